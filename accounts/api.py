@@ -1,0 +1,31 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+from rest_framework_simplejwt.views import TokenObtainPairView
+
+from accounts import services
+from accounts.serializers import EmailTokenObtainSerializer, MeInput, MeOutput
+
+
+class MeApi(APIView):
+    """The signed-in user's profile."""
+
+    @extend_schema(responses=MeOutput)
+    def get(self, request):
+        return Response(MeOutput(request.user).data)
+
+    @extend_schema(request=MeInput, responses=MeOutput)
+    def patch(self, request):
+        data = MeInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        user = services.profile_update(user=request.user, **data.validated_data)
+        return Response(MeOutput(user).data)
+
+
+class TokenObtainApi(TokenObtainPairView):
+    """Exchange email and password for a JWT access/refresh pair (mobile clients)."""
+
+    serializer_class = EmailTokenObtainSerializer
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"

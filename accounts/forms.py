@@ -1,0 +1,103 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django_countries import countries
+
+from accounts.models import MAX_AGE, MIN_AGE, TIME_ZONES, User
+
+
+class ProfileForm(forms.ModelForm):
+    interests = forms.CharField(
+        required=False,
+        help_text="Genres you love, separated by commas (for example: indie rock, jazz, k-pop).",
+    )
+    age = forms.IntegerField(
+        required=False,
+        min_value=MIN_AGE,
+        max_value=MAX_AGE,
+        error_messages={
+            "min_value": f"You must be at least {MIN_AGE} to use Re-Wrapped.",
+            "max_value": f"Enter an age up to {MAX_AGE}.",
+        },
+    )
+    country = forms.CharField(
+        required=False,
+        max_length=2,
+        help_text="Two-letter country code, for example NL, US or BR.",
+        widget=forms.TextInput(attrs={"list": "country-codes", "autocomplete": "country", "size": 4}),
+    )
+    time_zone = forms.ChoiceField(choices=[(zone, zone) for zone in TIME_ZONES])
+
+    class Meta:
+        model = User
+        fields = ["display_name", "interests", "age", "gender", "country", "occupation", "time_zone"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["interests"] = ", ".join(self.instance.interests)
+            self.initial["country"] = self.instance.country.code or ""
+
+    def clean_interests(self) -> list[str]:
+        return [tag for tag in self.cleaned_data["interests"].split(",") if tag.strip()]
+
+    def clean_country(self) -> str:
+        code = self.cleaned_data["country"].strip().upper()
+        if code and code not in dict(countries):
+            raise forms.ValidationError(f"“{code}” is not an ISO 3166 country code. Try NL, US or BR.")
+        return code
+
+
+class GuestUpgradeForm(forms.Form):
+    email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    password1 = forms.CharField(label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(
+        label="Password (again)", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if not self.is_bound and user.email:
+            self.initial["email"] = user.email
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", "The two passwords differ.")
+        elif first:
+            try:
+                password_validation.validate_password(first, self.user)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class AccountDeleteForm(forms.Form):
+    """Confirmed with the password, or for a Spotify-only guest by a fresh Spotify sign-in."""
+
+    password = forms.CharField(
+        required=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    confirm = forms.CharField(help_text="Type DELETE to confirm.")
+
+    def __init__(self, *args, user: User, recently_signed_in: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.recently_signed_in = recently_signed_in
+        if not user.has_usable_password():
+            del self.fields["password"]
+
+    def clean_confirm(self) -> str:
+        if self.cleaned_data["confirm"].strip() != "DELETE":
+            raise forms.ValidationError("Type DELETE in capitals to confirm.")
+        return "DELETE"
+
+    def clean(self):
+        cleaned = super().clean()
+        if "password" in self.fields:
+            if not self.user.check_password(cleaned.get("password") or ""):
+                self.add_error("password", "That is not your password.")
+        elif not self.recently_signed_in:
+            raise forms.ValidationError("For your safety, sign in with Spotify again, then delete your account.")
+        return cleaned

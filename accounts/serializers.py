@@ -1,0 +1,46 @@
+from django_countries import countries
+from rest_framework import serializers
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
+
+from accounts.models import MAX_AGE, MIN_AGE, TIME_ZONES, User
+
+
+class MeOutput(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id")
+    country = serializers.CharField(source="country.code")
+    spotify = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = [
+            "id", "email", "role", "is_staff", "display_name", "avatar_url", "interests",
+            "age", "gender", "country", "occupation", "time_zone", "spotify",
+        ]
+
+    def get_spotify(self, user) -> dict:
+        return {
+            "connected": any(account.provider == "spotify" for account in user.socialaccount_set.all()),
+            "needs_reconnect": user.needs_spotify_reconnect,
+        }
+
+
+class MeInput(serializers.Serializer):
+    display_name = serializers.CharField(max_length=100, allow_blank=True, required=False)
+    interests = serializers.ListField(child=serializers.CharField(max_length=40), max_length=30, required=False)
+    age = serializers.IntegerField(min_value=MIN_AGE, max_value=MAX_AGE, allow_null=True, required=False)
+    gender = serializers.ChoiceField(choices=User.Gender.choices, allow_blank=True, required=False)
+    country = serializers.CharField(max_length=2, allow_blank=True, required=False)
+    occupation = serializers.ChoiceField(choices=User.Occupation.choices, allow_blank=True, required=False)
+    time_zone = serializers.ChoiceField(choices=TIME_ZONES, required=False)
+
+    def validate_country(self, value: str) -> str:
+        code = value.strip().upper()
+        if code and code not in dict(countries):
+            raise serializers.ValidationError(f"“{code}” is not an ISO 3166 alpha-2 country code.")
+        return code
+
+
+class EmailTokenObtainSerializer(TokenObtainPairSerializer):
+    """JWT pair for mobile clients, signed in with email and password like the site."""
+
+    username_field = "email"

@@ -1,0 +1,160 @@
+"""Writes for accounts: profile, guest upgrade, deletion, Spotify tokens, impersonation log."""
+
+import logging
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialToken
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Impersonation, User
+from accounts.spotify import tokens as spotify_tokens
+from rewrapped.api import ApplicationError
+from rewrapped.realtime import broadcast, user_group
+
+logger = logging.getLogger(__name__)
+
+PROFILE_FIELDS = ("display_name", "interests", "age", "gender", "country", "occupation", "time_zone")
+# Refresh a little before Spotify's one-hour tokens run out, so no request meets an expired one.
+REFRESH_AHEAD = timedelta(minutes=10)
+
+
+def profile_update(*, user: User, **changes) -> User:
+    """Apply validated profile changes; unknown fields are a programming error."""
+    unknown = set(changes) - set(PROFILE_FIELDS)
+    if unknown:
+        raise TypeError(f"not profile fields: {sorted(unknown)}")
+    if "interests" in changes:
+        changes["interests"] = normalize_interests(changes["interests"])
+    for field, value in changes.items():
+        setattr(user, field, value)
+    user.full_clean(exclude=["password", "username", "email"])
+    user.save(update_fields=list(changes))
+    return user
+
+
+def normalize_interests(tags) -> list[str]:
+    seen: dict[str, None] = {}
+    for tag in tags:
+        cleaned = " ".join(str(tag).strip().lower().split())
+        if cleaned:
+            seen.setdefault(cleaned[:40], None)
+    return list(seen)[:30]
+
+
+@transaction.atomic
+def guest_upgrade(*, user: User, email: str, password: str) -> User:
+    """Turn a Spotify-only guest into a regular account; every row they own stays theirs."""
+    if user.role != User.Role.GUEST:
+        raise ApplicationError("Only a guest account can be upgraded.", code="not_a_guest")
+    email = email.strip()
+    if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
+        raise ApplicationError(
+            "Another account already uses this email.", code="email_taken", fields={"email": ["Already in use."]}
+        )
+    user.email = email
+    user.set_password(password)
+    user.role = User.Role.REGULAR
+    user.save(update_fields=["email", "password", "role"])
+    EmailAddress.objects.filter(user=user).exclude(email__iexact=email).update(primary=False)
+    EmailAddress.objects.update_or_create(user=user, email=email, defaults={"primary": True})
+    return user
+
+
+@transaction.atomic
+def account_delete(*, user: User) -> None:
+    """Remove the user and every personal row: everything keyed to them cascades, and the
+    login-attempt records that axes keeps by email go too. Open sessions die with the user row."""
+    if user.email:
+        for model in (AccessAttempt, AccessFailureLog, AccessLog):
+            model.objects.filter(username__iexact=user.email).delete()
+    user.delete()
+
+
+def spotify_profile_apply(*, user: User, profile: dict) -> User:
+    """Copy the display name and avatar from a Spotify /v1/me profile onto the user (unsaved)."""
+    user.display_name = (profile.get("display_name") or user.display_name or "")[:100]
+    images = profile.get("images") or []
+    if images:
+        # Spotify lists images largest first; the avatar is shown small.
+        user.avatar_url = (sorted(images, key=lambda image: image.get("width") or 0)[-1].get("url") or "")[:500]
+    if not user.country and profile.get("country"):
+        user.country = profile["country"]
+    return user
+
+
+def spotify_login_refreshed(*, user: User, profile: dict) -> User:
+    """A returning Spotify sign-in: fresh profile details, and any broken connection is mended."""
+    spotify_profile_apply(user=user, profile=profile)
+    user.spotify_broken_at = None
+    user.save(update_fields=["display_name", "avatar_url", "country", "spotify_broken_at"])
+    return user
+
+
+def spotify_token_refresh(*, token: SocialToken) -> SocialToken | None:
+    """Refresh one user's Spotify token; a refused refresh token marks the connection broken.
+
+    Returns the refreshed token, or None when the user has to reconnect. Spotify being down
+    raises SpotifyUnavailable so the caller can retry later.
+    """
+    user = token.account.user
+    try:
+        answer = spotify_tokens.refresh_user_token(token.token_secret)
+    except spotify_tokens.SpotifyTokenRejected as exc:
+        logger.info("spotify refresh token refused", extra={"user_id": user.pk, "reason": str(exc)})
+        spotify_connection_break(user=user)
+        return None
+    token.token = answer["access_token"]
+    token.token_secret = answer.get("refresh_token") or token.token_secret
+    token.expires_at = timezone.now() + timedelta(seconds=int(answer["expires_in"]))
+    token.save(update_fields=["token", "token_secret", "expires_at"])
+    return token
+
+
+def spotify_connection_break(*, user: User) -> User:
+    user.spotify_broken_at = timezone.now()
+    user.save(update_fields=["spotify_broken_at"])
+    transaction.on_commit(
+        lambda: broadcast(
+            user_group(user.pk),
+            "notify",
+            {"level": "warning", "message": "Spotify disconnected us. Reconnect Spotify to keep your history in sync."},
+        )
+    )
+    return user
+
+
+def spotify_tokens_refresh_due(*, now=None) -> dict:
+    """Refresh every Spotify token that expires soon; returns counts for the log."""
+    now = now or timezone.now()
+    due = (
+        SocialToken.objects.filter(
+            account__provider="spotify",
+            account__user__spotify_broken_at__isnull=True,
+            expires_at__lt=now + REFRESH_AHEAD,
+        )
+        .exclude(token_secret="")
+        .select_related("account__user")
+    )
+    counts = {"refreshed": 0, "broken": 0, "failed": 0}
+    for token in due.iterator(chunk_size=200):
+        try:
+            refreshed = spotify_token_refresh(token=token)
+        except spotify_tokens.SpotifyUnavailable as exc:
+            logger.warning("spotify refresh failed, will retry", extra={"token_id": token.pk, "reason": str(exc)})
+            counts["failed"] += 1
+            continue
+        counts["refreshed" if refreshed else "broken"] += 1
+    return counts
+
+
+def impersonation_on_start(*, sender, hijacker, hijacked, request, **kwargs) -> Impersonation:
+    return Impersonation.objects.create(staff=hijacker, target=hijacked, path=request.path[:300])
+
+
+def impersonation_on_end(*, sender, hijacker, hijacked, request, **kwargs) -> None:
+    Impersonation.objects.filter(staff=hijacker, target=hijacked, ended_at__isnull=True).update(
+        ended_at=timezone.now()
+    )

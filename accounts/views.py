@@ -1,0 +1,77 @@
+import json
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+from django_countries import countries
+
+from accounts import selectors, services
+from accounts.forms import AccountDeleteForm, GuestUpgradeForm, ProfileForm
+from rewrapped.api import ApplicationError
+
+RECENT_SIGN_IN = timedelta(minutes=10)
+
+
+def home(request):
+    return render(request, "accounts/home.html")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.profile_update(user=request.user, **form.cleaned_data)
+        messages.success(request, "Profile saved.")
+        return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form, "countries": countries})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upgrade(request):
+    if not request.user.is_guest:
+        messages.info(request, "Your account already has an email and password.")
+        return redirect("accounts:profile")
+    form = GuestUpgradeForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.guest_upgrade(
+                user=request.user, email=form.cleaned_data["email"], password=form.cleaned_data["password1"]
+            )
+        except ApplicationError as error:
+            form.add_error("email", error.message)
+        else:
+            # A new password rotates the session hash; sign the user straight back in.
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, "Your account is upgraded. You can now sign in with your email and password.")
+            return redirect("accounts:profile")
+    return render(request, "accounts/upgrade.html", {"form": form})
+
+
+@login_required
+def data_export(request):
+    export = selectors.user_data_export(user=request.user)
+    response = HttpResponse(json.dumps(export, indent=2, default=str), content_type="application/json")
+    stamp = timezone.now().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="rewrapped-data-{stamp}.json"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete(request):
+    recently = bool(request.user.last_login and request.user.last_login > timezone.now() - RECENT_SIGN_IN)
+    form = AccountDeleteForm(request.POST or None, user=request.user, recently_signed_in=recently)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        logout(request)
+        services.account_delete(user=user)
+        messages.success(request, "Your account and all your data are deleted. Goodbye, and thanks for listening.")
+        return redirect("home")
+    return render(request, "accounts/delete.html", {"form": form})

@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework_simplejwt.views import TokenRefreshView
+
+from accounts import views as account_views
+from accounts.api import MeApi, TokenObtainApi
+from rewrapped.health import healthz
+
+api_v1 = [
+    path("auth/token/", TokenObtainApi.as_view(), name="token-obtain"),
+    path("auth/token/refresh/", TokenRefreshView.as_view(), name="token-refresh"),
+    path("me/", MeApi.as_view(), name="me"),
+]
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("profile/", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("hijack/", include("hijack.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+]

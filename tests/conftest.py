@@ -1,0 +1,189 @@
+"""Personas, the fake Spotify, and real daphne / Celery processes for the tests that need them."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from allauth.socialaccount.models import SocialApp
+from django.conf import settings as django_settings
+
+from rewrapped.redis import redis_client
+from tests.factories import PASSWORD, GuestFactory, UserFactory
+from tests.fakes.spotify import FakeSpotify
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# --- personas ---------------------------------------------------------------------------
+@pytest.fixture
+def anonymous(client):
+    return client
+
+
+@pytest.fixture
+def listener(db):
+    return UserFactory(email="listener@example.com", display_name="Lena Listener")
+
+
+@pytest.fixture
+def other_listener(db):
+    return UserFactory(email="other@example.com", display_name="Otto Other")
+
+
+@pytest.fixture
+def guest(db):
+    return GuestFactory(display_name="Gus Guest")
+
+
+@pytest.fixture
+def promoter(db):
+    return UserFactory(email="promoter@example.com", display_name="Pia Promoter", role="promoter")
+
+
+@pytest.fixture
+def other_promoter(db):
+    return UserFactory(email="promoter2@example.com", display_name="Pete Promoter", role="promoter")
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(email="staff@example.com", display_name="Stef Staff", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+def client_for(client, user):
+    if user is not None:
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+# --- Redis hygiene ----------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Drop cached values (not the broker's or channel layer's keys) so tests do not leak state."""
+    client = redis_client()
+    prefix = django_settings.CACHES["default"]["KEY_PREFIX"]
+    for pattern in (f"{prefix}:*", "lock:*"):
+        keys = list(client.scan_iter(pattern, count=1000))
+        if keys:
+            client.delete(*keys)
+    yield
+
+
+# --- the fake Spotify -------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def _spotify_server():
+    fake = FakeSpotify().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def spotify(_spotify_server, settings, db):
+    """The fake Spotify, with settings and a SocialApp pointing our code at it."""
+    fake = _spotify_server
+    fake.reset()
+    settings.SPOTIFY_ACCOUNTS_BASE = fake.url
+    settings.SPOTIFY_API_BASE = fake.url
+    settings.SPOTIFY_CLIENT_ID = fake.client_id
+    settings.SPOTIFY_CLIENT_SECRET = fake.client_secret
+    settings.SPOTIFY_REDIRECT_URI = "http://127.0.0.1/accounts/spotify/login/callback/"
+    SocialApp.objects.create(provider="spotify", name="Spotify", client_id=fake.client_id, secret=fake.client_secret)
+    return fake
+
+
+# --- real processes: daphne and a Celery worker against the test database ---------------
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_until(ready, what: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if ready():
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"{what} was not ready after {seconds} s")
+
+
+@pytest.fixture(scope="session")
+def stack_env(django_db_setup) -> dict:
+    """Environment for child processes: the test database and the same Redis."""
+    from django.db import connection
+
+    parts = urlsplit(django_settings.DATABASE_URL)
+    database_url = urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
+    return {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": django_settings.REDIS_URL, "DEBUG": "1"}
+
+
+def _start(command: list[str], env: dict, log_name: str) -> subprocess.Popen:
+    log_dir = Path(django_settings.VAR_DIR) / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log = open(log_dir / log_name, "wb")
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def daphne_server(stack_env):
+    """A real daphne serving rewrapped.asgi on 127.0.0.1; yields its host:port."""
+    port = _free_port()
+    process = _start(
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "rewrapped.asgi:application"],
+        stack_env,
+        "daphne.log",
+    )
+
+    def listening() -> bool:
+        assert process.poll() is None, "daphne exited; see var/test/logs/daphne.log"
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return True
+        except OSError:
+            return False
+
+    _wait_until(listening, "daphne")
+    yield f"127.0.0.1:{port}"
+    _stop(process)
+
+
+@pytest.fixture(scope="session")
+def celery_worker(stack_env):
+    """A real Celery worker consuming every queue, against the test database."""
+    from rewrapped.celery import QUEUES
+    from rewrapped.celery import app as celery_app
+
+    name = f"test-{os.getpid()}@%h"
+    process = _start(
+        [sys.executable, "-m", "celery", "-A", "rewrapped", "worker", "-Q", ",".join(QUEUES), "-n", name,
+         "--concurrency", "2", "--without-gossip", "--without-mingle", "--loglevel", "INFO"],
+        stack_env,
+        "celery.log",
+    )
+
+    def answering() -> bool:
+        assert process.poll() is None, "celery exited; see var/test/logs/celery.log"
+        return bool(celery_app.control.ping(timeout=0.5))
+
+    _wait_until(answering, "celery worker", seconds=60)
+    yield process
+    _stop(process)

@@ -1,0 +1,54 @@
+import factory
+from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
+from django.utils import timezone
+
+from accounts.models import User
+
+PASSWORD = "correct horse battery staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.Sequence(lambda n: f"listener{n}@example.com")
+    display_name = factory.Faker("name")
+    role = User.Role.REGULAR
+    password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def verified_email(user, create, extracted, **kwargs):
+        if create and user.email:
+            EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+
+
+class GuestFactory(UserFactory):
+    role = User.Role.GUEST
+    email = ""
+    password = factory.django.Password(None)
+
+
+class SpotifyAccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SocialAccount
+
+    user = factory.SubFactory(GuestFactory)
+    provider = "spotify"
+    uid = factory.Sequence(lambda n: f"spotify-user-{n}")
+    extra_data = factory.LazyAttribute(lambda account: {"id": account.uid, "display_name": str(account.user)})
+
+
+class SpotifyTokenFactory(factory.django.DjangoModelFactory):
+    """A stored Spotify token; `app` must be the SocialApp the login went through."""
+
+    class Meta:
+        model = SocialToken
+
+    account = factory.SubFactory(SpotifyAccountFactory)
+    app = factory.LazyFunction(lambda: SocialApp.objects.filter(provider="spotify").first())
+    token = "access"
+    token_secret = "refresh"
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(hours=1))
