@@ -1,21 +1,21 @@
 from celery import shared_task
-from django.contrib.sessions.backends.cached_db import SessionStore
+from django.contrib.sessions.backends.db import SessionStore
 
 from accounts import services
 from rewrapped.realtime import broadcast, user_group
 
 
-@shared_task(queue="sync", time_limit=240, soft_time_limit=200)
+@shared_task(time_limit=240, soft_time_limit=200)
 def spotify_tokens_refresh() -> dict:
     return services.spotify_tokens_refresh_due()
 
 
-@shared_task(queue="default", time_limit=600)
+@shared_task(time_limit=600, soft_time_limit=570)
 def sessions_clear_expired() -> None:
     SessionStore.clear_expired()
 
 
-@shared_task(queue="default", time_limit=30, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=3)
+@shared_task(time_limit=30, soft_time_limit=25, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=3)
 def user_notify(*, user_id: int, message: str, level: str = "info") -> None:
     """Show a toast on every page the user has open."""
     broadcast(user_group(user_id), "notify", {"level": level, "message": message})

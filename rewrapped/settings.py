@@ -137,7 +137,7 @@ CACHES = {
         "KEY_PREFIX": "cache",
     }
 }
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 CHANNEL_LAYERS = {
     "default": {
@@ -169,6 +169,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Queues: default, sync (Spotify), imports (history uploads), ml (mood models, generation).
+CELERY_TASK_ROUTES = {
+    "accounts.tasks.spotify_tokens_refresh": {"queue": "sync"},
+}
 CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_TASK_ACKS_LATE = True
@@ -180,12 +184,11 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-spotify-tokens": {
         "task": "accounts.tasks.spotify_tokens_refresh",
         "schedule": timedelta(minutes=5),
-        "options": {"queue": "sync", "expires": 240},
+        "options": {"expires": 240},
     },
     "clear-expired-sessions": {
         "task": "accounts.tasks.sessions_clear_expired",
         "schedule": timedelta(hours=6),
-        "options": {"queue": "default"},
     },
 }
 

@@ -1,0 +1,95 @@
+"""Debian's Chromium, driven by Playwright, against pytest-django's live server.
+
+Without a `chromium` on PATH the browser tests are skipped with a warning, or fail when
+REQUIRE_BROWSER=1 (CI sets it, so a missing browser can never pass as green).
+"""
+
+import os
+import shutil
+import warnings
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from playwright.sync_api import sync_playwright
+
+from tests.conftest import ROOT
+
+# Playwright's sync API runs an event loop in the test thread, and Django then refuses ORM calls from it.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PLAIN_STATIC_STORAGE = "django.contrib.staticfiles.storage.StaticFilesStorage"
+AXE_SOURCE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        message = "No `chromium` on PATH (apt-get install chromium): the browser tests did NOT run."
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{message} REQUIRE_BROWSER=1 demands them.", pytrace=False)
+        warnings.warn(pytest.PytestWarning(message))
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server, transactional_db, settings):
+    # The live server answers /static/ itself from the finders, which know no manifest-hashed names,
+    # so pages would render unstyled; plain storage keeps the URLs it can serve.
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": PLAIN_STATIC_STORAGE}}
+    context = browser.new_context(base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def sign_in(page):
+    """Sign `user` in to the browser by handing it a session cookie, as if they had logged in earlier."""
+
+    def sign_in(user):
+        client = Client()
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        page.context.add_cookies([
+            {"name": settings.SESSION_COOKIE_NAME, "value": session, "domain": "127.0.0.1", "path": "/"},
+        ])
+
+    return sign_in
+
+
+@pytest.fixture(scope="session")
+def axe_source():
+    return AXE_SOURCE.read_text()
+
+
+@pytest.fixture
+def axe(page, axe_source):
+    """Run axe-core on the page and return its serious and critical violations."""
+
+    def serious_violations() -> list[dict]:
+        # Evaluated through the DevTools protocol, so the site's strict CSP (script-src 'self') stays on.
+        page.evaluate(axe_source)
+        violations = page.evaluate("async () => (await axe.run()).violations")
+        return [
+            {"id": v["id"], "impact": v["impact"], "targets": [node["target"] for node in v["nodes"]]}
+            for v in violations
+            if v["impact"] in ("serious", "critical")
+        ]
+
+    return serious_violations

@@ -1,0 +1,308 @@
+"""Who may reach what: every URL in the project, for each persona.
+
+Read MATRIX as a table. A cell is the status the persona gets, or where it is sent:
+
+    LOGIN        302 to the site's sign-in page (pages that need a signed-in user)
+    ADMIN_LOGIN  302 to the admin's sign-in page (staff-only pages)
+    DENIED       401 with the API's {"error": {...}} body
+    INVALID      400 with the API's {"error": {...}} body
+
+`{user}` and `{impersonation}` in a URL stand for another listener's id and a logged
+impersonation of them. A new URL fails test_every_url_has_a_row_in_the_matrix until it
+gets a row here (or, rarely, a reasoned line in UNLISTED).
+"""
+
+import json
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, get_resolver, resolve
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from accounts.models import Impersonation, User
+from tests.factories import PASSWORD
+
+PERSONAS = ("anonymous", "guest", "listener", "promoter", "staff")
+
+LOGIN = "302 → /accounts/login/"
+ADMIN_LOGIN = "302 → /admin/login/"
+HOME = "302 → /"
+PROFILE = "302 → /profile/"
+DENIED = "401 {error}"
+INVALID = "400 {error}"
+
+# fmt: off
+MATRIX = [
+    # method   url                                              anonymous     guest         listener      promoter      staff
+    # --- the site -----------------------------------------------------------------------------------------------------------
+    ("GET",    "/",                                             200,          200,          200,          200,          200),
+    ("GET",    "/profile/",                                     LOGIN,        200,          200,          200,          200),
+    ("POST",   "/profile/",                                     LOGIN,        200,          200,          200,          200),
+    ("GET",    "/profile/upgrade/",                             LOGIN,        200,          PROFILE,      PROFILE,      PROFILE),
+    ("POST",   "/profile/upgrade/",                             LOGIN,        200,          PROFILE,      PROFILE,      PROFILE),
+    ("GET",    "/profile/export/",                              LOGIN,        200,          200,          200,          200),
+    ("GET",    "/profile/delete/",                              LOGIN,        200,          200,          200,          200),
+    ("POST",   "/profile/delete/",                              LOGIN,        200,          200,          200,          200),
+    ("GET",    "/healthz",                                      200,          200,          200,          200,          200),
+    # --- allauth ------------------------------------------------------------------------------------------------------------
+    ("GET",    "/accounts/login/",                              200,          HOME,         HOME,         HOME,         HOME),
+    ("GET",    "/accounts/login/code/confirm/",                 "302 → /accounts/login/", HOME, HOME, HOME,            HOME),
+    ("GET",    "/accounts/signup/",                             200,          HOME,         HOME,         HOME,         HOME),
+    ("GET",    "/accounts/logout/",                             HOME,         200,          200,          200,          200),
+    ("POST",   "/accounts/logout/",                             HOME,         HOME,         HOME,         HOME,         HOME),
+    ("GET",    "/accounts/inactive/",                           200,          200,          200,          200,          200),
+    ("GET",    "/accounts/reauthenticate/",                     LOGIN,        200,          200,          200,          200),
+    ("GET",    "/accounts/email/",                              LOGIN,        200,          200,          200,          200),
+    ("GET",    "/accounts/confirm-email/",                      200,          200,          200,          200,          200),
+    ("GET",    "/accounts/confirm-email/not-a-key/",            200,          200,          200,          200,          200),
+    ("GET",    "/accounts/password/change/",                    LOGIN,        "302 → /accounts/password/set/", 200, 200,    200),
+    ("GET",    "/accounts/password/set/",                       LOGIN,        200,          "302 → /accounts/password/change/", "302 → /accounts/password/change/", "302 → /accounts/password/change/"),  # noqa: E501
+    ("GET",    "/accounts/password/reset/",                     200,          200,          200,          200,          200),
+    ("GET",    "/accounts/password/reset/done/",                200,          200,          200,          200,          200),
+    ("GET",    "/accounts/password/reset/key/1-not-a-key/",     200,          200,          200,          200,          200),
+    ("GET",    "/accounts/password/reset/key/done/",            200,          200,          200,          200,          200),
+    ("GET",    "/accounts/3rdparty/",                           LOGIN,        200,          200,          200,          200),
+    ("GET",    "/accounts/3rdparty/signup/",                    "302 → /accounts/login/", "302 → /accounts/login/", "302 → /accounts/login/", "302 → /accounts/login/", "302 → /accounts/login/"),  # noqa: E501
+    ("GET",    "/accounts/3rdparty/login/cancelled/",           200,          200,          200,          200,          200),
+    # allauth answers a failed third-party sign-in with its error page and a 401, whoever asks.
+    ("GET",    "/accounts/3rdparty/login/error/",               401,          401,          401,          401,          401),
+    # --- impersonation ------------------------------------------------------------------------------------------------------
+    ("POST",   "/hijack/acquire/",                              LOGIN,        403,          403,          403,          HOME),
+    ("POST",   "/hijack/release/",                              403,          403,          403,          403,          403),
+    # --- admin --------------------------------------------------------------------------------------------------------------
+    ("GET",    "/admin/",                                       ADMIN_LOGIN,  ADMIN_LOGIN,  ADMIN_LOGIN,  ADMIN_LOGIN,  200),
+    ("GET",    "/admin/login/",                                 200,          200,          200,          200,          "302 → /admin/"),  # noqa: E501
+    ("POST",   "/admin/logout/",                                "302 → /admin/", "302 → /admin/", "302 → /admin/", "302 → /admin/", HOME),  # noqa: E501
+    ("GET",    "/admin/password_change/",                       ADMIN_LOGIN,  ADMIN_LOGIN,  ADMIN_LOGIN,  ADMIN_LOGIN,  200),
+    ("GET",    "/admin/password_change/done/",                  ADMIN_LOGIN,  ADMIN_LOGIN,  ADMIN_LOGIN,  ADMIN_LOGIN,  200),
+    ("GET",    "/admin/jsi18n/",                                ADMIN_LOGIN,  ADMIN_LOGIN,  ADMIN_LOGIN,  ADMIN_LOGIN,  200),
+    ("GET",    "/admin/autocomplete/",                          ADMIN_LOGIN,  ADMIN_LOGIN,  ADMIN_LOGIN,  ADMIN_LOGIN,  403),
+    ("GET",    "/admin/accounts/",                              ADMIN_LOGIN,  ADMIN_LOGIN,  ADMIN_LOGIN,  ADMIN_LOGIN,  200),
+    ("GET",    "/admin/no-such-page/",                          ADMIN_LOGIN,  ADMIN_LOGIN,  ADMIN_LOGIN,  ADMIN_LOGIN,  404),
+    ("GET",    "/admin/accounts/user/",                         ADMIN_LOGIN,  ADMIN_LOGIN,  ADMIN_LOGIN,  ADMIN_LOGIN,  200),
+    ("GET",    "/admin/accounts/user/add/",                     ADMIN_LOGIN,  ADMIN_LOGIN,  ADMIN_LOGIN,  ADMIN_LOGIN,  200),
+    ("GET",    "/admin/accounts/user/{user}/",                  ADMIN_LOGIN,  ADMIN_LOGIN,  ADMIN_LOGIN,  ADMIN_LOGIN,  "302 → /admin/accounts/user/{user}/change/"),  # noqa: E501
+    ("GET",    "/admin/accounts/user/{user}/change/",           ADMIN_LOGIN,  ADMIN_LOGIN,  ADMIN_LOGIN,  ADMIN_LOGIN,  200),
+    ("GET",    "/admin/accounts/user/{user}/password/",         ADMIN_LOGIN,  ADMIN_LOGIN,  ADMIN_LOGIN,  ADMIN_LOGIN,  200),
+    ("GET",    "/admin/accounts/user/{user}/history/",          ADMIN_LOGIN,  ADMIN_LOGIN,  ADMIN_LOGIN,  ADMIN_LOGIN,  200),
+    ("GET",    "/admin/accounts/user/{user}/delete/",           ADMIN_LOGIN,  ADMIN_LOGIN,  ADMIN_LOGIN,  ADMIN_LOGIN,  200),
+    # The impersonation log is evidence: staff may read it, nobody may write or remove it.
+    ("GET",    "/admin/accounts/impersonation/",                ADMIN_LOGIN,  ADMIN_LOGIN,  ADMIN_LOGIN,  ADMIN_LOGIN,  200),
+    ("GET",    "/admin/accounts/impersonation/add/",            ADMIN_LOGIN,  ADMIN_LOGIN,  ADMIN_LOGIN,  ADMIN_LOGIN,  403),
+    ("GET",    "/admin/accounts/impersonation/{impersonation}/", ADMIN_LOGIN, ADMIN_LOGIN,  ADMIN_LOGIN,  ADMIN_LOGIN,  "302 → /admin/accounts/impersonation/{impersonation}/change/"),  # noqa: E501
+    ("GET",    "/admin/accounts/impersonation/{impersonation}/change/", ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200),  # noqa: E501
+    ("GET",    "/admin/accounts/impersonation/{impersonation}/history/", ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200),  # noqa: E501
+    ("GET",    "/admin/accounts/impersonation/{impersonation}/delete/", ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 403),  # noqa: E501
+    # --- API ----------------------------------------------------------------------------------------------------------------
+    ("GET",    "/api/v1/me/",                                   DENIED,       200,          200,          200,          200),
+    ("PATCH",  "/api/v1/me/",                                   DENIED,       200,          200,          200,          200),
+    # Each persona offers its own email and password; a Spotify-only guest has no password to offer.
+    ("POST",   "/api/v1/auth/token/",                           DENIED,       DENIED,       200,          200,          200),
+    ("POST",   "/api/v1/auth/token/refresh/",                   DENIED,       200,          200,          200,          200),
+    ("GET",    "/api/schema/",                                  200,          200,          200,          200,          200),
+    ("GET",    "/api/docs/",                                    200,          200,          200,          200,          200),
+]
+# fmt: on
+
+# Cells where the product does not yet do what the matrix says it should; each is reported.
+# strict: when the product is fixed, the xfail turns into a failure and the line comes out.
+KNOWN_WRONG = {
+    ("GET", "/admin/accounts/impersonation/{impersonation}/delete/", "staff"):
+        "ImpersonationAdmin does not forbid delete, so a superuser can erase the log of their own impersonations",
+}
+
+# URL patterns with no row, and why. Keep this short: a row is almost always the better answer.
+UNLISTED = {
+    r"^accounts/spotify/login/": "Spotify sign-in and its callback: tests/accounts/test_spotify_signin.py drives them "
+                                 "against the fake Spotify.",
+    r"^accounts/social/": "allauth's old addresses; each only 301s to the same page under accounts/3rdparty/.",
+    r"^admin/(auth|account|socialaccount|django_celery_beat|axes)/": "other packages' ModelAdmins, behind the same "
+                                 "AdminSite.admin_view guard that the rows for our own ModelAdmins pin down.",
+    r"^admin/r/": "admin's view-on-site redirect; none of our models has a get_absolute_url.",
+}
+
+
+def _cells():
+    for method, url, *statuses in MATRIX:
+        for persona, expected in zip(PERSONAS, statuses, strict=True):
+            marks = []
+            if reason := KNOWN_WRONG.get((method, url, persona)):
+                marks.append(pytest.mark.xfail(reason=reason, strict=True))
+            yield pytest.param(method, url, persona, expected, id=f"{method} {url} as {persona}", marks=marks)
+
+
+def _body(method: str, url: str, user: User | None, other: User) -> dict | None:
+    """What the persona sends: its own credentials and tokens, or an attempt on the other listener."""
+    if (method, url) == ("POST", "/hijack/acquire/"):
+        return {"user_pk": other.pk}
+    if (method, url) == ("POST", "/api/v1/auth/token/"):
+        if user is None:
+            return {"email": other.email, "password": "a guess at the password"}
+        return {"email": user.email or "guest-without-email@example.com", "password": PASSWORD}
+    if (method, url) == ("POST", "/api/v1/auth/token/refresh/"):
+        return {"refresh": str(RefreshToken.for_user(user)) if user else "not-a-token"}
+    if (method, url) == ("PATCH", "/api/v1/me/"):
+        return {"display_name": "Renamed"}
+    return {} if method != "GET" else None
+
+
+def _send(client, method: str, url: str, body: dict | None):
+    if body is None:
+        return client.generic(method, url)
+    if url.startswith("/api/"):
+        return client.generic(method, url, json.dumps(body), content_type="application/json")
+    return getattr(client, method.lower())(url, body)
+
+
+def _outcome(response) -> str:
+    """The status as a matrix cell: where a redirect goes, and whether an API error has the agreed shape."""
+    status = response.status_code
+    if status in (301, 302):
+        return f"{status} → {urlsplit(response['Location']).path}"
+    if status >= 400 and response.get("Content-Type") == "application/json":
+        error = response.json().get("error", {})
+        if set(error) == {"code", "message", "fields"}:
+            return f"{status} {{error}}"
+    return str(status)
+
+
+def _sign_in(client, user: User | None):
+    if user is not None:
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+@pytest.fixture
+def logged_impersonation(staff, other_listener):
+    return Impersonation.objects.create(staff=staff, target=other_listener, path="/hijack/acquire/")
+
+
+@pytest.mark.parametrize(("method", "url", "persona", "expected"), list(_cells()))
+def test_who_may_reach_what(method, url, persona, expected, request, client, spotify, other_listener):
+    # `spotify` configures the Spotify app, as in every deployment where guests exist at all.
+    user = None if persona == "anonymous" else request.getfixturevalue(persona)
+    ids = {"user": other_listener.pk}
+    if "{impersonation}" in url:
+        ids["impersonation"] = request.getfixturevalue("logged_impersonation").pk
+    if url == "/healthz":
+        request.getfixturevalue("celery_worker")  # a healthy stack has a worker answering
+
+    response = _send(_sign_in(client, user), method, url.format(**ids), _body(method, url, user, other_listener))
+
+    assert _outcome(response) == str(expected).format(**ids)
+
+
+# --- every URL has a row ------------------------------------------------------------------
+def _routes(patterns, prefix=""):
+    """Every route in the resolver, spelled the way ResolverMatch.route spells it."""
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern).removeprefix("^" if prefix else "")
+        if isinstance(pattern, URLPattern):
+            yield route
+        else:
+            yield from _routes(pattern.url_patterns, route)
+
+
+def test_every_url_has_a_row_in_the_matrix():
+    covered = {resolve(url.format(user=1, impersonation=1)).route for _, url, *_ in MATRIX}
+    unlisted = {route for route in _routes(get_resolver().url_patterns) if any(re.match(p, route) for p in UNLISTED)}
+
+    missing = set(_routes(get_resolver().url_patterns)) - covered - unlisted
+
+    assert not missing, f"URLs without a row in MATRIX (add one, or a reasoned line in UNLISTED): {sorted(missing)}"
+    assert not covered & unlisted, "a URL in MATRIX is also in UNLISTED; drop it from UNLISTED"
+
+
+# --- the API only ever touches the caller -------------------------------------------------
+def test_patching_me_changes_only_the_caller_whatever_the_body_claims(client, listener, other_listener):
+    _sign_in(client, listener)
+
+    response = client.patch(
+        f"/api/v1/me/?user={other_listener.pk}",
+        json.dumps({
+            "display_name": "Lena Renamed",
+            "id": str(other_listener.public_id),
+            "email": "taken-over@example.com",
+            "role": "promoter",
+            "is_staff": True,
+        }),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 200
+    assert response.json()["id"] == str(listener.public_id)
+    assert response.json()["display_name"] == "Lena Renamed"
+    listener.refresh_from_db()
+    other_listener.refresh_from_db()
+    assert (listener.email, listener.role, listener.is_staff) == ("listener@example.com", "regular", False)
+    assert other_listener.display_name == "Otto Other"
+
+
+def test_a_bearer_token_patches_its_owner_and_nobody_else(client, listener, other_listener):
+    tokens = client.post("/api/v1/auth/token/", {"email": listener.email, "password": PASSWORD}).json()
+    mobile = Client(headers={"Authorization": f"Bearer {tokens['access']}"})
+
+    response = mobile.patch("/api/v1/me/", json.dumps({"display_name": "From my phone"}), content_type="application/json")
+
+    assert response.status_code == 200
+    assert response.json()["id"] == str(listener.public_id)
+    assert User.objects.get(pk=listener.pk).display_name == "From my phone"
+    assert User.objects.get(pk=other_listener.pk).display_name == "Otto Other"
+
+
+def test_an_anonymous_api_call_is_asked_for_a_bearer_token(client):
+    response = client.get("/api/v1/me/")
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Bearer")
+    assert response.json()["error"]["code"] == "not_authenticated"
+
+
+def test_a_cross_site_patch_riding_the_session_cookie_is_refused(listener):
+    browser = _sign_in(Client(enforce_csrf_checks=True), listener)
+
+    response = browser.patch("/api/v1/me/", json.dumps({"display_name": "Forged"}), content_type="application/json")
+
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "permission_denied"
+    assert User.objects.get(pk=listener.pk).display_name == "Lena Listener"
+
+
+# --- impersonation ------------------------------------------------------------------------
+def test_staff_impersonation_shows_a_banner_and_is_logged_from_start_to_end(client, staff, listener):
+    _sign_in(client, staff)
+
+    acquired = client.post("/hijack/acquire/", {"user_pk": listener.pk, "next": "/profile/"})
+
+    assert acquired.status_code == 302
+    assert acquired["Location"] == "/profile/"
+    page = client.get("/profile/")
+    assert page.status_code == 200
+    assert "Staff view: you are acting as" in page.content.decode()
+    assert "Lena Listener" in page.content.decode()
+    entry = Impersonation.objects.get()
+    assert (entry.staff, entry.target, entry.ended_at) == (staff, listener, None)
+    # Acting as a listener means having a listener's rights, not staff's.
+    assert client.get("/admin/").status_code == 302
+
+    released = client.post("/hijack/release/")
+
+    assert released.status_code == 302
+    entry.refresh_from_db()
+    assert entry.ended_at is not None and entry.ended_at >= entry.started_at
+    assert "Staff view: you are acting as" not in client.get("/").content.decode()
+    assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["guest", "listener", "promoter"])
+def test_nobody_but_staff_can_act_as_someone_else(persona, request, client, staff):
+    user = request.getfixturevalue(persona)
+    _sign_in(client, user)
+
+    response = client.post("/hijack/acquire/", {"user_pk": staff.pk})
+
+    assert response.status_code == 403
+    assert client.get("/api/v1/me/").json()["id"] == str(user.public_id)
+    assert not Impersonation.objects.exists()
