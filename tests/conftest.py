@@ -97,6 +97,10 @@ def spotify(_spotify_server, settings, db):
     settings.SPOTIFY_CLIENT_ID = fake.client_id
     settings.SPOTIFY_CLIENT_SECRET = fake.client_secret
     settings.SPOTIFY_REDIRECT_URI = "http://127.0.0.1/accounts/spotify/login/callback/"
+    # The CSP lets forms (and their redirects) go to Spotify's accounts host; here that is the fake.
+    policy = settings.CONTENT_SECURITY_POLICY
+    directives = {**policy["DIRECTIVES"], "form-action": [*policy["DIRECTIVES"]["form-action"], fake.url]}
+    settings.CONTENT_SECURITY_POLICY = {**policy, "DIRECTIVES": directives}
     SocialApp.objects.create(provider="spotify", name="Spotify", client_id=fake.client_id, secret=fake.client_secret)
     return fake
 
@@ -108,7 +112,7 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _wait_until(ready, what: str, seconds: float = 30) -> None:
+def wait_until(ready, what: str, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if ready():
@@ -161,7 +165,7 @@ def daphne_server(stack_env):
         except OSError:
             return False
 
-    _wait_until(listening, "daphne")
+    wait_until(listening, "daphne")
     yield f"127.0.0.1:{port}"
     _stop(process)
 
@@ -184,6 +188,6 @@ def celery_worker(stack_env):
         assert process.poll() is None, "celery exited; see var/test/logs/celery.log"
         return bool(celery_app.control.ping(timeout=0.5))
 
-    _wait_until(answering, "celery worker", seconds=60)
+    wait_until(answering, "celery worker", seconds=60)
     yield process
     _stop(process)

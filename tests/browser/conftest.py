@@ -1,7 +1,7 @@
 """Debian's Chromium, driven by Playwright, against pytest-django's live server.
 
 Without a `chromium` on PATH the browser tests are skipped with a warning, or fail when
-REQUIRE_BROWSER=1 (CI sets it, so a missing browser can never pass as green).
+REQUIRE_BROWSER=1: set it wherever a missing browser must not pass as green (CI).
 """
 
 import os
