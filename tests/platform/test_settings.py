@@ -76,7 +76,7 @@ def test_celery_speaks_json_only_with_time_limits_and_routes_by_queue():
     assert app.amqp.router.route({}, "accounts.tasks.user_notify")["queue"].name == "default"
 
 
-def test_the_database_and_redis_are_the_real_servers():
+def test_the_database_and_redis_are_the_real_servers(db):
     from django.db import connection
 
     from rewrapped.redis import redis_client
