@@ -57,6 +57,7 @@ MATRIX = [
     ("GET",    "/accounts/confirm-email/",                      200,          200,          200,          200,          200),
     ("GET",    "/accounts/confirm-email/not-a-key/",            200,          200,          200,          200,          200),
     ("GET",    "/accounts/password/change/",                    LOGIN,        "302 → /accounts/password/set/", 200, 200,    200),
+    # Reported: a guest who sets a password here stays a guest; /profile/upgrade/ is the path that makes them regular.
     ("GET",    "/accounts/password/set/",                       LOGIN,        200,          "302 → /accounts/password/change/", "302 → /accounts/password/change/", "302 → /accounts/password/change/"),  # noqa: E501
     ("GET",    "/accounts/password/reset/",                     200,          200,          200,          200,          200),
     ("GET",    "/accounts/password/reset/done/",                200,          200,          200,          200,          200),
