@@ -1,7 +1,10 @@
+from allauth.socialaccount.models import SocialToken
 from django.contrib import admin
+from django.db import models
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from hijack.contrib.admin import HijackUserAdminMixin
 
+from accounts import services
 from accounts.models import Impersonation, User
 
 
@@ -20,20 +23,37 @@ class UserAdmin(HijackUserAdminMixin, DjangoUserAdmin):
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
 
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
     def get_hijack_user(self, obj):
         return obj
+
+    def delete_model(self, request, obj):
+        services.account_delete(user=obj)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset:
+            services.account_delete(user=user)
+
+
+# Spotify tokens are secrets held for the user; staff have no reason to read them.
+admin.site.unregister(SocialToken)
 
 
 @admin.register(Impersonation)
 class ImpersonationAdmin(admin.ModelAdmin):
-    list_display = ["started_at", "staff", "target", "ended_at", "path"]
+    list_display = ["started_at", "staff_email", "target", "ended_at", "path"]
     list_select_related = ["staff", "target"]
-    search_fields = ["staff__email", "target__email"]
+    search_fields = ["staff_email", "target__email"]
     date_hierarchy = "started_at"
-    readonly_fields = ["staff", "target", "started_at", "ended_at", "path"]
+    readonly_fields = ["staff", "staff_email", "target", "started_at", "ended_at", "path"]
 
+    # The log is evidence: nobody edits or deletes it by hand, staff included.
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

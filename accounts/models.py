@@ -87,6 +87,7 @@ class Impersonation(models.Model):
     """One stretch of time a staff member spent acting as another user."""
 
     staff = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="impersonations_made")
+    staff_email = models.EmailField(blank=True, help_text="Kept even if the staff account is later deleted.")
     target = models.ForeignKey(User, on_delete=models.CASCADE, related_name="impersonations_received")
     started_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)

@@ -151,7 +151,9 @@ def spotify_tokens_refresh_due(*, now=None) -> dict:
 
 
 def impersonation_on_start(*, sender, hijacker, hijacked, request, **kwargs) -> Impersonation:
-    return Impersonation.objects.create(staff=hijacker, target=hijacked, path=request.path[:300])
+    return Impersonation.objects.create(
+        staff=hijacker, staff_email=hijacker.email, target=hijacked, path=request.path[:300]
+    )
 
 
 def impersonation_on_end(*, sender, hijacker, hijacked, request, **kwargs) -> None:

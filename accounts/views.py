@@ -12,13 +12,22 @@ from django_countries import countries
 
 from accounts import selectors, services
 from accounts.forms import AccountDeleteForm, GuestUpgradeForm, ProfileForm
+from events import selectors as event_selectors
+from listening import selectors as listening_selectors
 from rewrapped.api import ApplicationError
 
 RECENT_SIGN_IN = timedelta(minutes=10)
 
 
 def home(request):
-    return render(request, "accounts/home.html")
+    context = {}
+    if request.user.is_authenticated:
+        context = {
+            "totals": listening_selectors.listening_totals(user=request.user),
+            "top_artists": listening_selectors.top_artists(user=request.user),
+            "events": event_selectors.upcoming_events(),
+        }
+    return render(request, "accounts/home.html", context)
 
 
 @login_required

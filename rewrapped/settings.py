@@ -255,6 +255,14 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 HIJACK_PERMISSION_CHECK = "hijack.permissions.superusers_and_staff"
 HIJACK_INSERT_BEFORE = None  # our base template draws the banner itself
 
+# --- Listening history imports -------------------------------------------------------------
+IMPORT_MAX_UPLOAD_BYTES = int(env("IMPORT_MAX_UPLOAD_BYTES", str(500 * 1000 * 1000)))
+IMPORT_MAX_EXPANDED_BYTES = int(env("IMPORT_MAX_EXPANDED_BYTES", str(4 * 1000 * 1000 * 1000)))
+IMPORT_MAX_ZIP_RATIO = int(env("IMPORT_MAX_ZIP_RATIO", "100"))
+
+# `manage.py seed_demo` builds the demo listener's history from these real exports.
+DEMO_DATA_DIR = Path(env("DEMO_DATA_DIR", str(BASE_DIR.parent / "shared" / "fixtures")))
+
 # --- REST API ----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

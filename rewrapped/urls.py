@@ -17,6 +17,8 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("profile/", include("accounts.urls")),
+    # A Spotify-only guest who sets a password is upgrading: one flow for it, which also asks for an email.
+    path("accounts/password/set/", account_views.upgrade),
     path("accounts/", include("allauth.urls")),
     path("hijack/", include("hijack.urls")),
     path("admin/", admin.site.urls),

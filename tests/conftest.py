@@ -128,7 +128,8 @@ def stack_env(django_db_setup) -> dict:
 
     parts = urlsplit(django_settings.DATABASE_URL)
     database_url = urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
-    return {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": django_settings.REDIS_URL, "DEBUG": "1"}
+    inherited = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    return {**inherited, "DATABASE_URL": database_url, "REDIS_URL": django_settings.REDIS_URL, "DEBUG": "1"}
 
 
 def _start(command: list[str], env: dict, log_name: str) -> subprocess.Popen:

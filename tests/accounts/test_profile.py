@@ -199,3 +199,25 @@ def test_repeated_bad_logins_lock_the_account_for_a_while(client, listener, sett
     # Someone else from another address is not locked out.
     other = UserFactory(email="someone@example.com")
     assert client.post("/accounts/login/", {"login": other.email, "password": PASSWORD}).status_code == 302
+
+
+def test_a_guest_setting_a_password_through_allauths_address_is_upgraded(client, guest):
+    client_for(client, guest)
+
+    client.post(
+        "/accounts/password/set/",
+        {"email": "gus@example.com", "password1": "a long new passphrase", "password2": "a long new passphrase"},
+    )
+
+    guest.refresh_from_db()
+    assert guest.role == User.Role.REGULAR and guest.check_password("a long new passphrase")
+
+
+def test_deleting_a_user_in_the_admin_goes_through_the_same_clean_up(client, staff, listener):
+    AccessAttempt.objects.create(username=listener.email, ip_address="203.0.113.9", failures_since_start=1)
+    client_for(client, staff)
+
+    client.post(f"/admin/accounts/user/{listener.pk}/delete/", {"post": "yes"})
+
+    assert not User.objects.filter(pk=listener.pk).exists()
+    assert not AccessAttempt.objects.filter(username=listener.email).exists()

@@ -15,9 +15,6 @@ from playwright.sync_api import sync_playwright
 
 from tests.conftest import ROOT
 
-# Playwright's sync API runs an event loop in the test thread, and Django then refuses ORM calls from it.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -31,8 +28,9 @@ PLAIN_STATIC_STORAGE = "django.contrib.staticfiles.storage.StaticFilesStorage"
 AXE_SOURCE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
+    """One Chromium for the browser tests, closed when they are done."""
     chromium = shutil.which("chromium")
     if chromium is None:
         message = "No `chromium` on PATH (apt-get install chromium): the browser tests did NOT run."
@@ -40,10 +38,16 @@ def browser():
             pytest.fail(f"{message} REQUIRE_BROWSER=1 demands them.", pytrace=False)
         warnings.warn(pytest.PytestWarning(message))
         pytest.skip(message)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    # Playwright's sync API leaves an event loop marked as running in this thread while it is open, and
+    # Django then refuses ORM calls from the tests; allow them for the browser tests only.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 @pytest.fixture

@@ -1,43 +1,96 @@
 """Demo data for `make run`: a listener with a year of plays, a promoter with events, a staff user."""
 
+from datetime import timedelta
+
 from allauth.account.models import EmailAddress
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
+from events.models import Event
+from events.services import event_create
+from listening.imports import export_members, parse_export
+from listening.models import Play
+from listening.services import plays_add
 
 DEMO_PASSWORD = "listen-to-this-2026"
-DEMO_USERS = [
-    {"email": "listener@demo.rewrapped", "display_name": "Demo Listener", "role": User.Role.REGULAR,
-     "country": "US", "time_zone": "America/New_York", "interests": ["indie pop", "r&b", "pop"]},
-    {"email": "promoter@demo.rewrapped", "display_name": "Demo Promoter", "role": User.Role.PROMOTER,
-     "country": "NL", "time_zone": "Europe/Amsterdam"},
-    {"email": "staff@demo.rewrapped", "display_name": "Demo Staff", "role": User.Role.REGULAR,
-     "is_staff": True, "is_superuser": True},
+LISTENER, PROMOTER, STAFF = "listener@demo.rewrapped", "promoter@demo.rewrapped", "staff@demo.rewrapped"
+DEMO_USERS = {
+    LISTENER: {"display_name": "Demo Listener", "role": User.Role.REGULAR, "country": "US",
+               "time_zone": "America/New_York", "interests": ["indie pop", "r&b", "pop"]},
+    PROMOTER: {"display_name": "Demo Promoter", "role": User.Role.PROMOTER, "country": "NL",
+               "time_zone": "Europe/Amsterdam"},
+    STAFF: {"display_name": "Demo Staff", "role": User.Role.REGULAR, "is_staff": True, "is_superuser": True},
+}
+DEMO_HISTORY = ("extended/Streaming_History_Audio_2023.json", "extended/Streaming_History_Video_2023.json")
+DEMO_EVENTS = [
+    {"title": "Labrinth — Euphoria Live", "venue": "Ziggo Dome", "city": "Amsterdam", "country": "NL",
+     "venue_time_zone": "Europe/Amsterdam", "days_ahead": 30, "genres": ["electronic", "soundtrack"],
+     "price": (4500, 8900), "currency": "EUR"},
+    {"title": "Indie Night at Paradiso", "venue": "Paradiso", "city": "Amsterdam", "country": "NL",
+     "venue_time_zone": "Europe/Amsterdam", "days_ahead": 12, "genres": ["indie pop"], "price": (2500, 2500),
+     "currency": "EUR", "sponsored": True},
+    {"title": "R&B Sundays", "venue": "Brooklyn Steel", "city": "New York", "country": "US",
+     "venue_time_zone": "America/New_York", "days_ahead": 45, "genres": ["r&b", "soul"], "price": (3900, 6500),
+     "currency": "USD"},
 ]
 
 
 class Command(BaseCommand):
-    help = "Load demo users and data; safe to run again."
+    help = "Load demo users, a year of plays and promoter events; safe to run again."
 
     def add_arguments(self, parser):
         parser.add_argument("--url", default="http://127.0.0.1:8000/", help="URL to print for the site.")
 
     def handle(self, *args, url, **options):
-        users = {spec["email"]: self._user(spec) for spec in DEMO_USERS}
+        users = {email: self._user(email, spec) for email, spec in DEMO_USERS.items()}
+        added = self._history(users[LISTENER])
+        created = self._events(users[PROMOTER])
+        self.stdout.write(f"Demo data: {added} new plays for the listener, {created} new promoter events.")
         self.stdout.write(self.style.SUCCESS(f"\nRe-Wrapped is starting at {url}"))
-        self.stdout.write("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for email, user in users.items():
             self.stdout.write(f"  {user.get_role_display():<9} {'(staff) ' if user.is_staff else ''}{email}")
         self.stdout.write("")
 
     @transaction.atomic
-    def _user(self, spec: dict) -> User:
-        spec = dict(spec)
-        email = spec.pop("email")
+    def _user(self, email: str, spec: dict) -> User:
         user, created = User.objects.get_or_create(email=email, defaults={"username": email.split("@")[0], **spec})
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
         EmailAddress.objects.get_or_create(user=user, email=email, defaults={"primary": True, "verified": True})
         return user
+
+    def _history(self, listener: User) -> int:
+        if Play.objects.filter(user=listener).exists():
+            return 0
+        members = []
+        for relative in DEMO_HISTORY:
+            path = settings.DEMO_DATA_DIR / "spotify_export" / relative
+            if not path.exists():
+                raise CommandError(f"Demo history not found at {path} (set DEMO_DATA_DIR).")
+            members += export_members(path.read_bytes(), path.name)
+        parsed = parse_export(members)
+        # Move the year forward in whole weeks, so it ends this week and weekdays stay weekdays.
+        latest = max(row.ended_at for row in parsed.rows)
+        weeks = int((timezone.now().timestamp() - latest) // (7 * 86400))
+        for row in parsed.rows:
+            row.ended_at += weeks * 7 * 86400
+        return plays_add(user=listener, rows=parsed.rows, source=Play.Source.IMPORT).added
+
+    def _events(self, promoter: User) -> int:
+        created = 0
+        for spec in DEMO_EVENTS:
+            if Event.objects.filter(promoter=promoter, title=spec["title"]).exists():
+                continue
+            spec = dict(spec)
+            days, (low, high) = spec.pop("days_ahead"), spec.pop("price")
+            event_create(
+                promoter=promoter, starts_at=timezone.now().replace(hour=19, minute=0) + timedelta(days=days),
+                price_min_cents=low, price_max_cents=high, moderation=Event.Moderation.APPROVED, **spec,
+            )
+            created += 1
+        return created

@@ -1,0 +1,283 @@
+"""Writes for listening: the catalog and plays, in bulk."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+
+from accounts.models import User
+from listening.imports import PlayRow
+from listening.models import DEDUPE_WINDOW_SECONDS
+from listening.names import name_key
+
+# Catalog rows are shared by everyone; concurrent imports take this lock while they add to it, so two
+# imports never both create "the same" artist. The plays themselves need no lock (ON CONFLICT).
+CATALOG_LOCK = 0x5EC0_CA7A
+
+
+@dataclass
+class ImportSummary:
+    """What an import did, as the user is told."""
+
+    rows: int = 0
+    added: int = 0
+    duplicates: int = 0
+    added_by_kind: Counter = field(default_factory=Counter)
+    unreadable: Counter = field(default_factory=Counter)
+
+    def as_dict(self) -> dict:
+        return {
+            "rows": self.rows, "added": self.added, "duplicates": self.duplicates,
+            "music": self.added_by_kind["music"], "podcasts": self.added_by_kind["podcast"],
+            "audiobooks": self.added_by_kind["audiobook"], "unreadable": dict(self.unreadable),
+        }
+
+
+@transaction.atomic
+def plays_add(*, user: User, rows: list[PlayRow], source: str, unreadable: Counter | None = None) -> ImportSummary:
+    """Add plays to the user's history, creating catalog rows as needed. Plays already known (the same
+    track within the dedupe window, from any source) are skipped, so re-adding the same rows adds nothing."""
+    summary = ImportSummary(rows=len(rows), unreadable=Counter(unreadable or {}))
+    if not rows:
+        return summary
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CATALOG_LOCK])
+        catalog = _Catalog(cursor)
+        catalog.resolve(rows)
+        cursor.execute(_STAGING_TABLE)
+        cursor.copy_expert(
+            "COPY play_staging (kind, track_id, episode_id, artist_id, album_id, ended_epoch, ms_played, "
+            "reason_start, reason_end, shuffle, skipped, offline, platform, country) FROM STDIN",
+            _staging_rows(rows, catalog),
+        )
+        cursor.execute(_INSERT_NEW_PLAYS, {"user_id": user.pk, "source": source, "window": DEDUPE_WINDOW_SECONDS})
+        for kind, added in cursor.fetchall():
+            summary.added_by_kind[kind] = added
+        cursor.execute("DROP TABLE play_staging")
+    summary.added = sum(summary.added_by_kind.values())
+    summary.duplicates = summary.rows - summary.added
+    return summary
+
+
+_STAGING_TABLE = """
+CREATE TEMP TABLE play_staging (
+    kind text, track_id bigint, episode_id bigint, artist_id bigint, album_id bigint, ended_epoch bigint,
+    ms_played integer, reason_start text, reason_end text, shuffle boolean, skipped boolean, offline boolean,
+    platform text, country text
+) ON COMMIT DROP
+"""
+
+# Keep one row per play: drop rows whose previous row for the same item ended less than the window
+# before (the same play listed twice), then rows already stored in this or a neighbouring minute.
+_INSERT_NEW_PLAYS = """
+WITH ordered AS (
+    SELECT s.*, lag(ended_epoch) OVER (
+        PARTITION BY coalesce(track_id, -episode_id) ORDER BY ended_epoch, ms_played DESC
+    ) AS previous_end
+    FROM play_staging s
+), fresh AS (
+    SELECT * FROM ordered o
+    WHERE (o.previous_end IS NULL OR o.ended_epoch - o.previous_end >= %(window)s)
+      AND (o.track_id IS NULL OR NOT EXISTS (
+        SELECT 1 FROM listening_play p
+        WHERE p.user_id = %(user_id)s AND p.track_id = o.track_id
+          AND p.ended_minute BETWEEN o.ended_epoch / 60 - 1 AND o.ended_epoch / 60 + 1
+          AND abs(extract(epoch FROM p.ended_at) - o.ended_epoch) < %(window)s
+      ))
+      AND (o.episode_id IS NULL OR NOT EXISTS (
+        SELECT 1 FROM listening_play p
+        WHERE p.user_id = %(user_id)s AND p.episode_id = o.episode_id
+          AND p.ended_minute BETWEEN o.ended_epoch / 60 - 1 AND o.ended_epoch / 60 + 1
+          AND abs(extract(epoch FROM p.ended_at) - o.ended_epoch) < %(window)s
+      ))
+), inserted AS (
+    INSERT INTO listening_play (
+        user_id, kind, track_id, episode_id, artist_id, album_id, ended_at, ended_minute, ms_played, source,
+        reason_start, reason_end, shuffle, skipped, offline, platform, country
+    )
+    SELECT %(user_id)s, kind, track_id, episode_id, artist_id, album_id, to_timestamp(ended_epoch),
+           ended_epoch / 60, ms_played, %(source)s, coalesce(reason_start, ''), coalesce(reason_end, ''),
+           shuffle, skipped, offline, coalesce(platform, ''), coalesce(country, '')
+    FROM fresh
+    ON CONFLICT DO NOTHING
+    RETURNING kind
+)
+SELECT kind, count(*) FROM inserted GROUP BY kind
+"""
+
+
+def _staging_rows(rows: list[PlayRow], catalog: _Catalog) -> io.StringIO:
+    buffer = io.StringIO()
+    write = buffer.write
+    for row in rows:
+        if row.kind == "music":
+            track_id, artist_id, album_id = catalog.track_ids[catalog.track_key(row)]
+            episode_id = None
+        else:
+            track_id = artist_id = album_id = None
+            episode_id = catalog.episode_ids[catalog.episode_key(row)]
+        write("\t".join((
+            row.kind, _text(track_id), _text(episode_id), _text(artist_id), _text(album_id), str(row.ended_at),
+            str(row.ms_played), _text(row.reason_start), _text(row.reason_end), _text(row.shuffle),
+            _text(row.skipped), _text(row.offline), _text(row.platform), _text(row.country),
+        )))
+        write("\n")
+    buffer.seek(0)
+    return buffer
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _text(value) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, int):
+        return str(value)
+    return value.translate(_COPY_ESCAPES)
+
+
+class _Catalog:
+    """Finds or creates, in a handful of statements, every artist, album, track and episode the rows name."""
+
+    def __init__(self, cursor):
+        self.cursor = cursor
+        self.artist_ids: dict[str, int] = {}
+        self.album_ids: dict[tuple[int, str], int] = {}
+        self.track_ids: dict[tuple, tuple[int, int, int | None]] = {}
+        self.episode_ids: dict[tuple, int] = {}
+
+    @staticmethod
+    def track_key(row: PlayRow) -> tuple:
+        return ("uri", row.item_uri) if row.item_uri else ("name", name_key(row.artist_or_show), name_key(row.name))
+
+    @staticmethod
+    def episode_key(row: PlayRow) -> tuple:
+        return ("uri", row.item_uri) if row.item_uri else ("name", name_key(f"{row.artist_or_show} — {row.name}"))
+
+    def resolve(self, rows: list[PlayRow]) -> None:
+        music = {self.track_key(row): row for row in rows if row.kind == "music"}
+        episodes = {self.episode_key(row): row for row in rows if row.kind != "music"}
+        self._artists({name_key(row.artist_or_show): row.artist_or_show for row in music.values()})
+        self._albums({
+            (self.artist_ids[name_key(row.artist_or_show)], name_key(row.album)): row.album
+            for row in music.values() if row.album
+        })
+        self._tracks(music)
+        self._episodes(episodes)
+
+    def _rows(self, sql: str, params) -> list[tuple]:
+        self.cursor.execute(sql, params)
+        return self.cursor.fetchall()
+
+    def _artists(self, names: dict[str, str]) -> None:
+        keys = list(names)
+        self.cursor.execute(
+            """INSERT INTO listening_artist (name, name_key, image_url)
+               SELECT n.name, n.key, '' FROM unnest(%s::text[], %s::text[]) AS n(key, name)
+               WHERE NOT EXISTS (SELECT 1 FROM listening_artist a WHERE a.name_key = n.key)""",
+            [keys, [names[key] for key in keys]],
+        )
+        # Several artists can share a name; an import that knows only the name takes the oldest.
+        for key, artist_id in self._rows(
+            "SELECT name_key, min(id) FROM listening_artist WHERE name_key = ANY(%s) GROUP BY name_key", [keys]
+        ):
+            self.artist_ids[key] = artist_id
+
+    def _albums(self, albums: dict[tuple[int, str], str]) -> None:
+        if not albums:
+            return
+        artist_ids, keys = zip(*albums)
+        names = [albums[pair] for pair in albums]
+        self.cursor.execute(
+            """INSERT INTO listening_album (artist_id, name, name_key, image_url)
+               SELECT n.artist_id, n.name, n.key, '' FROM unnest(%s::bigint[], %s::text[], %s::text[])
+                   AS n(artist_id, key, name)
+               WHERE NOT EXISTS (SELECT 1 FROM listening_album a WHERE a.artist_id = n.artist_id AND a.name_key = n.key)""",
+            [list(artist_ids), list(keys), names],
+        )
+        for artist_id, key, album_id in self._rows(
+            """SELECT a.artist_id, a.name_key, min(a.id) FROM listening_album a
+               JOIN unnest(%s::bigint[], %s::text[]) AS n(artist_id, key) ON a.artist_id = n.artist_id AND a.name_key = n.key
+               GROUP BY a.artist_id, a.name_key""",
+            [list(artist_ids), list(keys)],
+        ):
+            self.album_ids[(artist_id, key)] = album_id
+
+    def _tracks(self, music: dict[tuple, PlayRow]) -> None:
+        by_uri = {key[1].rsplit(":", 1)[-1]: row for key, row in music.items() if key[0] == "uri"}
+        if by_uri:
+            ids = list(by_uri)
+            rows = [by_uri[spotify_id] for spotify_id in ids]
+            artist_ids = [self.artist_ids[name_key(row.artist_or_show)] for row in rows]
+            album_ids = [self.album_ids.get((a, name_key(row.album))) if row.album else None
+                         for a, row in zip(artist_ids, rows)]
+            self.cursor.execute(
+                """INSERT INTO listening_track (spotify_id, artist_id, album_id, name, name_key, isrc)
+                   SELECT n.spotify_id, n.artist_id, n.album_id, n.name, n.key, ''
+                   FROM unnest(%s::text[], %s::bigint[], %s::bigint[], %s::text[], %s::text[])
+                       AS n(spotify_id, artist_id, album_id, name, key)
+                   ON CONFLICT (spotify_id) DO NOTHING""",
+                [ids, artist_ids, album_ids, [r.name for r in rows], [name_key(r.name) for r in rows]],
+            )
+            for spotify_id, track_id, artist_id, album_id in self._rows(
+                "SELECT spotify_id, id, artist_id, album_id FROM listening_track WHERE spotify_id = ANY(%s)", [ids]
+            ):
+                self.track_ids[("uri", f"spotify:track:{spotify_id}")] = (track_id, artist_id, album_id)
+        by_name = [key for key in music if key[0] == "name"]
+        if by_name:
+            artist_ids = [self.artist_ids[key[1]] for key in by_name]
+            names = [music[key].name for key in by_name]
+            track_keys = [key[2] for key in by_name]
+            # Names only (account data): match the catalog, or keep the names until search resolves them.
+            self.cursor.execute(
+                """INSERT INTO listening_track (artist_id, name, name_key, isrc)
+                   SELECT n.artist_id, n.name, n.key, '' FROM unnest(%s::bigint[], %s::text[], %s::text[])
+                       AS n(artist_id, name, key)
+                   WHERE NOT EXISTS (SELECT 1 FROM listening_track t WHERE t.artist_id = n.artist_id AND t.name_key = n.key)""",
+                [artist_ids, names, track_keys],
+            )
+            artist_keys = {self.artist_ids[key[1]]: key[1] for key in by_name}
+            for artist_id, key, track_id, album_id in self._rows(
+                """SELECT DISTINCT ON (t.artist_id, t.name_key) t.artist_id, t.name_key, t.id, t.album_id
+                   FROM listening_track t
+                   JOIN unnest(%s::bigint[], %s::text[]) AS n(artist_id, key) ON t.artist_id = n.artist_id AND t.name_key = n.key
+                   ORDER BY t.artist_id, t.name_key, (t.spotify_id IS NULL), t.id""",
+                [artist_ids, track_keys],
+            ):
+                self.track_ids[("name", artist_keys[artist_id], key)] = (track_id, artist_id, album_id)
+
+    def _episodes(self, episodes: dict[tuple, PlayRow]) -> None:
+        if not episodes:
+            return
+        keys = list(episodes)
+        rows = [episodes[key] for key in keys]
+        spotify_ids = [key[1].rsplit(":", 1)[-1] if key[0] == "uri" else None for key in keys]
+        name_keys = [name_key(f"{row.artist_or_show} — {row.name}") for row in rows]
+        self.cursor.execute(
+            """INSERT INTO listening_episode (kind, spotify_id, name, show_name, name_key)
+               SELECT n.kind, n.spotify_id, n.name, n.show_name, n.key
+               FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[]) AS n(kind, spotify_id, name, show_name, key)
+               WHERE n.spotify_id IS NOT NULL
+                  OR NOT EXISTS (SELECT 1 FROM listening_episode e WHERE e.name_key = n.key)
+               ON CONFLICT (spotify_id) DO NOTHING""",
+            [[row.kind for row in rows], spotify_ids, [r.name for r in rows], [r.artist_or_show for r in rows], name_keys],
+        )
+        found = self._rows(
+            """SELECT spotify_id, name_key, id FROM listening_episode
+               WHERE spotify_id = ANY(%s) OR (spotify_id IS NULL AND name_key = ANY(%s))""",
+            [[s for s in spotify_ids if s], [k for s, k in zip(spotify_ids, name_keys) if not s]],
+        )
+        by_spotify_id = {spotify_id: episode_id for spotify_id, _, episode_id in found if spotify_id}
+        by_name = {}
+        for spotify_id, key, episode_id in found:
+            if not spotify_id:
+                by_name[key] = min(episode_id, by_name.get(key, episode_id))
+        for key, spotify_id, nkey in zip(keys, spotify_ids, name_keys):
+            self.episode_ids[key] = by_spotify_id[spotify_id] if spotify_id else by_name[nkey]
+
