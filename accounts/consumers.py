@@ -31,3 +31,6 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
 
     async def notify(self, event):
         await self.send_json({"type": "notify", **event["payload"]})
+
+    async def import_progress(self, event):
+        await self.send_json({"type": "import.progress", **event["payload"]})

@@ -9,13 +9,15 @@ Layouts handled (see ../shared/fixtures/spotify_export/):
 
 from __future__ import annotations
 
-import io
 import re
 import zipfile
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import PurePosixPath
+from functools import partial
+from pathlib import Path, PurePosixPath
 
 import msgspec
 from django.conf import settings
@@ -88,51 +90,70 @@ class PlayRow:
 
 
 @dataclass
-class ParsedExport:
+class ParsedFile:
+    name: str
     rows: list[PlayRow] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)
     unreadable: Counter = field(default_factory=Counter)  # reason -> rows
 
 
 # --- the archive ---------------------------------------------------------------------------
-def export_members(data: bytes, filename: str) -> list[tuple[str, bytes]]:
+@dataclass
+class ExportMember:
+    """One listening-history JSON file inside an upload, read only when needed."""
+
+    name: str
+    size: int
+    _open: object = field(repr=False)
+
+    def read(self) -> bytes:
+        return self._open()
+
+
+@contextmanager
+def export_members(path: Path, filename: str) -> Iterator[list[ExportMember]]:
     """The listening-history JSON files in an upload (a Spotify ZIP or one JSON file), checked for size,
-    zip bombs and escaping paths. Raises BadExport with a message for the user."""
-    if len(data) > settings.IMPORT_MAX_UPLOAD_BYTES:
+    zip bombs and escaping paths before anything is read. Raises BadExport with a message for the user."""
+    size = path.stat().st_size
+    if size > settings.IMPORT_MAX_UPLOAD_BYTES:
         raise BadExport(f"The file is larger than {settings.IMPORT_MAX_UPLOAD_BYTES // 1_000_000} MB.")
-    if data.startswith(ZIP_MAGIC):
-        return _zip_members(data)
-    name = PurePosixPath(filename).name
-    if not name.lower().endswith(".json"):
-        raise BadExport("Upload the ZIP Spotify sent you (my_spotify_data.zip) or the JSON files inside it.")
-    if _layout_for(name) is None:
-        raise BadExport(f"“{name}” is not a Spotify listening-history file (expected Streaming_History_*.json, "
-                        "endsong_*.json or StreamingHistory*.json).")
-    return [(name, data)]
-
-
-def _zip_members(data: bytes) -> list[tuple[str, bytes]]:
+    with open(path, "rb") as handle:
+        is_zip = handle.read(4) == ZIP_MAGIC
+    if not is_zip:
+        name = PurePosixPath(filename).name
+        if not name.lower().endswith(".json"):
+            raise BadExport("Upload the ZIP Spotify sent you (my_spotify_data.zip) or the JSON files inside it.")
+        if _layout_for(name) is None:
+            raise BadExport(f"“{name}” is not a Spotify listening-history file (expected Streaming_History_*.json, "
+                            "endsong_*.json or StreamingHistory*.json).")
+        yield [ExportMember(name, size, path.read_bytes)]
+        return
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
         raise BadExport("The ZIP file is damaged; download it from Spotify again.") from None
     with archive:
-        infos = [info for info in archive.infolist() if not info.is_dir()]
-        for info in infos:
-            path = PurePosixPath(info.filename.replace("\\", "/"))
-            if path.is_absolute() or ".." in path.parts:
-                raise BadExport(f"The ZIP contains a path outside the archive ({info.filename}); nothing was imported.")
-        wanted = [info for info in infos if _layout_for(PurePosixPath(info.filename).name)]
-        if not wanted:
-            raise BadExport("This ZIP has no Spotify listening history in it (no Streaming_History_*.json, "
-                            "endsong_*.json or StreamingHistory*.json).")
-        total = sum(info.file_size for info in wanted)
-        if total > settings.IMPORT_MAX_EXPANDED_BYTES:
-            raise BadExport("The ZIP expands to more data than an export can hold; nothing was imported.")
-        for info in wanted:
-            if info.compress_size and info.file_size / info.compress_size > settings.IMPORT_MAX_ZIP_RATIO:
-                raise BadExport("The ZIP is compressed suspiciously well (a zip bomb?); nothing was imported.")
-        return [(PurePosixPath(info.filename).name, _read_capped(archive, info)) for info in wanted]
+        yield _zip_members(archive)
+
+
+def _zip_members(archive: zipfile.ZipFile) -> list[ExportMember]:
+    infos = [info for info in archive.infolist() if not info.is_dir()]
+    for info in infos:
+        path = PurePosixPath(info.filename.replace("\\", "/"))
+        if path.is_absolute() or ".." in path.parts:
+            raise BadExport(f"The ZIP contains a path outside the archive ({info.filename}); nothing was imported.")
+    wanted = [info for info in infos if _layout_for(PurePosixPath(info.filename).name)]
+    if not wanted:
+        raise BadExport("This ZIP has no Spotify listening history in it (no Streaming_History_*.json, "
+                        "endsong_*.json or StreamingHistory*.json).")
+    if sum(info.file_size for info in wanted) > settings.IMPORT_MAX_EXPANDED_BYTES:
+        raise BadExport("The ZIP expands to more data than an export can hold; nothing was imported.")
+    for info in wanted:
+        if info.compress_size and info.file_size / info.compress_size > settings.IMPORT_MAX_ZIP_RATIO:
+            raise BadExport("The ZIP is compressed suspiciously well (a zip bomb?); nothing was imported.")
+    return [
+        ExportMember(PurePosixPath(info.filename).name, info.file_size, partial(_read_capped, archive, info))
+        for info in wanted
+    ]
 
 
 def _read_capped(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
@@ -156,23 +177,22 @@ _EXTENDED = msgspec.json.Decoder(list[ExtendedRow])
 _ACCOUNT = msgspec.json.Decoder(list[AccountRow])
 
 
-def parse_export(members: list[tuple[str, bytes]]) -> ParsedExport:
-    parsed = ParsedExport()
-    for name, data in members:
-        layout = _layout_for(name)
-        try:
-            if layout == "extended":
-                _extended_rows(_EXTENDED.decode(data), parsed)
-            else:
-                _account_rows(_ACCOUNT.decode(data), parsed)
-        except msgspec.DecodeError as error:
-            kind = "is not JSON" if not isinstance(error, msgspec.ValidationError) else "is not in Spotify's format"
-            raise BadExport(f"“{name}” {kind} ({error}); nothing was imported.") from None
-        parsed.files.append(name)
+def parse_member(name: str, data: bytes) -> ParsedFile:
+    """The plays in one export file; rows that cannot be plays are counted by reason."""
+    parsed = ParsedFile(name=name)
+    try:
+        if _layout_for(PurePosixPath(name).name) == "extended":
+            _extended_rows(_EXTENDED.decode(data), parsed)
+        else:
+            _account_rows(_ACCOUNT.decode(data), parsed)
+    except msgspec.ValidationError as error:
+        raise BadExport(f"“{name}” is not in Spotify's format ({error}); nothing was imported.") from None
+    except msgspec.DecodeError as error:
+        raise BadExport(f"“{name}” is not JSON ({error}); nothing was imported.") from None
     return parsed
 
 
-def _extended_rows(records: list[ExtendedRow], parsed: ParsedExport) -> None:
+def _extended_rows(records: list[ExtendedRow], parsed: ParsedFile) -> None:
     append, unreadable = parsed.rows.append, parsed.unreadable
     for r in records:
         try:
@@ -199,7 +219,7 @@ def _extended_rows(records: list[ExtendedRow], parsed: ParsedExport) -> None:
             unreadable["no track or episode"] += 1
 
 
-def _account_rows(records: list[AccountRow], parsed: ParsedExport) -> None:
+def _account_rows(records: list[AccountRow], parsed: ParsedFile) -> None:
     append, unreadable = parsed.rows.append, parsed.unreadable
     for r in records:
         try:

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 
@@ -111,13 +113,21 @@ class Play(models.Model):
         SYNC = "sync", "Spotify sync"
 
     id = models.BigAutoField(primary_key=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plays")
+    # Indexes cost every import; the user is covered by the (user, ended_at) index, and artist and album
+    # (copied for speed) need none of their own.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plays", db_index=False
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MUSIC)
     track = models.ForeignKey(Track, on_delete=models.PROTECT, null=True, blank=True, related_name="plays")
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, null=True, blank=True, related_name="plays")
     # Copied from the track so top-artist and top-album queries need no join (the heavy users' main cost).
-    artist = models.ForeignKey(Artist, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    album = models.ForeignKey(Album, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    artist = models.ForeignKey(
+        Artist, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+", db_index=False
+    )
+    album = models.ForeignKey(
+        Album, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+", db_index=False
+    )
     ended_at = models.DateTimeField()
     ended_minute = models.IntegerField(help_text="Minutes since the epoch of ended_at: the dedupe key.")
     ms_played = models.PositiveIntegerField()
@@ -133,14 +143,9 @@ class Play(models.Model):
     class Meta:
         indexes = [models.Index(fields=["user", "ended_at"], name="play_user_time")]
         constraints = [
-            models.UniqueConstraint(
-                fields=["user", "track", "ended_minute"], condition=models.Q(track__isnull=False),
-                name="play_track_once_per_minute",
-            ),
-            models.UniqueConstraint(
-                fields=["user", "episode", "ended_minute"], condition=models.Q(episode__isnull=False),
-                name="play_episode_once_per_minute",
-            ),
+            # Not partial: NULLs never clash, and a plain index is one the planner can always use.
+            models.UniqueConstraint(fields=["user", "track", "ended_minute"], name="play_track_once_per_minute"),
+            models.UniqueConstraint(fields=["user", "episode", "ended_minute"], name="play_episode_once_per_minute"),
             models.CheckConstraint(
                 condition=(
                     models.Q(kind="music", track__isnull=False, episode__isnull=True)
@@ -152,3 +157,38 @@ class Play(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} played {self.track_id or self.episode_id} at {self.ended_at:%Y-%m-%d %H:%M}"
+
+
+class ImportJob(models.Model):
+    """One upload of a Spotify data export and what became of it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs")
+    upload = models.FileField(upload_to="imports/%Y/%m/")
+    filename = models.CharField(max_length=255)
+    size_bytes = models.BigIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    summary = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    cancel_requested = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

@@ -172,6 +172,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 # Queues: default, sync (Spotify), imports (history uploads), ml (mood models, generation).
 CELERY_TASK_ROUTES = {
     "accounts.tasks.spotify_tokens_refresh": {"queue": "sync"},
+    "listening.tasks.import_run": {"queue": "imports"},
 }
 CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60

@@ -5,18 +5,23 @@ from rest_framework_simplejwt.views import TokenRefreshView
 
 from accounts import views as account_views
 from accounts.api import MeApi, TokenObtainApi
+from listening.api import ImportCancelApi, ImportDetailApi, ImportListCreateApi
 from rewrapped.health import healthz
 
 api_v1 = [
     path("auth/token/", TokenObtainApi.as_view(), name="token-obtain"),
     path("auth/token/refresh/", TokenRefreshView.as_view(), name="token-refresh"),
     path("me/", MeApi.as_view(), name="me"),
+    path("listening/imports/", ImportListCreateApi.as_view(), name="imports"),
+    path("listening/imports/<uuid:public_id>/", ImportDetailApi.as_view(), name="import-detail"),
+    path("listening/imports/<uuid:public_id>/cancel/", ImportCancelApi.as_view(), name="import-cancel"),
 ]
 
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("profile/", include("accounts.urls")),
+    path("listening/", include("listening.urls")),
     # A Spotify-only guest who sets a password is upgrading: one flow for it, which also asks for an email.
     path("accounts/password/set/", account_views.upgrade),
     path("accounts/", include("allauth.urls")),

@@ -122,14 +122,21 @@ def wait_until(ready, what: str, seconds: float = 30) -> None:
 
 
 @pytest.fixture(scope="session")
-def stack_env(django_db_setup) -> dict:
+def stack_env(django_db_setup, django_db_blocker):
     """Environment for child processes: the test database and the same Redis."""
     from django.db import connection
 
     parts = urlsplit(django_settings.DATABASE_URL)
     database_url = urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
     inherited = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    return {**inherited, "DATABASE_URL": database_url, "REDIS_URL": django_settings.REDIS_URL, "DEBUG": "1"}
+    yield {**inherited, "DATABASE_URL": database_url, "REDIS_URL": django_settings.REDIS_URL, "DEBUG": "1"}
+    # Child processes are gone by now, but a killed one's connection can outlive it for a moment,
+    # and the test database cannot be dropped while anyone is connected.
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 def _start(command: list[str], env: dict, log_name: str) -> subprocess.Popen:

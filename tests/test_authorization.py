@@ -12,6 +12,7 @@ rarely, a reasoned line in UNLISTED).
 """
 
 import re
+import uuid
 from urllib.parse import urlsplit
 
 import pytest
@@ -20,6 +21,7 @@ from django.urls import URLPattern, get_resolver, resolve
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import Impersonation, User
+from listening.models import ImportJob
 from tests.factories import PASSWORD
 
 PERSONAS = ("anonymous", "guest", "listener", "promoter", "staff")
@@ -33,6 +35,7 @@ PW_SET = "302 → /accounts/password/set/"
 USER_PAGE = "302 → /admin/accounts/user/{user}/change/"
 ENTRY_PAGE = "302 → /admin/accounts/impersonation/{entry}/change/"
 DENIED = "401 + error body"
+NOT_FOUND = "404 + error body"
 
 # fmt: off
 MATRIX = [
@@ -47,6 +50,10 @@ MATRIX = [
     ("GET /profile/delete/",                               LOGIN,      200,        200,        200,        200),
     ("POST /profile/delete/",                              LOGIN,      200,        200,        200,        200),
     ("GET /healthz",                                       200,        200,        200,        200,        200),
+    ("GET /listening/import/",                             LOGIN,      200,        200,        200,        200),
+    ("POST /listening/import/",                            LOGIN,      200,        200,        200,        200),
+    # {job} is the other listener's import: nobody else may see or cancel it, staff included.
+    ("POST /listening/import/{job}/cancel/",               LOGIN,      404,        404,        404,        404),
     # --- allauth ----
     ("GET /accounts/login/",                               200,        HOME,       HOME,       HOME,       HOME),
     ("GET /accounts/login/code/confirm/",                  LOGIN,      HOME,       HOME,       HOME,       HOME),
@@ -104,6 +111,11 @@ MATRIX = [
     # Each persona offers its own email and password; a Spotify-only guest has no password to offer.
     ("POST /api/v1/auth/token/",                           DENIED,     DENIED,     200,        200,        200),
     ("POST /api/v1/auth/token/refresh/",                   DENIED,     200,        200,        200,        200),
+    ("GET /api/v1/listening/imports/",                     DENIED,     200,        200,        200,        200),
+    # The matrix posts JSON; uploads are multipart, so a signed-in caller is told 415.
+    ("POST /api/v1/listening/imports/",                    DENIED,     "415 + error body", "415 + error body", "415 + error body", "415 + error body"),
+    ("GET /api/v1/listening/imports/{job}/",               DENIED,     NOT_FOUND,  NOT_FOUND,  NOT_FOUND,  NOT_FOUND),
+    ("POST /api/v1/listening/imports/{job}/cancel/",       DENIED,     NOT_FOUND,  NOT_FOUND,  NOT_FOUND,  NOT_FOUND),
     ("GET /api/schema/",                                   200,        200,        200,        200,        200),
     ("GET /api/docs/",                                     200,        200,        200,        200,        200),
 ]
@@ -197,6 +209,10 @@ def test_who_may_reach_what(method, url, persona, expected, request, client, spo
     ids = {"user": other_listener.pk}
     if "{entry}" in url:
         ids["entry"] = request.getfixturevalue("logged_impersonation").pk
+    if "{job}" in url:
+        ids["job"] = ImportJob.objects.create(
+            user=other_listener, upload="imports/theirs.zip", filename="theirs.zip", size_bytes=1
+        ).public_id
     if url == "/healthz":
         request.getfixturevalue("celery_worker")  # a healthy stack has a worker answering
 
@@ -218,7 +234,7 @@ def _routes(patterns, prefix=""):
 
 def test_every_url_has_a_row_in_the_matrix():
     routes = set(_routes(get_resolver().url_patterns))
-    covered = {resolve(request.split(" ")[1].format(user=1, entry=1)).route for request, *_ in MATRIX}
+    covered = {resolve(request.split(" ")[1].format(user=1, entry=1, job=uuid.uuid4())).route for request, *_ in MATRIX}
     unlisted = {route for route in routes if any(re.match(pattern, route) for pattern in UNLISTED)}
 
     missing = routes - covered - unlisted

@@ -1,45 +1,21 @@
-"""Importing Spotify data exports (listening/imports.py and services.plays_add)."""
+"""Importing Spotify data exports: listening/imports.py (reading) and the import job service (writing)."""
 
 import io
 import zipfile
-from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
-from listening.imports import BadExport, export_members, parse_export
-from listening.models import Play
-from listening.services import plays_add
+from listening.imports import BadExport, export_members, parse_member
+from listening.models import ImportJob, Play
+from listening.services import import_job_create, import_job_run
 from tests.fakes import FIXTURES
 
 EXPORT = FIXTURES / "spotify_export"
-
-
-def import_files(user, *paths: Path):
-    members = [member for path in paths for member in export_members(path.read_bytes(), path.name)]
-    parsed = parse_export(members)
-    return plays_add(user=user, rows=parsed.rows, source="import", unreadable=parsed.unreadable)
-
-
-def test_reimporting_the_same_export_adds_no_plays(listener):
-    first = import_files(listener, EXPORT / "extended/Streaming_History_Audio_2023.json")
-    again = import_files(listener, EXPORT / "extended/Streaming_History_Audio_2023.json")
-
-    assert first.added == Play.objects.filter(user=listener).count() > 1400
-    assert first.added_by_kind["podcast"] == 13
-    assert again.added == 0 and again.duplicates == first.rows
-
-
-def test_endsong_rows_without_a_track_or_episode_are_reported_not_imported(listener):
-    summary = import_files(listener, EXPORT / "endsong/endsong.json")
-
-    assert summary.unreadable == {"no track or episode": 20}
-    assert summary.rows == 943
-
-
-def test_the_same_play_from_two_users_counts_for_each(listener, other_listener):
-    path = EXPORT / "extended/Streaming_History_Video_2023.json"
-
-    assert import_files(listener, path).added == import_files(other_listener, path).added == 16
+AUDIO_2023 = EXPORT / "extended/Streaming_History_Audio_2023.json"
+VIDEO_2023 = EXPORT / "extended/Streaming_History_Video_2023.json"
+ENDSONG = EXPORT / "endsong/endsong.json"
+ACCOUNT = EXPORT / "account_data/StreamingHistory0.json"
 
 
 def zip_of(files: dict[str, bytes]) -> bytes:
@@ -48,6 +24,68 @@ def zip_of(files: dict[str, bytes]) -> bytes:
         for name, data in files.items():
             archive.writestr(name, data)
     return buffer.getvalue()
+
+
+def spotify_zip(*paths, folder="Spotify Extended Streaming History") -> bytes:
+    return zip_of({f"{folder}/{path.name}": path.read_bytes() for path in paths})
+
+
+@pytest.fixture
+def run_import(django_capture_on_commit_callbacks):
+    """Upload, then run the import here (the worker's part is tested in test_import_worker.py)."""
+
+    def run(user, data: bytes, filename: str = "my_spotify_data.zip") -> ImportJob:
+        job = import_job_create(user=user, upload=SimpleUploadedFile(filename, data))
+        with django_capture_on_commit_callbacks(execute=True):
+            return import_job_run(job_id=job.pk)
+
+    return run
+
+
+def test_the_2023_extended_export_imports_every_play_once(listener, run_import):
+    job = run_import(listener, spotify_zip(AUDIO_2023, VIDEO_2023))
+
+    assert job.status == ImportJob.Status.DONE
+    assert job.summary == {
+        "rows": 1486, "added": 1454, "duplicates": 32, "music": 1441, "podcasts": 13, "audiobooks": 0,
+        "unreadable": {},
+    }
+    assert Play.objects.filter(user=listener).count() == 1454
+    assert not job.upload  # the raw export is not kept
+
+
+def test_reimporting_the_same_export_adds_no_plays(listener, run_import):
+    run_import(listener, spotify_zip(AUDIO_2023))
+
+    again = run_import(listener, spotify_zip(AUDIO_2023))
+
+    assert again.summary["added"] == 0 and again.summary["duplicates"] == again.summary["rows"] == 1470
+    assert Play.objects.filter(user=listener).count() == 1438
+
+
+def test_the_older_endsong_layout_reports_rows_without_a_track(listener, run_import):
+    job = run_import(listener, ENDSONG.read_bytes(), "endsong_0.json")
+
+    assert job.summary["rows"] == 943
+    assert job.summary["unreadable"] == {"no track or episode": 20}
+    assert job.summary["added"] == Play.objects.filter(user=listener).count() == 852
+
+
+def test_account_data_matches_names_to_the_catalog(listener, other_listener, run_import):
+    run_import(other_listener, spotify_zip(ACCOUNT, folder="Spotify Account Data"))
+
+    job = run_import(listener, spotify_zip(ACCOUNT, folder="Spotify Account Data"))
+
+    assert job.summary["added"] == 9520
+    # The second listener's plays point at the catalog rows the first import made.
+    assert set(Play.objects.filter(user=listener).values_list("track_id", flat=True)) == set(
+        Play.objects.filter(user=other_listener).values_list("track_id", flat=True)
+    )
+
+
+def test_the_same_play_from_two_users_counts_for_each(listener, other_listener, run_import):
+    assert run_import(listener, spotify_zip(VIDEO_2023)).summary["added"] == 16
+    assert run_import(other_listener, spotify_zip(VIDEO_2023)).summary["added"] == 16
 
 
 @pytest.mark.parametrize(
@@ -61,16 +99,50 @@ def zip_of(files: dict[str, bytes]) -> bytes:
         (b"PK\x03\x04garbage", "x.zip", "damaged"),
     ],
 )
-def test_bad_archives_are_refused_with_a_reason(data, filename, message):
+def test_bad_uploads_are_refused_at_once_and_nothing_is_kept(listener, data, filename, message):
     with pytest.raises(BadExport, match=message):
-        export_members(data, filename)
+        import_job_create(user=listener, upload=SimpleUploadedFile(filename, data))
+    assert not ImportJob.objects.exists()
+
+
+def test_an_upload_over_the_size_limit_is_refused(listener, settings):
+    settings.IMPORT_MAX_UPLOAD_BYTES = 1000
+
+    with pytest.raises(BadExport, match="larger than"):
+        import_job_create(user=listener, upload=SimpleUploadedFile("x.zip", b"PK\x03\x04" + b"0" * 2000))
 
 
 @pytest.mark.parametrize(
     ("body", "message"),
     [(b"not json", "is not JSON"), (b'[{"spotify": 1}]', "is not in Spotify's format"), (b'{"a": 1}', "format")],
 )
-def test_files_of_the_wrong_shape_are_refused_and_nothing_is_written(listener, body, message):
-    with pytest.raises(BadExport, match=message):
-        parse_export([("Streaming_History_Audio_2024.json", body)])
+def test_a_file_of_the_wrong_shape_fails_the_job_and_writes_nothing(listener, body, message, run_import):
+    good = AUDIO_2023.read_bytes()
+    job = run_import(listener, zip_of({"a/Streaming_History_Audio_2023_0.json": good,
+                                       "a/Streaming_History_Audio_2023_1.json": body}))
+
+    assert job.status == ImportJob.Status.FAILED
+    assert message in job.error
+    assert not Play.objects.exists()  # the good file before it was rolled back too
+
+
+def test_a_cancelled_import_adds_nothing(listener):
+    job = import_job_create(user=listener, upload=SimpleUploadedFile("x.zip", spotify_zip(AUDIO_2023)))
+    ImportJob.objects.filter(pk=job.pk).update(cancel_requested=True)
+
+    job = import_job_run(job_id=job.pk)
+
+    assert job.status == ImportJob.Status.CANCELLED
     assert not Play.objects.exists()
+
+
+def test_export_members_reads_nothing_until_asked(tmp_path):
+    path = tmp_path / "my_spotify_data.zip"
+    path.write_bytes(spotify_zip(AUDIO_2023, VIDEO_2023))
+
+    with export_members(path, path.name) as members:
+        assert [(m.name, m.size) for m in members] == [
+            ("Streaming_History_Audio_2023.json", AUDIO_2023.stat().st_size),
+            ("Streaming_History_Video_2023.json", VIDEO_2023.stat().st_size),
+        ]
+        assert len(parse_member(members[1].name, members[1].read()).rows) == 16

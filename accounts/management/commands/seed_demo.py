@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from events.models import Event
 from events.services import event_create
-from listening.imports import export_members, parse_export
+from listening.imports import parse_member
 from listening.models import Play
 from listening.services import plays_add
 
@@ -67,19 +67,17 @@ class Command(BaseCommand):
     def _history(self, listener: User) -> int:
         if Play.objects.filter(user=listener).exists():
             return 0
-        members = []
+        rows = []
         for relative in DEMO_HISTORY:
             path = settings.DEMO_DATA_DIR / "spotify_export" / relative
             if not path.exists():
                 raise CommandError(f"Demo history not found at {path} (set DEMO_DATA_DIR).")
-            members += export_members(path.read_bytes(), path.name)
-        parsed = parse_export(members)
+            rows += parse_member(path.name, path.read_bytes()).rows
         # Move the year forward in whole weeks, so it ends this week and weekdays stay weekdays.
-        latest = max(row.ended_at for row in parsed.rows)
-        weeks = int((timezone.now().timestamp() - latest) // (7 * 86400))
-        for row in parsed.rows:
+        weeks = int((timezone.now().timestamp() - max(row.ended_at for row in rows)) // (7 * 86400))
+        for row in rows:
             row.ended_at += weeks * 7 * 86400
-        return plays_add(user=listener, rows=parsed.rows, source=Play.Source.IMPORT).added
+        return plays_add(user=listener, rows=rows, source=Play.Source.IMPORT).added
 
     def _events(self, promoter: User) -> int:
         created = 0

@@ -1,0 +1,40 @@
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework.generics import ListAPIView
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from listening import services
+from listening.models import ImportJob
+from listening.serializers import ImportJobInput, ImportJobOutput
+
+
+class ImportListCreateApi(ListAPIView):
+    """Your imports, newest first; POST a Spotify export to start one (202, then watch its status)."""
+
+    serializer_class = ImportJobOutput
+    parser_classes = [MultiPartParser]
+
+    def get_queryset(self):
+        return ImportJob.objects.filter(user=self.request.user)
+
+    @extend_schema(request={"multipart/form-data": ImportJobInput}, responses={202: ImportJobOutput})
+    def post(self, request):
+        data = ImportJobInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        job = services.import_job_create(user=request.user, upload=data.validated_data["export"])
+        return Response(ImportJobOutput(job).data, status=202)
+
+
+class ImportDetailApi(APIView):
+    @extend_schema(responses=ImportJobOutput)
+    def get(self, request, public_id):
+        return Response(ImportJobOutput(get_object_or_404(ImportJob, public_id=public_id, user=request.user)).data)
+
+
+class ImportCancelApi(APIView):
+    @extend_schema(request=None, responses=ImportJobOutput)
+    def post(self, request, public_id):
+        job = get_object_or_404(ImportJob, public_id=public_id, user=request.user)
+        return Response(ImportJobOutput(services.import_job_cancel(job=job)).data, status=202)

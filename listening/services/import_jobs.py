@@ -1,0 +1,142 @@
+"""Writes for import jobs: an uploaded Spotify export, imported by a worker with live progress."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path, PurePosixPath
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from listening.imports import BadExport, export_members, parse_member
+from listening.models import ImportJob
+from listening.services.plays import ImportSummary, plays_add
+from rewrapped.realtime import broadcast, user_group
+
+# Plays are added in batches inside the import's one transaction: progress and cancel are checked between them.
+IMPORT_BATCH_ROWS = 50_000
+PROGRESS_EVERY_SECONDS = 0.5
+
+
+class ImportCancelled(Exception):
+    pass
+
+
+def import_job_create(*, user: User, upload: UploadedFile) -> ImportJob:
+    """Store an uploaded export and queue its import. A file that cannot be an export is refused at once
+    (only the ZIP's index is read here); the rows are read by the worker."""
+    if upload.size > settings.IMPORT_MAX_UPLOAD_BYTES:
+        raise BadExport(f"The file is larger than {settings.IMPORT_MAX_UPLOAD_BYTES // 1_000_000} MB.")
+    job = ImportJob(user=user, filename=PurePosixPath(upload.name).name[:255], size_bytes=upload.size)
+    job.upload.save(f"{job.public_id}{PurePosixPath(upload.name).suffix[:8]}", upload, save=False)
+    try:
+        with export_members(Path(job.upload.path), job.filename):
+            pass
+    except BadExport:
+        job.upload.delete(save=False)
+        raise
+    job.save()
+    from listening.tasks import import_run
+
+    transaction.on_commit(lambda: import_run.delay(job_id=job.pk))
+    return job
+
+
+def import_job_cancel(*, job: ImportJob) -> ImportJob:
+    """Ask a queued or running import to stop; it rolls back whatever it had added."""
+    if job.is_active:
+        ImportJob.objects.filter(pk=job.pk).update(cancel_requested=True)
+        job.cancel_requested = True
+    return job
+
+
+def import_job_run(*, job_id: int) -> ImportJob:
+    """Import every file of the export in one transaction: all of it lands, or (failure, cancel, a killed
+    worker) none of it does, and running it again finishes the job."""
+    job = ImportJob.objects.select_related("user").get(pk=job_id)
+    if not job.is_active:
+        return job  # already finished; a redelivered task has nothing to do
+    job.status, job.started_at = ImportJob.Status.RUNNING, timezone.now()
+    job.save(update_fields=["status", "started_at"])
+    progress = _ImportProgress(job)
+    try:
+        with transaction.atomic():
+            summary = _import_files(job, progress)
+            _import_finish(job, ImportJob.Status.DONE, summary=summary.as_dict())
+    except ImportCancelled:
+        _import_finish(job, ImportJob.Status.CANCELLED, error="Cancelled; nothing was imported.")
+    except BadExport as error:
+        _import_finish(job, ImportJob.Status.FAILED, error=error.message)
+    return job
+
+
+def _import_files(job: ImportJob, progress: _ImportProgress) -> ImportSummary:
+    summary = ImportSummary()
+    with export_members(Path(job.upload.path), job.filename) as members:
+        progress.start(files=len(members), total_bytes=sum(member.size for member in members))
+        for member in members:
+            parsed = parse_member(member.name, member.read())
+            summary.unreadable += parsed.unreadable
+            batches = range(0, len(parsed.rows), IMPORT_BATCH_ROWS)
+            for start in batches:
+                if ImportJob.objects.filter(pk=job.pk, cancel_requested=True).exists():
+                    raise ImportCancelled
+                batch = parsed.rows[start:start + IMPORT_BATCH_ROWS]
+                summary.add(plays_add(user=job.user, rows=batch, source="import"))
+                progress.advance(rows=len(batch), file_bytes=member.size * len(batch) / len(parsed.rows))
+            if not parsed.rows:
+                progress.advance(rows=0, file_bytes=member.size)
+            progress.file_done()
+    return summary
+
+
+def _import_finish(job: ImportJob, status: str, *, summary: dict | None = None, error: str = "") -> None:
+    job.status, job.summary, job.error, job.finished_at = status, summary or {}, error, timezone.now()
+    job.save(update_fields=["status", "summary", "error", "finished_at"])
+    payload = {"job": str(job.public_id), "status": status, "percent": 100 if status == "done" else None,
+               "summary": job.summary, "error": error}
+
+    def after_commit():
+        # The upload held the user's raw history; once imported (or refused) we keep only the plays.
+        job.upload.delete(save=False)
+        broadcast(user_group(job.user_id), "import_progress", payload)
+
+    transaction.on_commit(after_commit)
+
+
+class _ImportProgress:
+    """Pushes progress (files, rows, rows/s, ETA) to the user's open pages, at most twice a second."""
+
+    def __init__(self, job: ImportJob):
+        self.job, self.files, self.files_done, self.total_bytes = job, 0, 0, 1
+        self.bytes_done, self.rows, self.started, self.last_push = 0.0, 0, time.monotonic(), 0.0
+
+    def start(self, *, files: int, total_bytes: int) -> None:
+        self.files, self.total_bytes = files, max(total_bytes, 1)
+        self.push(force=True)
+
+    def advance(self, *, rows: int, file_bytes: float) -> None:
+        self.rows += rows
+        self.bytes_done += file_bytes
+        self.push()
+
+    def file_done(self) -> None:
+        self.files_done += 1
+        self.push()
+
+    def push(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self.last_push < PROGRESS_EVERY_SECONDS:
+            return
+        self.last_push = now
+        elapsed = max(now - self.started, 1e-6)
+        fraction = min(self.bytes_done / self.total_bytes, 1.0)
+        eta = elapsed * (1 - fraction) / fraction if fraction > 0 else None
+        broadcast(user_group(self.job.user_id), "import_progress", {
+            "job": str(self.job.public_id), "status": "running", "percent": round(fraction * 100, 1),
+            "files": self.files, "files_done": self.files_done, "rows": self.rows,
+            "rows_per_second": round(self.rows / elapsed), "eta_seconds": round(eta) if eta is not None else None,
+        })

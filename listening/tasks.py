@@ -1,0 +1,10 @@
+from celery import shared_task
+
+from listening import services
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=3600, soft_time_limit=3500)
+def import_run(*, job_id: int) -> None:
+    # acks_late + reject_on_worker_lost: a worker killed mid-import hands the job to the next worker, and
+    # the import's single transaction means the first attempt left nothing behind.
+    services.import_job_run(job_id=job_id)

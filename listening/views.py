@@ -1,0 +1,34 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from listening import services
+from listening.forms import ExportUploadForm
+from listening.models import ImportJob
+from rewrapped.api import ApplicationError
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def imports(request):
+    form = ExportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.import_job_create(user=request.user, upload=form.cleaned_data["export"])
+        except ApplicationError as error:
+            form.add_error("export", error.message)
+        else:
+            messages.success(request, "Upload received. Your history is being imported; you can leave this page.")
+            return redirect("listening:imports")
+    jobs = ImportJob.objects.filter(user=request.user)[:20]
+    return render(request, "listening/imports.html", {"form": form, "jobs": jobs})
+
+
+@login_required
+@require_POST
+def import_cancel(request, public_id):
+    job = get_object_or_404(ImportJob, public_id=public_id, user=request.user)
+    services.import_job_cancel(job=job)
+    messages.info(request, "Cancelling the import; nothing from it will be kept.")
+    return redirect("listening:imports")

@@ -1,0 +1,53 @@
+// Live progress for imports, fed by the notifications socket (see static/js/app.js).
+(function () {
+  "use strict";
+  const number = new Intl.NumberFormat();
+
+  function describe(detail) {
+    if (detail.status !== "running") return "";
+    const eta = detail.eta_seconds == null ? "" : ` · about ${Math.max(1, Math.round(detail.eta_seconds))} s left`;
+    return `${detail.percent}% · file ${Math.min(detail.files_done + 1, detail.files)} of ${detail.files} · ` +
+      `${number.format(detail.rows)} plays read · ${number.format(detail.rows_per_second)} plays/s${eta}`;
+  }
+
+  function summaryList(summary) {
+    const list = document.createElement("ul");
+    list.className = "summary-list";
+    const lines = [
+      `${number.format(summary.added)} plays added (${number.format(summary.music)} songs, ` +
+        `${number.format(summary.podcasts)} podcast episodes, ${number.format(summary.audiobooks)} audiobook chapters)`,
+      `${number.format(summary.duplicates)} already in your history, skipped`,
+      ...Object.entries(summary.unreadable || {}).map(([reason, count]) => `${number.format(count)} rows not imported: ${reason}`),
+    ];
+    for (const line of lines) {
+      const item = document.createElement("li");
+      item.textContent = line;
+      list.appendChild(item);
+    }
+    return list;
+  }
+
+  document.addEventListener("rewrapped:import.progress", (event) => {
+    const detail = event.detail;
+    const card = document.querySelector(`[data-job="${detail.job}"]`);
+    if (!card) return;
+    card.dataset.status = detail.status;
+    const bar = card.querySelector("progress");
+    if (bar && detail.percent != null) bar.value = detail.percent;
+    const text = card.querySelector(".job-progress");
+    if (text) text.textContent = describe(detail);
+    if (detail.status === "running") return;
+    card.querySelector(".job-status").textContent =
+      { done: "Done", failed: "Failed", cancelled: "Cancelled" }[detail.status] || detail.status;
+    for (const node of card.querySelectorAll("progress, .job-progress, form")) node.remove();
+    const summary = card.querySelector(".job-summary");
+    summary.replaceChildren();
+    if (detail.status === "done") summary.appendChild(summaryList(detail.summary));
+    if (detail.error) {
+      const error = document.createElement("p");
+      error.className = "error-text";
+      error.textContent = detail.error;
+      summary.appendChild(error);
+    }
+  });
+})();
