@@ -416,7 +416,9 @@ def _handler_for(fake: FakeSpotify):
             playlist = self._playlist(playlist_id)
             if playlist is None:
                 return
-            uris = body.get("uris") or [uri for uri in query.get("uris", "").split(",") if uri]
+            # Spotify takes {"uris": [...]}, a bare JSON array (what spotipy sends), or ?uris=a,b.
+            uris = body if isinstance(body, list) else body.get("uris")
+            uris = uris or [uri for uri in query.get("uris", "").split(",") if uri]
             if not uris or len(uris) > 100:
                 return self._api_error(400, "You can add a maximum of 100 tracks per request.")
             if any(not uri.startswith(("spotify:track:", "spotify:episode:")) for uri in uris):
