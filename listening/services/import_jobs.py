@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from listening.imports import BadExport, export_members, parse_member
-from listening.models import ImportJob
+from listening.models import ImportJob, Play
 from listening.services.plays import ImportSummary, plays_add
 from rewrapped.realtime import broadcast, user_group
 
@@ -85,7 +85,7 @@ def _import_files(job: ImportJob, progress: _ImportProgress) -> ImportSummary:
                 if ImportJob.objects.filter(pk=job.pk, cancel_requested=True).exists():
                     raise ImportCancelled
                 batch = parsed.rows[start:start + IMPORT_BATCH_ROWS]
-                summary.add(plays_add(user=job.user, rows=batch, source="import"))
+                summary.add(plays_add(user=job.user, rows=batch, source=Play.Source.IMPORT))
                 progress.advance(rows=len(batch), file_bytes=member.size * len(batch) / len(parsed.rows))
             if not parsed.rows:
                 progress.advance(rows=0, file_bytes=member.size)

@@ -44,10 +44,10 @@ class ImportSummary:
 
 
 @transaction.atomic
-def plays_add(*, user: User, rows: list[PlayRow], source: str, unreadable: Counter | None = None) -> ImportSummary:
+def plays_add(*, user: User, rows: list[PlayRow], source: str) -> ImportSummary:
     """Add plays to the user's history, creating catalog rows as needed. Plays already known (the same
     track within the dedupe window, from any source) are skipped, so re-adding the same rows adds nothing."""
-    summary = ImportSummary(rows=len(rows), unreadable=Counter(unreadable or {}))
+    summary = ImportSummary(rows=len(rows))
     if not rows:
         return summary
     with connection.cursor() as cursor:
