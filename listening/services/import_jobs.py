@@ -80,8 +80,7 @@ def _import_files(job: ImportJob, progress: _ImportProgress) -> ImportSummary:
         for member in members:
             parsed = parse_member(member.name, member.read())
             summary.unreadable += parsed.unreadable
-            batches = range(0, len(parsed.rows), IMPORT_BATCH_ROWS)
-            for start in batches:
+            for start in range(0, len(parsed.rows), IMPORT_BATCH_ROWS):
                 if ImportJob.objects.filter(pk=job.pk, cancel_requested=True).exists():
                     raise ImportCancelled
                 batch = parsed.rows[start:start + IMPORT_BATCH_ROWS]

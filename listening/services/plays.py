@@ -118,33 +118,35 @@ SELECT kind, count(*) FROM inserted GROUP BY kind
 
 
 def _staging_rows(rows: list[PlayRow], catalog: _Catalog) -> io.StringIO:
-    buffer = io.StringIO()
-    write = buffer.write
+    """The rows as COPY text. The item's columns are formatted once per item, not once per play."""
+    item_columns: dict[tuple, str] = {}
+    lines = []
     for row in rows:
-        if row.kind == "music":
-            track_id, artist_id, album_id = catalog.track_ids[catalog.track_key(row)]
-            episode_id = None
-        else:
-            track_id = artist_id = album_id = None
-            episode_id = catalog.episode_ids[catalog.episode_key(row)]
-        write("\t".join((
-            row.kind, _text(track_id), _text(episode_id), _text(artist_id), _text(album_id), str(row.ended_at),
-            str(row.ms_played), _text(row.reason_start), _text(row.reason_end), _text(row.shuffle),
-            _text(row.skipped), _text(row.offline), _text(row.platform), _text(row.country),
-        )))
-        write("\n")
-    buffer.seek(0)
-    return buffer
+        key = (row.kind, row.item_uri, row.artist_or_show, row.name)
+        columns = item_columns.get(key)
+        if columns is None:
+            if row.kind == "music":
+                track_id, artist_id, album_id = catalog.track_ids[catalog.track_key(row)]
+                columns = "\t".join(("music", str(track_id), "\\N", str(artist_id), _text(album_id)))
+            else:
+                episode_id = catalog.episode_ids[catalog.episode_key(row)]
+                columns = "\t".join((row.kind, "\\N", str(episode_id), "\\N", "\\N"))
+            item_columns[key] = columns
+        lines.append(
+            f"{columns}\t{row.ended_at}\t{row.ms_played}\t{_text(row.reason_start)}\t{_text(row.reason_end)}\t"
+            f"{_FLAGS[row.shuffle]}\t{_FLAGS[row.skipped]}\t{_FLAGS[row.offline]}\t{_text(row.platform)}\t"
+            f"{_text(row.country)}\n"
+        )
+    return io.StringIO("".join(lines))
 
 
+_FLAGS = {True: "t", False: "f", None: "\\N"}
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 def _text(value) -> str:
     if value is None:
         return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
     if isinstance(value, int):
         return str(value)
     return value.translate(_COPY_ESCAPES)
