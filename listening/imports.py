@@ -109,13 +109,17 @@ class ExportMember:
         return self._open()
 
 
+def check_upload_size(size: int) -> None:
+    if size > settings.IMPORT_MAX_UPLOAD_BYTES:
+        raise BadExport(f"The file is larger than {settings.IMPORT_MAX_UPLOAD_BYTES // 1_000_000} MB.")
+
+
 @contextmanager
 def export_members(path: Path, filename: str) -> Iterator[list[ExportMember]]:
     """The listening-history JSON files in an upload (a Spotify ZIP or one JSON file), checked for size,
     zip bombs and escaping paths before anything is read. Raises BadExport with a message for the user."""
     size = path.stat().st_size
-    if size > settings.IMPORT_MAX_UPLOAD_BYTES:
-        raise BadExport(f"The file is larger than {settings.IMPORT_MAX_UPLOAD_BYTES // 1_000_000} MB.")
+    check_upload_size(size)
     with open(path, "rb") as handle:
         is_zip = handle.read(4) == ZIP_MAGIC
     if not is_zip:

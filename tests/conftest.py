@@ -11,6 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from allauth.socialaccount.models import SocialApp
 from django.conf import settings as django_settings
+from django.test import Client
 
 from rewrapped.redis import redis_client
 from tests.factories import PASSWORD, GuestFactory, UserFactory
@@ -64,6 +65,11 @@ def client_for(client, user):
     if user is not None:
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     return client
+
+
+def session_key_for(user) -> str:
+    """A signed-in session for `user`, for clients that are not Django's test client (sockets, browsers)."""
+    return client_for(Client(), user).cookies[django_settings.SESSION_COOKIE_NAME].value
 
 
 # --- Redis hygiene ----------------------------------------------------------------------

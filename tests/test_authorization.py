@@ -22,6 +22,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import Impersonation, User
 from listening.models import ImportJob
+from tests.conftest import client_for
 from tests.factories import PASSWORD
 
 PERSONAS = ("anonymous", "guest", "listener", "promoter", "staff")
@@ -185,12 +186,6 @@ def _outcome(response) -> str:
     return str(status)
 
 
-def _sign_in(client, user: User | None):
-    if user is not None:
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    return client
-
-
 @pytest.fixture(autouse=True)
 def _quick_password_hashing(settings):
     # PBKDF2 takes ~0.4 s a user here and the matrix makes two users for each of its cells.
@@ -216,7 +211,7 @@ def test_who_may_reach_what(method, url, persona, expected, request, client, spo
     if url == "/healthz":
         request.getfixturevalue("celery_worker")  # a healthy stack has a worker answering
 
-    response = _send(_sign_in(client, user), method, url.format(**ids), _body(method, url, user, other_listener))
+    response = _send(client_for(client, user), method, url.format(**ids), _body(method, url, user, other_listener))
 
     assert _outcome(response) == str(expected).format(**ids)
 
@@ -245,7 +240,7 @@ def test_every_url_has_a_row_in_the_matrix():
 
 # --- the API only ever touches the caller -------------------------------------------------
 def test_patching_me_changes_only_the_caller_whatever_the_body_claims(client, listener, other_listener):
-    _sign_in(client, listener)
+    client_for(client, listener)
 
     response = client.patch(
         f"/api/v1/me/?user={other_listener.pk}",
@@ -289,7 +284,7 @@ def test_an_anonymous_api_call_is_asked_for_a_bearer_token(client):
 
 
 def test_a_cross_site_patch_riding_the_session_cookie_is_refused(listener):
-    browser = _sign_in(Client(enforce_csrf_checks=True), listener)
+    browser = client_for(Client(enforce_csrf_checks=True), listener)
 
     response = browser.patch("/api/v1/me/", {"display_name": "Forged"}, content_type="application/json")
 
@@ -300,7 +295,7 @@ def test_a_cross_site_patch_riding_the_session_cookie_is_refused(listener):
 
 # --- impersonation ------------------------------------------------------------------------
 def test_staff_impersonation_shows_a_banner_and_is_logged_from_start_to_end(client, staff, listener):
-    _sign_in(client, staff)
+    client_for(client, staff)
 
     acquired = client.post("/hijack/acquire/", {"user_pk": listener.pk, "next": "/profile/"})
 
@@ -327,7 +322,7 @@ def test_staff_impersonation_shows_a_banner_and_is_logged_from_start_to_end(clie
 @pytest.mark.parametrize("persona", ["guest", "listener", "promoter"])
 def test_nobody_but_staff_can_act_as_someone_else(persona, request, client, staff):
     user = request.getfixturevalue(persona)
-    _sign_in(client, user)
+    client_for(client, user)
 
     response = client.post("/hijack/acquire/", {"user_pk": staff.pk})
 

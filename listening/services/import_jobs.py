@@ -5,13 +5,12 @@ from __future__ import annotations
 import time
 from pathlib import Path, PurePosixPath
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from listening.imports import BadExport, export_members, parse_member
+from listening.imports import BadExport, check_upload_size, export_members, parse_member
 from listening.models import ImportJob, Play
 from listening.services.plays import ImportSummary, plays_add
 from rewrapped.realtime import broadcast, user_group
@@ -28,8 +27,7 @@ class ImportCancelled(Exception):
 def import_job_create(*, user: User, upload: UploadedFile) -> ImportJob:
     """Store an uploaded export and queue its import. A file that cannot be an export is refused at once
     (only the ZIP's index is read here); the rows are read by the worker."""
-    if upload.size > settings.IMPORT_MAX_UPLOAD_BYTES:
-        raise BadExport(f"The file is larger than {settings.IMPORT_MAX_UPLOAD_BYTES // 1_000_000} MB.")
+    check_upload_size(upload.size)  # before the file is stored, not only when it is read
     job = ImportJob(user=user, filename=PurePosixPath(upload.name).name[:255], size_bytes=upload.size)
     job.upload.save(f"{job.public_id}{PurePosixPath(upload.name).suffix[:8]}", upload, save=False)
     try:

@@ -6,20 +6,18 @@ import json
 import pytest
 import websockets
 from django.conf import settings
-from django.test import Client
 
 from accounts.consumers import CLOSE_UNAUTHENTICATED
 from accounts.tasks import user_notify
 from rewrapped.realtime import broadcast, user_group
+from tests.conftest import session_key_for
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def session_cookie(user) -> str:
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    return f"{settings.SESSION_COOKIE_NAME}={session_key_for(user)}"
 
 
 def connect(address: str, cookie: str | None = None, **kwargs):

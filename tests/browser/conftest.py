@@ -10,10 +10,9 @@ import warnings
 
 import pytest
 from django.conf import settings
-from django.test import Client
 from playwright.sync_api import sync_playwright
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, session_key_for
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -67,11 +66,8 @@ def sign_in(page):
     """Sign `user` in to the browser by handing it a session cookie, as if they had logged in earlier."""
 
     def sign_in(user):
-        client = Client()
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-        session = client.cookies[settings.SESSION_COOKIE_NAME].value
         page.context.add_cookies([
-            {"name": settings.SESSION_COOKIE_NAME, "value": session, "domain": "127.0.0.1", "path": "/"},
+            {"name": settings.SESSION_COOKIE_NAME, "value": session_key_for(user), "domain": "127.0.0.1", "path": "/"},
         ])
 
     return sign_in
