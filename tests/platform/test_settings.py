@@ -86,3 +86,26 @@ def test_the_database_and_redis_are_the_real_servers(db):
         cursor.execute("SHOW server_version")
         assert int(cursor.fetchone()[0].split(".")[0]) >= 15
     assert redis_client().info("server")["redis_version"]
+
+
+@pytest.mark.parametrize(("dsn", "active"), [("", "False"), ("http://public@127.0.0.1:9/1", "True")])
+def test_sentry_reports_only_when_a_dsn_is_set(dsn, active):
+    check = "import sentry_sdk; print(sentry_sdk.get_client().is_active())"
+    result = run_manage("shell", "-c", check, env={"DEBUG": "1", "SENTRY_DSN": dsn})
+
+    assert result.stdout.strip().splitlines()[-1] == active, result.stderr
+
+
+def test_logs_are_one_json_object_per_line_with_extra_fields():
+    import json
+    import logging
+
+    from rewrapped.logging import JsonFormatter
+
+    record = logging.LogRecord("accounts.services", logging.WARNING, __file__, 1, "refresh failed %s", ("x",), None)
+    record.user_id = 42
+
+    line = json.loads(JsonFormatter().format(record))
+
+    assert line["level"] == "WARNING" and line["logger"] == "accounts.services"
+    assert line["message"] == "refresh failed x" and line["user_id"] == 42
