@@ -52,6 +52,9 @@ class User(AbstractUser):
     country = CountryField(blank=True)
     occupation = models.CharField(max_length=24, choices=Occupation.choices, blank=True)
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    public_profile = models.BooleanField(
+        default=False, help_text="Others may see this listener's taste match and find them among listeners like them."
+    )
     spotify_broken_at = models.DateTimeField(
         null=True, blank=True, help_text="Set when Spotify refused our refresh token; the user must reconnect."
     )

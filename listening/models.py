@@ -1,6 +1,8 @@
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.functions import RandomUUID
 from django.db import models
 
 
@@ -24,11 +26,14 @@ class Genre(models.Model):
 class Artist(models.Model):
     """A music artist. Imports know only the name; sync later adds the Spotify id and genres."""
 
+    # Made by the database, so the bulk import's plain INSERTs get one too.
+    public_id = models.UUIDField(db_default=RandomUUID(), unique=True, editable=False)
     spotify_id = models.CharField(max_length=32, unique=True, null=True, blank=True)
     name = models.CharField(max_length=300)
     name_key = models.CharField(max_length=300, db_index=True, help_text="Normalized name for matching.")
     image_url = models.URLField(max_length=500, blank=True)
     genres = models.ManyToManyField(Genre, through="ArtistGenre", related_name="artists", blank=True)
+    genres_fetched_at = models.DateTimeField(null=True, blank=True, help_text="When sync last asked for genres.")
 
     def __str__(self) -> str:
         return self.name
@@ -52,6 +57,8 @@ class ArtistGenre(models.Model):
 class Album(models.Model):
     """An album (or single) by its primary artist."""
 
+    # Made by the database, so the bulk import's plain INSERTs get one too.
+    public_id = models.UUIDField(db_default=RandomUUID(), unique=True, editable=False)
     spotify_id = models.CharField(max_length=32, unique=True, null=True, blank=True)
     artist = models.ForeignKey(Artist, on_delete=models.CASCADE, related_name="albums")
     name = models.CharField(max_length=300)
@@ -68,6 +75,8 @@ class Album(models.Model):
 class Track(models.Model):
     """A song. Rows from account-data exports may have no Spotify id until resolved by search."""
 
+    # Made by the database, so the bulk import's plain INSERTs get one too.
+    public_id = models.UUIDField(db_default=RandomUUID(), unique=True, editable=False)
     spotify_id = models.CharField(max_length=32, unique=True, null=True, blank=True)
     artist = models.ForeignKey(Artist, on_delete=models.CASCADE, related_name="tracks")
     album = models.ForeignKey(Album, on_delete=models.SET_NULL, null=True, blank=True, related_name="tracks")
@@ -75,6 +84,9 @@ class Track(models.Model):
     name_key = models.CharField(max_length=500)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     isrc = models.CharField(max_length=12, blank=True)
+    searched_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a track known only by name was last looked up on Spotify."
+    )
 
     class Meta:
         indexes = [models.Index(fields=["artist", "name_key"])]
@@ -192,3 +204,186 @@ class ImportJob(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+# Roll-ups: one row per user, day (in the user's time zone) and item, folded in by the same statement
+# that inserts the plays, so they are never behind. Dashboards read these, never the raw plays, for
+# anything that spans more than a day.
+
+
+class DailyRollup(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField()
+    plays = models.PositiveIntegerField()
+    ms_played = models.BigIntegerField()
+
+    class Meta:
+        abstract = True
+
+
+class DailyTrackPlays(DailyRollup):
+    """How many times and how long a user played one track on one day."""
+
+    pk = models.CompositePrimaryKey("user_id", "day", "track_id")
+    track = models.ForeignKey(Track, on_delete=models.DO_NOTHING, related_name="+", db_index=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "day"], include=["track", "plays", "ms_played"], name="daily_track_cover")]
+
+
+class DailyArtistPlays(DailyRollup):
+    """How many times and how long a user played one artist on one day."""
+
+    pk = models.CompositePrimaryKey("user_id", "day", "artist_id")
+    artist = models.ForeignKey(Artist, on_delete=models.DO_NOTHING, related_name="+", db_index=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "day"], include=["artist", "plays", "ms_played"], name="daily_artist_cover")]
+
+
+class DailyAlbumPlays(DailyRollup):
+    """How many times and how long a user played one album on one day."""
+
+    pk = models.CompositePrimaryKey("user_id", "day", "album_id")
+    album = models.ForeignKey(Album, on_delete=models.DO_NOTHING, related_name="+", db_index=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "day"], include=["album", "plays", "ms_played"], name="daily_album_cover")]
+
+
+class HourlyListening(DailyRollup):
+    """A user's plays of one kind (music, podcast, audiobook) in one hour of one day: totals, clock, streaks."""
+
+    pk = models.CompositePrimaryKey("user_id", "day", "hour", "kind")
+    hour = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=10, choices=Play.Kind.choices)
+    skips = models.PositiveIntegerField(default=0)
+
+
+class SpotifySync(models.Model):
+    """Where a user's Spotify sync stands: the recently-played cursor, and when it may run again."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="spotify_sync"
+    )
+    played_after_ms = models.BigIntegerField(default=0, help_text="Recently-played cursor (Unix ms).")
+    deferred_until = models.DateTimeField(null=True, blank=True, help_text="Spotify asked us to wait until then.")
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    plays_added = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Sync of {self.user_id}"
+
+
+class TopSnapshot(models.Model):
+    """Spotify's own top artists or tracks of a user for one time range, as they stood on one day."""
+
+    class Kind(models.TextChoices):
+        ARTISTS = "artists", "Artists"
+        TRACKS = "tracks", "Tracks"
+
+    class Range(models.TextChoices):
+        SHORT = "short_term", "4 weeks"
+        MEDIUM = "medium_term", "6 months"
+        LONG = "long_term", "All time"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="top_snapshots")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    time_range = models.CharField(max_length=12, choices=Range.choices)
+    taken_on = models.DateField()
+    item_ids = ArrayField(models.BigIntegerField(), help_text="Catalog ids (Artist or Track), best first.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "time_range", "taken_on"], name="top_snapshot_once_a_day")
+        ]
+
+
+class Favourite(models.Model):
+    """A track a user marked as a favourite."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favourites")
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["user", "track"], name="favourite_once")]
+
+
+class TrackRating(models.Model):
+    """A user's 1–5 star rating of a track."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ratings")
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="+")
+    stars = models.PositiveSmallIntegerField()
+    rated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "track"], name="rating_once"),
+            models.CheckConstraint(condition=models.Q(stars__gte=1, stars__lte=5), name="rating_one_to_five"),
+        ]
+
+
+class StarterPick(models.Model):
+    """A song a new user picked as one they love, so recommendations work before any history exists."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="starter_picks")
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [models.UniqueConstraint(fields=["user", "track"], name="starter_pick_once")]
+
+
+class Playlist(models.Model):
+    """A user's own playlist, which can be exported to their Spotify account."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="playlists")
+    name = models.CharField(max_length=100)
+    description = models.CharField(max_length=300, blank=True)
+    spotify_id = models.CharField(max_length=32, blank=True, help_text="Set once exported to Spotify.")
+    exported_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PlaylistItem(models.Model):
+    """A track at one position of a playlist."""
+
+    playlist = models.ForeignKey(Playlist, on_delete=models.CASCADE, related_name="items")
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            # Deferred, so a reorder can move every position inside one transaction.
+            models.UniqueConstraint(
+                fields=["playlist", "position"], name="playlist_position_once", deferrable=models.Deferrable.DEFERRED
+            ),
+            models.UniqueConstraint(fields=["playlist", "track"], name="playlist_track_once"),
+        ]
+
+
+class ArtistAffinity(models.Model):
+    """How much of a user's listening goes to one artist, as a unit-length vector weight (taste match)."""
+
+    pk = models.CompositePrimaryKey("user_id", "artist_id")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False)
+    artist = models.ForeignKey(Artist, on_delete=models.CASCADE, related_name="+", db_index=False)
+    weight = models.FloatField()
+
+    class Meta:
+        indexes = [models.Index(fields=["artist"], include=["user", "weight"], name="affinity_by_artist")]

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "csp",
     "hijack",
     "hijack.contrib.admin",
+    "rewrapped",
     "accounts",
     "listening",
     "emotions",
