@@ -28,10 +28,16 @@ def profile_update(*, user: User, **changes) -> User:
         raise TypeError(f"not profile fields: {sorted(unknown)}")
     if "interests" in changes:
         changes["interests"] = normalize_interests(changes["interests"])
+    time_zone_before = user.time_zone
     for field, value in changes.items():
         setattr(user, field, value)
     user.full_clean(exclude=["password", "username", "email"])
     user.save(update_fields=list(changes))
+    if user.time_zone != time_zone_before:
+        # Roll-ups are kept by local day: regroup the history in the new time zone.
+        from listening.tasks import rollups_rebuild
+
+        transaction.on_commit(lambda: rollups_rebuild.delay(user_id=user.pk))
     return user
 
 
@@ -111,6 +117,22 @@ def spotify_token_refresh(*, token: SocialToken) -> SocialToken | None:
     token.expires_at = timezone.now() + timedelta(seconds=int(answer["expires_in"]))
     token.save(update_fields=["token", "token_secret", "expires_at"])
     return token
+
+
+def spotify_access_token(*, user: User) -> str | None:
+    """A usable Spotify access token for the user, refreshed first when it is about to expire; None when
+    the user has no Spotify connection or must reconnect. Spotify being down raises SpotifyUnavailable."""
+    if user.spotify_broken_at:
+        return None
+    token = (
+        SocialToken.objects.filter(account__user=user, account__provider="spotify")
+        .select_related("account__user").first()
+    )
+    if token is None:
+        return None
+    if token.expires_at and token.expires_at < timezone.now() + timedelta(minutes=1):
+        token = spotify_token_refresh(token=token)
+    return token.token if token else None
 
 
 def spotify_connection_break(*, user: User) -> User:

@@ -8,3 +8,12 @@ def import_run(*, job_id: int) -> None:
     # acks_late + reject_on_worker_lost: a worker killed mid-import hands the job to the next worker, and
     # the import's single transaction means the first attempt left nothing behind.
     services.import_job_run(job_id=job_id)
+
+
+@shared_task(time_limit=900, soft_time_limit=880)
+def rollups_rebuild(*, user_id: int) -> None:
+    from accounts.models import User
+
+    user = User.objects.filter(pk=user_id).first()
+    if user is not None:  # the account may be gone by the time the task runs
+        services.rollups_rebuild(user=user)

@@ -12,6 +12,7 @@ from accounts.models import User
 from listening.imports import PlayRow
 from listening.models import DEDUPE_WINDOW_SECONDS
 from listening.names import name_key
+from listening.services.rollups import USER_HISTORY_LOCK, fold_ctes
 
 # Catalog rows are shared by everyone; concurrent imports take this lock while they add to it, so two
 # imports never both create "the same" artist. The plays themselves need no lock (ON CONFLICT).
@@ -51,6 +52,7 @@ def plays_add(*, user: User, rows: list[PlayRow], source: str) -> ImportSummary:
     if not rows:
         return summary
     with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [USER_HISTORY_LOCK, user.pk])
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CATALOG_LOCK])
         catalog = _Catalog(cursor)
         catalog.resolve(rows)
@@ -61,7 +63,9 @@ def plays_add(*, user: User, rows: list[PlayRow], source: str) -> ImportSummary:
             _staging_rows(rows, catalog),
         )
         cursor.execute("ANALYZE play_staging")
-        cursor.execute(_INSERT_NEW_PLAYS, {"user_id": user.pk, "source": source, "window": DEDUPE_WINDOW_SECONDS})
+        cursor.execute(_INSERT_NEW_PLAYS, {
+            "user_id": user.pk, "source": source, "window": DEDUPE_WINDOW_SECONDS, "time_zone": user.time_zone,
+        })
         for kind, added in cursor.fetchall():
             summary.added_by_kind[kind] = added
         cursor.execute("DROP TABLE play_staging")
@@ -78,7 +82,7 @@ CREATE TEMP TABLE play_staging (
 ) ON COMMIT DROP
 """
 
-# Keep one row per play: drop rows whose previous row for the same item ended less than the window
+# Keep one row per play, and fold the added ones into the roll-ups in the same statement: drop rows whose previous row for the same item ended less than the window
 # before (the same play listed twice), then rows matching a stored play within the window. Stored plays
 # are read once for the batch's time span (the (user, time) index), then matched by hash on
 # (item, minute) with the neighbouring minutes, so the cost stays linear whatever the statistics say.
@@ -111,8 +115,8 @@ WITH ordered AS (
            shuffle, skipped, offline, coalesce(platform, ''), coalesce(country, '')
     FROM fresh
     ON CONFLICT DO NOTHING
-    RETURNING kind
-)
+    RETURNING kind, track_id, artist_id, album_id, ended_at, ms_played, skipped
+), """ + fold_ctes("inserted") + """
 SELECT kind, count(*) FROM inserted GROUP BY kind
 """
 

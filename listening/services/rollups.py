@@ -1,0 +1,59 @@
+"""The daily roll-ups, kept by folding plays in as they are added (never by re-reading all history)."""
+
+from __future__ import annotations
+
+from django.db import connection, transaction
+
+from accounts.models import User
+
+# Serializes writers of one user's history (an import and a sync at once), so the dedupe window and the
+# roll-up rows see one writer at a time. Other users are not blocked.
+USER_HISTORY_LOCK = 0x5EC0
+
+
+def fold_ctes(source: str) -> str:
+    """CTEs that add the plays of `source` (a CTE or subquery with user_id-less columns kind, track_id,
+    artist_id, album_id, ended_at, ms_played, skipped) to every roll-up, grouped by the user's local day.
+    The statement using them passes %(user_id)s and %(time_zone)s."""
+    rollups = "\n".join(
+        f"""), rollup_{item} AS (
+    INSERT INTO listening_daily{item}plays AS r (user_id, day, {item}_id, plays, ms_played)
+    SELECT %(user_id)s, day, {item}_id, count(*), sum(ms_played) FROM local_plays
+    WHERE {item}_id IS NOT NULL GROUP BY day, {item}_id
+    ON CONFLICT (user_id, day, {item}_id)
+    DO UPDATE SET plays = r.plays + excluded.plays, ms_played = r.ms_played + excluded.ms_played"""
+        for item in ("track", "artist", "album")
+    )
+    return f"""local_plays AS MATERIALIZED (
+    SELECT kind, track_id, artist_id, album_id, ms_played, skipped,
+           (ended_at AT TIME ZONE %(time_zone)s)::date AS day,
+           extract(hour FROM ended_at AT TIME ZONE %(time_zone)s)::smallint AS hour
+    FROM {source}
+), rollup_hourly AS (
+    INSERT INTO listening_hourlylistening AS r (user_id, day, hour, kind, plays, ms_played, skips)
+    SELECT %(user_id)s, day, hour, kind, count(*), sum(ms_played), count(*) FILTER (WHERE skipped)
+    FROM local_plays GROUP BY day, hour, kind
+    ON CONFLICT (user_id, day, hour, kind) DO UPDATE SET
+        plays = r.plays + excluded.plays, ms_played = r.ms_played + excluded.ms_played, skips = r.skips + excluded.skips
+{rollups})"""
+
+
+ROLLUP_TABLES = (
+    "listening_hourlylistening", "listening_dailytrackplays", "listening_dailyartistplays", "listening_dailyalbumplays",
+)
+
+
+@transaction.atomic
+def rollups_rebuild(*, user: User) -> None:
+    """Fold all of a user's plays again, after their time zone changed or tracks were merged."""
+    params = {"user_id": user.pk, "time_zone": user.time_zone}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [USER_HISTORY_LOCK, user.pk])
+        for table in ROLLUP_TABLES:
+            cursor.execute(f"DELETE FROM {table} WHERE user_id = %(user_id)s", params)
+        cursor.execute(
+            "WITH user_plays AS (SELECT kind, track_id, artist_id, album_id, ended_at, ms_played, skipped "
+            "FROM listening_play WHERE user_id = %(user_id)s), "
+            + fold_ctes("user_plays") + " SELECT 1",
+            params,
+        )
