@@ -5,16 +5,14 @@ from rest_framework_simplejwt.views import TokenRefreshView
 
 from accounts import views as account_views
 from accounts.api import MeApi, TokenObtainApi
-from listening.api import ImportCancelApi, ImportDetailApi, ImportListCreateApi
+from listening.urls import api_urlpatterns as listening_api
 from rewrapped.health import healthz
 
 api_v1 = [
     path("auth/token/", TokenObtainApi.as_view(), name="token-obtain"),
     path("auth/token/refresh/", TokenRefreshView.as_view(), name="token-refresh"),
     path("me/", MeApi.as_view(), name="me"),
-    path("listening/imports/", ImportListCreateApi.as_view(), name="imports"),
-    path("listening/imports/<uuid:public_id>/", ImportDetailApi.as_view(), name="import-detail"),
-    path("listening/imports/<uuid:public_id>/cancel/", ImportCancelApi.as_view(), name="import-cancel"),
+    path("listening/", include(listening_api)),
 ]
 
 urlpatterns = [

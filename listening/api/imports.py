@@ -7,7 +7,7 @@ from rest_framework.views import APIView
 
 from listening import services
 from listening.models import ImportJob
-from listening.serializers import ImportJobInput, ImportJobOutput
+from listening.serializers.imports import ImportJobInput, ImportJobOutput
 
 
 class ImportListCreateApi(ListAPIView):

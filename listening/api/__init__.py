@@ -1,0 +1,1 @@
+"""The listening REST API, one module per area."""

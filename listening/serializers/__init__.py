@@ -1,0 +1,1 @@
+"""Input and output serializers of the listening API, one module per area."""

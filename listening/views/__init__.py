@@ -1,0 +1,1 @@
+"""Pages of the listening app, one module per area."""
