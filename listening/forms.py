@@ -7,3 +7,24 @@ class ExportUploadForm(forms.Form):
         help_text="The my_spotify_data.zip Spotify emailed you, or the Streaming_History JSON files inside it.",
         widget=forms.ClearableFileInput(attrs={"accept": ".zip,.json,application/zip,application/json"}),
     )
+
+
+class PeriodForm(forms.Form):
+    """Which stretch of time the dashboard shows: a preset, or custom dates."""
+
+    period = forms.ChoiceField(
+        choices=[("4w", "4 weeks"), ("6m", "6 months"), ("1y", "1 year"), ("all", "All time"), ("custom", "Custom")],
+        required=False,
+    )
+    start = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    by = forms.ChoiceField(choices=[("plays", "Plays"), ("minutes", "Minutes")], required=False, label="Rank by")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("period") == "custom":
+            if not data.get("start") or not data.get("end"):
+                raise forms.ValidationError("Pick both a start and an end date for a custom period.")
+            if data["start"] > data["end"]:
+                raise forms.ValidationError("The start date is after the end date.")
+        return data

@@ -1,25 +1,274 @@
-"""Reads of a user's listening history."""
+"""Reads of a user's listening history. Anything spanning more than a day reads the roll-ups, not the plays."""
 
-from django.db.models import Count, Sum
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db import connection
+from django.shortcuts import get_object_or_404
+from django.db.models import Count, F, Max, Min, Q, Sum
+from django.db.models.functions import ExtractIsoWeekDay, TruncMonth
 
 from accounts.models import User
-from listening.models import Artist, Play
+from listening.models import (
+    Album, Artist, DailyAlbumPlays, DailyArtistPlays, DailyTrackPlays, Genre, HourlyListening, Play, Track,
+)
+from listening.periods import Period, user_today
+
+# A new session starts after this long without listening.
+SESSION_GAP = timedelta(minutes=30)
+
+TOP_KINDS = {
+    "tracks": (DailyTrackPlays, "track", Track),
+    "artists": (DailyArtistPlays, "artist", Artist),
+    "albums": (DailyAlbumPlays, "album", Album),
+}
+ITEM_KINDS = {Track: "tracks", Artist: "artists", Album: "albums"}
+WEEKEND = frozenset({6, 7})  # ISO weekdays
 
 
-def listening_totals(*, user: User) -> dict:
-    totals = Play.objects.filter(user=user, kind=Play.Kind.MUSIC).aggregate(
-        plays=Count("id"), ms=Sum("ms_played"), artists=Count("artist", distinct=True)
+@dataclass
+class TopEntry:
+    rank: int
+    item: Track | Artist | Album | Genre
+    plays: int
+    minutes: int
+
+
+def catalog_item(*, kind: str, public_id) -> Track | Artist | Album:
+    """A track, artist or album by its public id (404 if unknown)."""
+    item_model = TOP_KINDS[kind][2]
+    related = {"tracks": ["artist", "album"], "albums": ["artist"], "artists": []}[kind]
+    return get_object_or_404(item_model.objects.select_related(*related), public_id=public_id)
+
+
+def _days(queryset, period: Period, weekdays: frozenset[int] | None):
+    queryset = queryset.filter(**period.day_filter())
+    if weekdays:
+        queryset = queryset.annotate(weekday=ExtractIsoWeekDay("day")).filter(weekday__in=weekdays)
+    return queryset
+
+
+def totals(*, user: User, period: Period, weekdays: frozenset[int] | None = None) -> dict:
+    """Minutes and plays of music, podcasts and audiobooks, and distinct artists and tracks."""
+    by_kind = {
+        row["kind"]: row
+        for row in _days(HourlyListening.objects.filter(user=user), period, weekdays)
+        .values("kind").annotate(plays=Sum("plays"), ms=Sum("ms_played"), days=Count("day", distinct=True))
+    }
+    music = by_kind.get(Play.Kind.MUSIC, {})
+    distinct = {
+        kind: _days(model.objects.filter(user=user), period, weekdays).aggregate(n=Count(field, distinct=True))["n"]
+        for kind, (model, field, _) in TOP_KINDS.items() if kind != "albums"
+    }
+    return {
+        "plays": music.get("plays") or 0,
+        "minutes": (music.get("ms") or 0) // 60000,
+        "artists": distinct["artists"],
+        "tracks": distinct["tracks"],
+        "days": music.get("days") or 0,
+        **{
+            f"{kind}_{measure}": (by_kind.get(kind, {}).get(key) or 0) // divisor
+            for kind in (Play.Kind.PODCAST, Play.Kind.AUDIOBOOK)
+            for measure, key, divisor in (("plays", "plays", 1), ("minutes", "ms", 60000))
+        },
+    }
+
+
+def top(
+    *, user: User, period: Period, kind: str, by: str = "plays", offset: int = 0, limit: int = 20,
+    weekdays: frozenset[int] | None = None,
+) -> list[TopEntry]:
+    """The user's most played tracks, artists, albums or genres, ranked by plays or by minutes."""
+    order = ("-ms", "-plays") if by == "minutes" else ("-plays", "-ms")
+    if kind == "genres":
+        return _top_genres(user=user, period=period, order=order, offset=offset, limit=limit, weekdays=weekdays)
+    model, field, item_model = TOP_KINDS[kind]
+    rows = list(
+        _days(model.objects.filter(user=user), period, weekdays)
+        .values(item_id=F(f"{field}_id")).annotate(plays=Sum("plays"), ms=Sum("ms_played"))
+        .order_by(*order, "item_id")[offset:offset + limit]
     )
-    return {"plays": totals["plays"], "minutes": (totals["ms"] or 0) // 60000, "artists": totals["artists"]}
+    related = {"tracks": ["artist", "album"], "albums": ["artist"], "artists": []}[kind]
+    items = item_model.objects.select_related(*related).in_bulk([row["item_id"] for row in rows])
+    return [
+        TopEntry(offset + index + 1, items[row["item_id"]], row["plays"], row["ms"] // 60000)
+        for index, row in enumerate(rows)
+    ]
 
 
-def top_artists(*, user: User, limit: int = 5) -> list[dict]:
-    """The user's most played artists of all time: [{"artist", "plays", "minutes"}], most plays first."""
-    counts = (
-        Play.objects.filter(user=user, kind=Play.Kind.MUSIC)
-        .values("artist_id")
-        .annotate(plays=Count("id"), ms=Sum("ms_played"))
-        .order_by("-plays", "artist_id")[:limit]
+def _top_genres(*, user, period, order, offset, limit, weekdays) -> list[TopEntry]:
+    # A genre counts every play of its artists; an artist in three genres counts in each.
+    rows = list(
+        _days(DailyArtistPlays.objects.filter(user=user), period, weekdays)
+        .filter(artist__artistgenre__isnull=False)
+        .values(item_id=F("artist__artistgenre__genre_id"))
+        .annotate(plays=Sum("plays"), ms=Sum("ms_played"))
+        .order_by(*order, "item_id")[offset:offset + limit]
     )
-    artists = Artist.objects.in_bulk([row["artist_id"] for row in counts])
-    return [{"artist": artists[row["artist_id"]], "plays": row["plays"], "minutes": row["ms"] // 60000} for row in counts]
+    genres = Genre.objects.in_bulk([row["item_id"] for row in rows])
+    return [TopEntry(offset + i + 1, genres[row["item_id"]], row["plays"], row["ms"] // 60000) for i, row in enumerate(rows)]
+
+
+def recent_plays(*, user: User, before: tuple[datetime, int] | None = None, limit: int = 50) -> list[Play]:
+    """Newest plays first; `before` is the (ended_at, id) of the last play already shown."""
+    plays = Play.objects.filter(user=user).select_related("track__artist", "track__album", "episode")
+    if before:
+        ended_at, play_id = before
+        plays = plays.filter(Q(ended_at__lt=ended_at) | Q(ended_at=ended_at, id__lt=play_id))
+    return list(plays.order_by("-ended_at", "-id")[:limit])
+
+
+def history_cursor(play: Play) -> str:
+    """Where the next page of history starts: after this play."""
+    return f"{play.ended_at.isoformat()}~{play.pk}"
+
+
+def history_cursor_parse(value: str | None) -> tuple[datetime, int] | None:
+    """The (ended_at, id) a history cursor names, or None if it is not one."""
+    try:
+        moment, play_id = (value or "").split("~")
+        ended_at = datetime.fromisoformat(moment)
+        return (ended_at, int(play_id)) if ended_at.tzinfo else None
+    except ValueError:
+        return None
+
+
+def listening_clock(*, user: User, period: Period) -> dict:
+    """Minutes of music by weekday (Monday first) and hour, in the user's time zone."""
+    cells = [[0] * 24 for _ in range(7)]
+    rows = (
+        HourlyListening.objects.filter(user=user, kind=Play.Kind.MUSIC, **period.day_filter())
+        .annotate(weekday=ExtractIsoWeekDay("day")).values("weekday", "hour").annotate(ms=Sum("ms_played"))
+    )
+    for row in rows:
+        cells[row["weekday"] - 1][row["hour"]] = row["ms"] // 60000
+    return {"minutes": cells, "max": max(max(day) for day in cells)}
+
+
+def streaks(*, user: User) -> dict:
+    """The current and the longest run of days in a row with any listening."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """WITH days AS (SELECT DISTINCT day FROM listening_hourlylistening WHERE user_id = %s),
+                    runs AS (SELECT min(day) AS start, max(day) AS "end", count(*) AS days
+                             FROM (SELECT day, day - (row_number() OVER (ORDER BY day))::int AS run FROM days) d
+                             GROUP BY run)
+               (SELECT start, "end", days FROM runs ORDER BY days DESC, "end" DESC LIMIT 1)
+               UNION ALL
+               (SELECT start, "end", days FROM runs ORDER BY "end" DESC LIMIT 1)""",
+            [user.pk],
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        return {"current": _run(None), "longest": _run(None)}
+    longest, latest = rows
+    # A run is still current if it reached today or yesterday: today's listening may not have happened yet.
+    current = latest if latest[1] >= user_today(user) - timedelta(days=1) else None
+    return {"current": _run(current), "longest": _run(longest)}
+
+
+def _run(row) -> dict:
+    if row is None:
+        return {"days": 0, "start": None, "end": None}
+    return {"start": row[0], "end": row[1], "days": row[2]}
+
+
+def sessions(*, user: User, period: Period) -> dict:
+    """Listening sessions (plays with under 30 minutes between them): how many, how long, the longest."""
+    start, until = period.utc_bounds(user.time_zone)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """WITH p AS (
+                   SELECT ended_at, ms_played, ended_at - ms_played * interval '1 millisecond' AS started_at,
+                          lag(ended_at) OVER (ORDER BY ended_at) AS previous_end
+                   FROM listening_play
+                   WHERE user_id = %(user)s AND ended_at >= coalesce(%(start)s, '-infinity'::timestamptz)
+                     AND ended_at < coalesce(%(until)s, 'infinity'::timestamptz)
+               ), s AS (
+                   SELECT *, count(*) FILTER (WHERE previous_end IS NULL OR started_at - previous_end > %(gap)s)
+                             OVER (ORDER BY ended_at) AS session
+                   FROM p
+               ), sessions AS (
+                   SELECT min(started_at) AS started_at, max(ended_at) AS ended_at, count(*) AS plays
+                   FROM s GROUP BY session
+               )
+               SELECT count(*) OVER (), avg(extract(epoch FROM ended_at - started_at)) OVER (),
+                      started_at, ended_at, plays
+               FROM sessions ORDER BY ended_at - started_at DESC LIMIT 1""",
+            {"user": user.pk, "start": start, "until": until, "gap": SESSION_GAP},
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return {"count": 0, "average_minutes": 0, "longest": None}
+    count, average_seconds, longest_start, longest_end, longest_plays = row
+    longest = {"start": longest_start, "end": longest_end, "plays": longest_plays,
+               "minutes": round((longest_end - longest_start).total_seconds() / 60)}
+    return {"count": count, "average_minutes": round((average_seconds or 0) / 60), "longest": longest}
+
+
+def genre_evolution(*, user: User, period: Period, genres: int = 8) -> dict:
+    """Minutes per month of the period's top genres: {"months": [...], "series": [{"genre", "minutes": [...]}]}."""
+    leaders = top(user=user, period=period, kind="genres", by="minutes", limit=genres)
+    ids = [entry.item.pk for entry in leaders]
+    rows = (
+        DailyArtistPlays.objects.filter(user=user, artist__artistgenre__genre_id__in=ids, **period.day_filter())
+        .annotate(month=TruncMonth("day")).values("month", genre_id=F("artist__artistgenre__genre_id"))
+        .annotate(ms=Sum("ms_played")).order_by("month")
+    )
+    minutes: dict[date, dict[int, int]] = {}
+    for row in rows:
+        minutes.setdefault(row["month"], {})[row["genre_id"]] = row["ms"] // 60000
+    months = _month_range(min(minutes), max(minutes)) if minutes else []
+    return {
+        "months": months,
+        "series": [
+            {"genre": entry.item.name, "minutes": [minutes.get(month, {}).get(entry.item.pk, 0) for month in months]}
+            for entry in leaders
+        ],
+    }
+
+
+def _month_range(first: date, last: date) -> list[date]:
+    months, month = [], first.replace(day=1)
+    while month <= last:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def item_stats(*, user: User, item: Track | Artist | Album, period: Period | None = None) -> dict:
+    """One track, artist or album in the user's history: all-time rank, plays, minutes, first and last
+    listen, and plays per month (optionally only within a period)."""
+    kind = ITEM_KINDS[type(item)]
+    model, field, _ = TOP_KINDS[kind]
+    rows = model.objects.filter(user=user, **{field: item})
+    if period:
+        rows = rows.filter(**period.day_filter())
+    summary = rows.aggregate(plays=Sum("plays"), ms=Sum("ms_played"), first_day=Min("day"), last_day=Max("day"))
+    if not summary["plays"]:
+        return {"rank": None, "plays": 0, "minutes": 0, "first_played": None, "last_played": None, "months": []}
+    all_time_plays = model.objects.filter(user=user, **{field: item}).aggregate(n=Sum("plays"))["n"]
+    ahead = (
+        model.objects.filter(user=user).values(field).annotate(n=Sum("plays")).filter(n__gt=all_time_plays).count()
+    )
+    months = (
+        rows.annotate(month=TruncMonth("day")).values("month")
+        .annotate(plays=Sum("plays"), ms=Sum("ms_played")).order_by("month")
+    )
+    return {
+        "rank": ahead + 1,
+        "plays": summary["plays"],
+        "minutes": summary["ms"] // 60000,
+        "first_played": _play_on(user, field, item, summary["first_day"], first=True),
+        "last_played": _play_on(user, field, item, summary["last_day"], first=False),
+        "months": [{"month": row["month"], "plays": row["plays"], "minutes": row["ms"] // 60000} for row in months],
+    }
+
+
+def _play_on(user: User, field: str, item, day: date, *, first: bool) -> datetime | None:
+    """The exact time of the first (or last) play of the item on a local day: one day of plays to scan."""
+    start, until = Period("day", "", day, day).utc_bounds(user.time_zone)
+    plays = Play.objects.filter(user=user, ended_at__gte=start, ended_at__lt=until, **{field: item})
+    return plays.aggregate(at=Min("ended_at") if first else Max("ended_at"))["at"]

@@ -1,0 +1,103 @@
+"""Your listening stats as JSON: the same reads as the dashboard, for mobile clients."""
+
+from urllib.parse import urlencode
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from listening import selectors
+from listening.serializers import stats as out
+
+
+def _input(request, serializer_class=out.PeriodInput) -> dict:
+    data = serializer_class(data=request.query_params, context={"request": request})
+    data.is_valid(raise_exception=True)
+    return data.validated_data
+
+
+class TotalsApi(APIView):
+    @extend_schema(parameters=[out.PeriodInput], responses=out.TotalsOutput)
+    def get(self, request):
+        data = _input(request)
+        return Response(out.TotalsOutput(selectors.totals(user=request.user, period=data["period"])).data)
+
+
+class TopApi(APIView):
+    """Top tracks, artists, albums or genres; follow `next` for more (infinite scroll)."""
+
+    @extend_schema(parameters=[out.PageInput], responses=out.TopOutput)
+    def get(self, request, kind):
+        data = _input(request, out.PageInput)
+        entries = selectors.top(
+            user=request.user, period=data["period"], kind=kind, by=data["by"], offset=data["offset"], limit=data["limit"]
+        )
+        next_url = None
+        if len(entries) == data["limit"]:
+            query = request.query_params.copy()
+            query["offset"] = data["offset"] + data["limit"]
+            next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+        return Response(out.TopOutput({"period": data["period"], "by": data["by"], "results": entries, "next": next_url}).data)
+
+
+class HistoryInput(serializers.Serializer):
+    before = serializers.CharField(required=False, help_text="The `next` cursor of the previous page.")
+    limit = serializers.IntegerField(min_value=1, max_value=200, default=50)
+
+    def validate_before(self, value):
+        cursor = selectors.history_cursor_parse(value)
+        if cursor is None:
+            raise serializers.ValidationError("Not a cursor from this API: pass the previous page's `before` value.")
+        return cursor
+
+
+class HistoryApi(APIView):
+    """Every play, newest first, 50 at a time."""
+
+    @extend_schema(parameters=[HistoryInput], responses=out.HistoryOutput)
+    def get(self, request):
+        data = _input(request, HistoryInput)
+        plays = selectors.recent_plays(user=request.user, before=data.get("before"), limit=data["limit"])
+        next_url = None
+        if len(plays) == data["limit"]:
+            query = urlencode({"before": selectors.history_cursor(plays[-1]), "limit": data["limit"]})
+            next_url = request.build_absolute_uri(f"{request.path}?{query}")
+        return Response(out.HistoryOutput({"results": plays, "next": next_url}).data)
+
+
+class ClockApi(APIView):
+    @extend_schema(parameters=[out.PeriodInput], responses=out.ClockOutput)
+    def get(self, request):
+        return Response(out.ClockOutput(selectors.listening_clock(user=request.user, period=_input(request)["period"])).data)
+
+
+class StreaksApi(APIView):
+    @extend_schema(responses=out.StreaksOutput)
+    def get(self, request):
+        return Response(out.StreaksOutput(selectors.streaks(user=request.user)).data)
+
+
+class SessionsApi(APIView):
+    @extend_schema(parameters=[out.PeriodInput], responses=out.SessionsOutput)
+    def get(self, request):
+        return Response(out.SessionsOutput(selectors.sessions(user=request.user, period=_input(request)["period"])).data)
+
+
+class GenreEvolutionApi(APIView):
+    """Minutes per month of your top genres over the period (the dashboard's streamgraph)."""
+
+    @extend_schema(parameters=[out.PeriodInput], responses=out.GenreEvolutionOutput)
+    def get(self, request):
+        evolution = selectors.genre_evolution(user=request.user, period=_input(request)["period"])
+        return Response(out.GenreEvolutionOutput(evolution).data)
+
+
+class ItemStatsApi(APIView):
+    """Your rank, plays, minutes, first and last listen of one track, artist or album."""
+
+    @extend_schema(parameters=[OpenApiParameter("kind", str, "path", enum=["tracks", "artists", "albums"])],
+                   responses=out.ItemStatsOutput)
+    def get(self, request, kind, public_id):
+        item = selectors.catalog_item(kind=kind, public_id=public_id)
+        return Response(out.ItemStatsOutput(selectors.item_stats(user=request.user, item=item)).data)
