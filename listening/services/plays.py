@@ -248,13 +248,15 @@ class _Catalog:
             artist_ids = [self.artist_ids[key[1]] for key in by_name]
             names = [music[key].name for key in by_name]
             track_keys = [key[2] for key in by_name]
+            album_ids = [self.album_ids.get((a, name_key(music[key].album))) if music[key].album else None
+                         for a, key in zip(artist_ids, by_name)]
             # Names only (account data): match the catalog, or keep the names until search resolves them.
             self.cursor.execute(
-                """INSERT INTO listening_track (artist_id, name, name_key, isrc)
-                   SELECT n.artist_id, n.name, n.key, '' FROM unnest(%s::bigint[], %s::text[], %s::text[])
-                       AS n(artist_id, name, key)
+                """INSERT INTO listening_track (artist_id, album_id, name, name_key, isrc)
+                   SELECT n.artist_id, n.album_id, n.name, n.key, ''
+                   FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[]) AS n(artist_id, album_id, name, key)
                    WHERE NOT EXISTS (SELECT 1 FROM listening_track t WHERE t.artist_id = n.artist_id AND t.name_key = n.key)""",
-                [artist_ids, names, track_keys],
+                [artist_ids, album_ids, names, track_keys],
             )
             artist_keys = {self.artist_ids[key[1]]: key[1] for key in by_name}
             for artist_id, key, track_id, album_id in self._rows(

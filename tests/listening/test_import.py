@@ -30,18 +30,6 @@ def spotify_zip(*paths, folder="Spotify Extended Streaming History") -> bytes:
     return zip_of({f"{folder}/{path.name}": path.read_bytes() for path in paths})
 
 
-@pytest.fixture
-def run_import(django_capture_on_commit_callbacks):
-    """Upload, then run the import here (the worker's part is tested in test_import_worker.py)."""
-
-    def run(user, data: bytes, filename: str = "my_spotify_data.zip") -> ImportJob:
-        job = import_job_create(user=user, upload=SimpleUploadedFile(filename, data))
-        with django_capture_on_commit_callbacks(execute=True):
-            return import_job_run(job_id=job.pk)
-
-    return run
-
-
 def test_the_2023_extended_export_imports_every_play_once(listener, run_import):
     job = run_import(listener, spotify_zip(AUDIO_2023, VIDEO_2023))
 
