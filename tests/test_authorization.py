@@ -21,7 +21,7 @@ from django.urls import URLPattern, get_resolver, resolve
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import Impersonation, User
-from listening.models import ImportJob
+from listening.models import Artist, ImportJob, Track
 from tests.conftest import client_for
 from tests.factories import PASSWORD
 
@@ -55,6 +55,12 @@ MATRIX = [
     ("POST /listening/import/",                            LOGIN,      200,        200,        200,        200),
     # {job} is the other listener's import: nobody else may see or cancel it, staff included.
     ("POST /listening/import/{job}/cancel/",               LOGIN,      404,        404,        404,        404),
+    # Stats pages show the caller's own history only; {track} was played by the other listener.
+    ("GET /listening/",                                    LOGIN,      200,        200,        200,        200),
+    ("GET /listening/top/tracks/",                         LOGIN,      200,        200,        200,        200),
+    # The next page of history needs the cursor of the last play shown.
+    ("GET /listening/recent/",                             LOGIN,      400,        400,        400,        400),
+    ("GET /listening/tracks/{track}/",                     LOGIN,      200,        200,        200,        200),
     # --- allauth ----
     ("GET /accounts/login/",                               200,        HOME,       HOME,       HOME,       HOME),
     ("GET /accounts/login/code/confirm/",                  LOGIN,      HOME,       HOME,       HOME,       HOME),
@@ -117,6 +123,14 @@ MATRIX = [
     ("POST /api/v1/listening/imports/",                    DENIED,     "415 + error body", "415 + error body", "415 + error body", "415 + error body"),
     ("GET /api/v1/listening/imports/{job}/",               DENIED,     NOT_FOUND,  NOT_FOUND,  NOT_FOUND,  NOT_FOUND),
     ("POST /api/v1/listening/imports/{job}/cancel/",       DENIED,     NOT_FOUND,  NOT_FOUND,  NOT_FOUND,  NOT_FOUND),
+    ("GET /api/v1/listening/totals/",                      DENIED,     200,        200,        200,        200),
+    ("GET /api/v1/listening/top/artists/",                 DENIED,     200,        200,        200,        200),
+    ("GET /api/v1/listening/history/",                     DENIED,     200,        200,        200,        200),
+    ("GET /api/v1/listening/clock/",                       DENIED,     200,        200,        200,        200),
+    ("GET /api/v1/listening/streaks/",                     DENIED,     200,        200,        200,        200),
+    ("GET /api/v1/listening/sessions/",                    DENIED,     200,        200,        200,        200),
+    ("GET /api/v1/listening/genres/",                      DENIED,     200,        200,        200,        200),
+    ("GET /api/v1/listening/tracks/{track}/",              DENIED,     200,        200,        200,        200),
     ("GET /api/schema/",                                   200,        200,        200,        200,        200),
     ("GET /api/docs/",                                     200,        200,        200,        200,        200),
 ]
@@ -208,6 +222,9 @@ def test_who_may_reach_what(method, url, persona, expected, request, client, spo
         ids["job"] = ImportJob.objects.create(
             user=other_listener, upload="imports/theirs.zip", filename="theirs.zip", size_bytes=1
         ).public_id
+    if "{track}" in url:
+        ids["track"] = Track.objects.create(artist=Artist.objects.create(name="Theirs", name_key="theirs"),
+                                            name="Their song", name_key="their song").public_id
     if url == "/healthz":
         request.getfixturevalue("celery_worker")  # a healthy stack has a worker answering
 
@@ -229,7 +246,7 @@ def _routes(patterns, prefix=""):
 
 def test_every_url_has_a_row_in_the_matrix():
     routes = set(_routes(get_resolver().url_patterns))
-    covered = {resolve(request.split(" ")[1].format(user=1, entry=1, job=uuid.uuid4())).route for request, *_ in MATRIX}
+    covered = {resolve(request.split(" ")[1].format(user=1, entry=1, job=uuid.uuid4(), track=uuid.uuid4())).route for request, *_ in MATRIX}
     unlisted = {route for route in routes if any(re.match(pattern, route) for pattern in UNLISTED)}
 
     missing = routes - covered - unlisted
