@@ -29,7 +29,7 @@ from django.db import connection, transaction  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from listening.models import Play  # noqa: E402
-from listening.services import import_job_create, import_job_run  # noqa: E402
+from listening.services import import_job_create, import_job_run, rollups_rebuild  # noqa: E402
 from tests.fakes.exports import extended_export_zip  # noqa: E402
 
 
@@ -80,6 +80,7 @@ def main() -> None:
         return import_in_this_process(user, Path(sys.argv[2]))
     plays = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     Play.objects.filter(user=user).delete()
+    rollups_rebuild(user=user)  # empties the roll-ups too
     with tempfile.TemporaryDirectory() as folder:
         export = Path(folder) / "my_spotify_data.zip"
         started = time.perf_counter()

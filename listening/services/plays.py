@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 from collections import Counter
 from dataclasses import dataclass, field
@@ -63,11 +64,17 @@ def plays_add(*, user: User, rows: list[PlayRow], source: str) -> ImportSummary:
             _staging_rows(rows, catalog),
         )
         cursor.execute("ANALYZE play_staging")
+        # Right after a big import the table's statistics are stale, and the planner, believing the user
+        # has few plays, picks a nested loop or a merge on the item alone (popular songs then compare
+        # every play with every play): minutes instead of a second. A hash join on (item, minute) is
+        # right at every size here, so this statement is told so.
+        cursor.execute("SET LOCAL enable_nestloop = off; SET LOCAL enable_mergejoin = off")
         cursor.execute(_INSERT_NEW_PLAYS, {
             "user_id": user.pk, "source": source, "window": DEDUPE_WINDOW_SECONDS, "time_zone": user.time_zone,
         })
         for kind, added in cursor.fetchall():
             summary.added_by_kind[kind] = added
+        cursor.execute("SET LOCAL enable_nestloop = on; SET LOCAL enable_mergejoin = on")
         cursor.execute("DROP TABLE play_staging")
     summary.added = sum(summary.added_by_kind.values())
     summary.duplicates = summary.rows - summary.added
@@ -148,6 +155,7 @@ _FLAGS = {True: "t", False: "f", None: "\\N"}
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
+@functools.lru_cache(maxsize=8192)  # reasons, platforms and countries repeat on almost every row
 def _text(value) -> str:
     if value is None:
         return "\\N"
