@@ -27,6 +27,22 @@
     return list;
   }
 
+  // An import can finish between this page being served and its socket opening: once the socket is
+  // ready, ask for the state of every import still shown as active, so none waits for a push that is gone.
+  document.addEventListener("rewrapped:ready", () => {
+    for (const card of document.querySelectorAll('[data-job][data-status="queued"], [data-job][data-status="running"]')) {
+      fetch(`/api/v1/listening/imports/${card.dataset.job}/`, { credentials: "same-origin" })
+        .then((response) => (response.ok ? response.json() : null))
+        .then((job) => {
+          if (!job || job.status === "queued" || job.status === "running") return;
+          document.dispatchEvent(new CustomEvent("rewrapped:import.progress", { detail: {
+            job: job.id, status: job.status, percent: job.status === "done" ? 100 : null,
+            summary: job.summary, error: job.error,
+          } }));
+        });
+    }
+  });
+
   document.addEventListener("rewrapped:import.progress", (event) => {
     const detail = event.detail;
     const card = document.querySelector(`[data-job="${detail.job}"]`);

@@ -78,18 +78,19 @@ def axe_source():
     return AXE_SOURCE.read_text()
 
 
+def serious_violations(page, axe_source: str) -> list[dict]:
+    """Run axe-core on a page and return its serious and critical violations."""
+    # Evaluated through the DevTools protocol, so the site's strict CSP (script-src 'self') stays on.
+    page.evaluate(axe_source)
+    violations = page.evaluate("async () => (await axe.run()).violations")
+    return [
+        {"id": v["id"], "impact": v["impact"], "targets": [node["target"] for node in v["nodes"]]}
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
 @pytest.fixture
 def axe(page, axe_source):
-    """Run axe-core on the page and return its serious and critical violations."""
-
-    def serious_violations() -> list[dict]:
-        # Evaluated through the DevTools protocol, so the site's strict CSP (script-src 'self') stays on.
-        page.evaluate(axe_source)
-        violations = page.evaluate("async () => (await axe.run()).violations")
-        return [
-            {"id": v["id"], "impact": v["impact"], "targets": [node["target"] for node in v["nodes"]]}
-            for v in violations
-            if v["impact"] in ("serious", "critical")
-        ]
-
-    return serious_violations
+    """axe-core's serious and critical violations on the `page` fixture's page."""
+    return lambda: serious_violations(page, axe_source)
