@@ -28,3 +28,17 @@ class PeriodForm(forms.Form):
             if data["start"] > data["end"]:
                 raise forms.ValidationError("The start date is after the end date.")
         return data
+
+
+class AskForm(forms.Form):
+    """A question about your own listening, for the dashboard's questions box."""
+
+    question = forms.CharField(
+        label="Your question",
+        max_length=300,
+        error_messages={
+            "required": "Type a question first, e.g. “top 5 artists last March”.",
+            "max_length": "Keep the question to %(limit_value)d characters or fewer (this one has %(show_value)d).",
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "e.g. top 5 artists last March"}),
+    )

@@ -1,8 +1,9 @@
 from django.urls import path, re_path
 
+from listening.api import ask as ask_api
 from listening.api import imports as imports_api
 from listening.api import stats as stats_api
-from listening.views import dashboard, imports
+from listening.views import ask, dashboard, imports
 
 UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
@@ -11,6 +12,7 @@ urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     re_path(r"^top/(?P<kind>tracks|artists|albums|genres)/$", dashboard.top_more, name="top-more"),
     path("recent/", dashboard.recent_more, name="recent-more"),
+    path("ask/", ask.ask_question, name="ask"),
     re_path(rf"^(?P<kind>artists|albums|tracks)/(?P<public_id>{UUID})/$", dashboard.item, name="item"),
     path("import/", imports.imports, name="imports"),
     path("import/<uuid:public_id>/cancel/", imports.import_cancel, name="import-cancel"),
@@ -22,6 +24,7 @@ api_urlpatterns = [
     path("imports/<uuid:public_id>/", imports_api.ImportDetailApi.as_view(), name="import-detail"),
     path("imports/<uuid:public_id>/cancel/", imports_api.ImportCancelApi.as_view(), name="import-cancel"),
     path("totals/", stats_api.TotalsApi.as_view(), name="listening-totals"),
+    path("ask/", ask_api.AskApi.as_view(), name="listening-ask"),
     re_path(r"^top/(?P<kind>tracks|artists|albums|genres)/$", stats_api.TopApi.as_view(), name="listening-top"),
     path("history/", stats_api.HistoryApi.as_view(), name="listening-history"),
     path("clock/", stats_api.ClockApi.as_view(), name="listening-clock"),

@@ -284,6 +284,7 @@ REST_FRAMEWORK = {
         "anon": env("API_ANON_RATE", "60/min"),
         "user": env("API_USER_RATE", "600/min"),
         "auth": env("API_AUTH_RATE", "10/min"),
+        "listening_ask": env("API_ASK_RATE", "30/min"),
     },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "rewrapped.api.exception_handler",
