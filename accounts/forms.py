@@ -29,7 +29,12 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["display_name", "interests", "age", "gender", "country", "occupation", "time_zone"]
+        fields = ["display_name", "interests", "age", "gender", "country", "occupation", "time_zone", "public_profile"]
+        labels = {"public_profile": "Share my music taste"}
+        help_texts = {
+            "public_profile": "Lets other listeners see how well their taste matches yours (a score and the artists "
+            "you share, never your history) and find you among “listeners like you”. Off by default.",
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,7 +8,7 @@ from django.utils.module_loading import import_string
 from accounts.models import Impersonation, User
 
 # Each app that holds personal rows adds its `personal_data(user) -> dict` here.
-EXPORT_SECTIONS = ("accounts.selectors.personal_data",)
+EXPORT_SECTIONS = ("accounts.selectors.personal_data", "listening.library.personal_data")
 
 
 def user_data_export(*, user: User) -> dict:

@@ -16,7 +16,9 @@ from rewrapped.realtime import broadcast, user_group
 
 logger = logging.getLogger(__name__)
 
-PROFILE_FIELDS = ("display_name", "interests", "age", "gender", "country", "occupation", "time_zone")
+PROFILE_FIELDS = (
+    "display_name", "interests", "age", "gender", "country", "occupation", "time_zone", "public_profile",
+)
 # Refresh a little before Spotify's one-hour tokens run out, so no request meets an expired one.
 REFRESH_AHEAD = timedelta(minutes=10)
 

@@ -17,3 +17,9 @@ def rollups_rebuild(*, user_id: int) -> None:
     user = User.objects.filter(pk=user_id).first()
     if user is not None:  # the account may be gone by the time the task runs
         services.rollups_rebuild(user=user)
+
+
+@shared_task(time_limit=3600, soft_time_limit=3500)
+def taste_vectors_refresh() -> dict:
+    """Nightly: every shared taste vector from the latest listening, for "listeners like you"."""
+    return services.taste_vectors_refresh()

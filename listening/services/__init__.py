@@ -1,7 +1,21 @@
 """Writes for listening (see STYLE.md: services for writes)."""
 
 from listening.services.import_jobs import import_job_cancel, import_job_create, import_job_run
+from listening.services.library import (
+    PlaylistExport, favourite_add, favourite_remove, playlist_create, playlist_delete, playlist_export,
+    playlist_rename, playlist_reorder, playlist_track_move, playlist_track_remove, playlist_tracks_add,
+    rating_remove, rating_set, starter_pick_add, starter_pick_remove,
+)
 from listening.services.plays import ImportSummary, plays_add
 from listening.services.rollups import rollups_rebuild
+from listening.services.taste import taste_sharing_set, taste_vector_refresh, taste_vectors_refresh
 
-__all__ = ["ImportSummary", "import_job_cancel", "import_job_create", "import_job_run", "plays_add", "rollups_rebuild"]
+__all__ = [
+    "ImportSummary", "import_job_cancel", "import_job_create", "import_job_run", "plays_add", "rollups_rebuild",
+    # library
+    "PlaylistExport", "favourite_add", "favourite_remove", "playlist_create", "playlist_delete", "playlist_export",
+    "playlist_rename", "playlist_reorder", "playlist_track_move", "playlist_track_remove", "playlist_tracks_add",
+    "rating_remove", "rating_set", "starter_pick_add", "starter_pick_remove",
+    # taste
+    "taste_sharing_set", "taste_vector_refresh", "taste_vectors_refresh",
+]
