@@ -23,3 +23,19 @@ def rollups_rebuild(*, user_id: int) -> None:
 def taste_vectors_refresh() -> dict:
     """Nightly: every shared taste vector from the latest listening, for "listeners like you"."""
     return services.taste_vectors_refresh()
+
+
+@shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
+def spotify_sync_dispatch() -> int:
+    """Beat: queue a Spotify sync for every connected user, spread over the interval."""
+    return services.spotify_sync_dispatch()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=900, soft_time_limit=870)
+def spotify_sync_run(*, user_id: int) -> None:
+    # acks_late: a run lost with its worker is run again; every page it stored is deduplicated next time.
+    from accounts.models import User
+
+    user = User.objects.filter(pk=user_id).first()
+    if user is not None:
+        services.spotify_sync_run(user=user)

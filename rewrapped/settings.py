@@ -176,6 +176,8 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "accounts.tasks.spotify_tokens_refresh": {"queue": "sync"},
     "listening.tasks.import_run": {"queue": "imports"},
+    "listening.tasks.spotify_sync_dispatch": {"queue": "sync"},
+    "listening.tasks.spotify_sync_run": {"queue": "sync"},
 }
 CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
@@ -184,6 +186,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Recently played holds only the last 50 plays, about 2.5 hours of music: sync well inside that.
+SPOTIFY_SYNC_EVERY_MINUTES = int(env("SPOTIFY_SYNC_EVERY_MINUTES", "30"))
 CELERY_BEAT_SCHEDULE = {
     "refresh-spotify-tokens": {
         "task": "accounts.tasks.spotify_tokens_refresh",
@@ -193,6 +197,16 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "accounts.tasks.sessions_clear_expired",
         "schedule": timedelta(hours=6),
+    },
+    "sync-spotify": {
+        "task": "listening.tasks.spotify_sync_dispatch",
+        "schedule": timedelta(minutes=SPOTIFY_SYNC_EVERY_MINUTES),
+        "options": {"expires": 600},
+    },
+    "prune-api-call-log": {
+        "task": "rewrapped.tasks.api_call_log_prune",
+        "schedule": timedelta(hours=24),
+        "options": {"expires": 3600},
     },
     "refresh-taste-vectors": {
         "task": "listening.tasks.taste_vectors_refresh",
@@ -235,6 +249,20 @@ SPOTIFY_ACCOUNTS_BASE = env("SPOTIFY_ACCOUNTS_BASE", "https://accounts.spotify.c
 SPOTIFY_API_BASE = env("SPOTIFY_API_BASE", "https://api.spotify.com").rstrip("/")
 SPOTIFY_CLIENT_ID = env("SPOTIFY_CLIENT_ID", "")
 SPOTIFY_CLIENT_SECRET = env("SPOTIFY_CLIENT_SECRET", "")
+# Spotify counts requests per app over a rolling 30 s window and publishes no number; this is our share.
+SPOTIFY_RATE_PER_SECOND = float(env("SPOTIFY_RATE_PER_SECOND", "5"))
+SPOTIFY_SYNC_RETRY_SECONDS = int(env("SPOTIFY_SYNC_RETRY_SECONDS", "600"))  # after Spotify kept failing
+SPOTIFY_SEARCHES_PER_SYNC = int(env("SPOTIFY_SEARCHES_PER_SYNC", "50"))  # name-only songs looked up per run
+SPOTIFY_GENRE_BATCHES_PER_SYNC = int(env("SPOTIFY_GENRE_BATCHES_PER_SYNC", "10"))  # 50 artists each
+
+# Every outside API call (rewrapped/outbound.py): timeouts, retries after 5xx, and the longest wait a
+# worker sleeps through (longer ones — a long Retry-After — defer the work instead).
+OUTBOUND_TIMEOUT_SECONDS = float(env("OUTBOUND_TIMEOUT_SECONDS", "10"))
+OUTBOUND_RETRIES = int(env("OUTBOUND_RETRIES", "3"))
+OUTBOUND_BACKOFF_SECONDS = float(env("OUTBOUND_BACKOFF_SECONDS", "1"))
+OUTBOUND_MAX_WAIT_SECONDS = float(env("OUTBOUND_MAX_WAIT_SECONDS", "10"))
+OUTBOUND_LOG_KEEP_DAYS = int(env("OUTBOUND_LOG_KEEP_DAYS", "30"))
+
 # Spotify refuses `localhost` redirect URIs; development uses http://127.0.0.1.
 SPOTIFY_REDIRECT_URI = env("SPOTIFY_REDIRECT_URI", f"{SITE_URL.rstrip('/')}/accounts/spotify/login/callback/")
 SPOTIFY_SCOPES = [

@@ -78,7 +78,8 @@ def _fresh_cache():
     """Drop cached values (not the broker's or channel layer's keys) so tests do not leak state."""
     client = redis_client()
     prefix = django_settings.CACHES["default"]["KEY_PREFIX"]
-    for pattern in (f"{prefix}:*", "lock:*"):
+    # outbound:* holds rate-limit buckets, a 429's pause and cached answers of outside APIs.
+    for pattern in (f"{prefix}:*", "lock:*", "outbound:*"):
         keys = list(client.scan_iter(pattern, count=1000))
         if keys:
             client.delete(*keys)
@@ -128,14 +129,19 @@ def wait_until(ready, what: str, seconds: float = 30) -> None:
 
 
 @pytest.fixture(scope="session")
-def stack_env(django_db_setup, django_db_blocker):
-    """Environment for child processes: the test database and the same Redis."""
+def stack_env(django_db_setup, django_db_blocker, _spotify_server):
+    """Environment for child processes: the test database, the same Redis, and the fake Spotify."""
     from django.db import connection
 
     parts = urlsplit(django_settings.DATABASE_URL)
     database_url = urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
     inherited = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    yield {**inherited, "DATABASE_URL": database_url, "REDIS_URL": django_settings.REDIS_URL, "DEBUG": "1"}
+    fake_spotify = {
+        "SPOTIFY_ACCOUNTS_BASE": _spotify_server.url, "SPOTIFY_API_BASE": _spotify_server.url,
+        "SPOTIFY_CLIENT_ID": _spotify_server.client_id, "SPOTIFY_CLIENT_SECRET": _spotify_server.client_secret,
+    }
+    yield {**inherited, **fake_spotify, "DATABASE_URL": database_url, "REDIS_URL": django_settings.REDIS_URL,
+           "DEBUG": "1"}
     # Child processes are gone by now, but a killed one's connection can outlive it for a moment,
     # and the test database cannot be dropped while anyone is connected.
     with django_db_blocker.unblock(), connection.cursor() as cursor:

@@ -1,11 +1,13 @@
 """Spotify Accounts service: user token refresh and the app's client-credentials token."""
 
 import logging
+from functools import lru_cache
 
 import requests
 from django.conf import settings
 from django.core.cache import cache
 
+from rewrapped.outbound import Outbound, OutboundError
 from rewrapped.redis import redis_client
 
 logger = logging.getLogger(__name__)
@@ -23,15 +25,23 @@ class SpotifyUnavailable(Exception):
     """Spotify did not answer usefully (timeout, 429, 5xx): try again later."""
 
 
+def accounts_outbound() -> Outbound:
+    return _outbound(settings.SPOTIFY_ACCOUNTS_BASE)
+
+
+@lru_cache(maxsize=4)
+def _outbound(base_url: str) -> Outbound:
+    # No retries here: token calls are POSTs, and every caller already has a later attempt (the refresh
+    # beat every few minutes, the next sync run).
+    return Outbound(service="spotify-accounts", base_url=base_url, rate_per_second=5, burst=10, retries=0)
+
+
 def request_token(form: dict) -> dict:
     try:
-        response = requests.post(
-            f"{settings.SPOTIFY_ACCOUNTS_BASE}/api/token",
-            data=form,
-            auth=(settings.SPOTIFY_CLIENT_ID, settings.SPOTIFY_CLIENT_SECRET),
-            timeout=10,
+        response = accounts_outbound().request(
+            "POST", "/api/token", data=form, auth=(settings.SPOTIFY_CLIENT_ID, settings.SPOTIFY_CLIENT_SECRET),
         )
-    except requests.RequestException as exc:
+    except OutboundError as exc:
         raise SpotifyUnavailable(str(exc)) from exc
     if response.status_code == 400 or response.status_code == 401:
         body = _json(response)

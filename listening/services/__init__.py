@@ -8,6 +8,8 @@ from listening.services.library import (
 )
 from listening.services.plays import ImportSummary, plays_add
 from listening.services.rollups import rollups_rebuild
+from listening.services.spotify_catalog import spotify_artists_store, spotify_tracks_store, track_merge
+from listening.services.sync import spotify_sync_dispatch, spotify_sync_run
 from listening.services.taste import taste_sharing_set, taste_vector_refresh, taste_vectors_refresh
 
 __all__ = [
@@ -18,4 +20,6 @@ __all__ = [
     "rating_remove", "rating_set", "starter_pick_add", "starter_pick_remove",
     # taste
     "taste_sharing_set", "taste_vector_refresh", "taste_vectors_refresh",
+    # Spotify sync
+    "spotify_artists_store", "spotify_sync_dispatch", "spotify_sync_run", "spotify_tracks_store", "track_merge",
 ]

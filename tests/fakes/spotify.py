@@ -9,11 +9,13 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import random
 import secrets
+import string
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -28,6 +30,7 @@ class Fault:
     status: int
     retry_after: int | None
     times: int
+    after: int = 0  # matching requests answered normally before the fault starts
 
 
 @dataclass
@@ -42,6 +45,7 @@ class Grant:
     user_id: str | None  # None for client-credentials tokens
     expires_at: float
     scope: str = ""
+    uses_left: int | None = None  # Web API calls this token still answers before it expires
 
 
 class FakeSpotify:
@@ -109,16 +113,24 @@ class FakeSpotify:
             self.refresh_tokens[refresh] = (user_id, scope)
         return access, refresh
 
-    def expire(self, access_token: str) -> None:
-        self.access_tokens[access_token].expires_at = 0
+    def expire(self, access_token: str, *, after_requests: int = 0) -> None:
+        """The token dies now, or after answering `after_requests` more Web API calls (a token can die
+        before its stated expiry, e.g. when the user signs out everywhere)."""
+        grant = self.access_tokens[access_token]
+        if after_requests:
+            grant.uses_left = after_requests
+        else:
+            grant.expires_at = 0
 
     def revoke(self, refresh_token: str) -> None:
         self.refresh_tokens.pop(refresh_token, None)
 
-    def fail(self, path_prefix: str, status: int, *, retry_after: int | None = None, times: int = 1) -> None:
-        """The next `times` requests under `path_prefix` get `status` (429 carries Retry-After)."""
+    def fail(self, path_prefix: str, status: int, *, retry_after: int | None = None, times: int = 1,
+             after: int = 0) -> None:
+        """The next `times` requests under `path_prefix` get `status` (429 carries Retry-After), once
+        `after` of them have been answered normally."""
         with self._lock:
-            self.faults.append(Fault(path_prefix, status, retry_after, times))
+            self.faults.append(Fault(path_prefix, status, retry_after, times, after))
 
     def count(self, method: str, path: str, **form) -> int:
         return sum(
@@ -131,6 +143,9 @@ class FakeSpotify:
     def take_fault(self, path: str) -> Fault | None:
         with self._lock:
             for fault in self.faults:
+                if path.startswith(fault.path_prefix) and fault.after > 0:
+                    fault.after -= 1
+                    return None
                 if path.startswith(fault.path_prefix) and fault.times > 0:
                     fault.times -= 1
                     if fault.times == 0:
@@ -153,6 +168,43 @@ def recorded_plays() -> list[dict]:
     for name in ("zmb3__player_recently_played.json", "swajava__GetCurrentUsersRecentlyPlayedTracksRequest.json"):
         items += fixture_json(f"spotify_api/{name}")["items"]
     return items
+
+
+def recorded_tracks() -> list[dict]:
+    """The distinct songs of the recorded plays."""
+    return list({item["track"]["id"]: item["track"] for item in recorded_plays()}.values())
+
+
+def new_tracks(count: int, *, seed: int = 1) -> list[dict]:
+    """`count` songs Spotify would know, each by its own artist: recorded track objects with fresh ids
+    and names, for histories larger than the recordings."""
+    rng = random.Random(seed)
+    shapes = recorded_tracks()
+    tracks = []
+    for number in range(count):
+        track = copy.deepcopy(shapes[number % len(shapes)])
+        track_id, artist_id, album_id = (_spotify_id(rng) for _ in range(3))
+        artist = {**track["artists"][0], "id": artist_id, "name": f"Band {seed}-{number}",
+                  "uri": f"spotify:artist:{artist_id}", "href": f"https://api.spotify.com/v1/artists/{artist_id}"}
+        track.update(id=track_id, name=f"Song {seed}-{number}", uri=f"spotify:track:{track_id}", artists=[artist],
+                     external_ids={"isrc": f"QZ{seed:03d}{number:07d}"[:12]})
+        track["album"] = {**track["album"], "id": album_id, "name": f"Album {seed}-{number}",
+                          "uri": f"spotify:album:{album_id}", "artists": [artist]}
+        tracks.append(track)
+    return tracks
+
+
+def plays_of(tracks: list[dict], *, count: int, start: datetime, every: timedelta = timedelta(minutes=4)) -> list[dict]:
+    """`count` recently-played items cycling through `tracks`, one every `every` from `start`."""
+    return [
+        {"track": tracks[number % len(tracks)], "context": None,
+         "played_at": (start + number * every).isoformat(timespec="milliseconds").replace("+00:00", "Z")}
+        for number in range(count)
+    ]
+
+
+def _spotify_id(rng: random.Random) -> str:
+    return "".join(rng.choices(string.ascii_letters + string.digits, k=22))
 
 
 def _played_ms(item: dict) -> int:
@@ -289,6 +341,11 @@ def _handler_for(fake: FakeSpotify):
             if grant is None:
                 self._api_error(401, "Invalid access token")
                 return None
+            with fake._lock:
+                if grant.uses_left is not None:
+                    if grant.uses_left <= 0:
+                        grant.expires_at = 0
+                    grant.uses_left -= 1
             if grant.expires_at < time.time():
                 self._api_error(401, "The access token expired")
                 return None
@@ -370,6 +427,14 @@ def _handler_for(fake: FakeSpotify):
             for artist in known:
                 if artist["id"] == artist_id:
                     return artist
+            # Artists of songs the fake's users played: full objects, without genres, as Spotify now
+            # answers for most artists.
+            for user in list(fake.users.values()):
+                for item in user.played:
+                    for artist in item["track"]["artists"]:
+                        if artist["id"] == artist_id:
+                            return {**artist, "followers": {"href": None, "total": 0}, "genres": [],
+                                    "images": [], "popularity": 0}
             return None
 
         def _artist(self, artist_id: str) -> None:
@@ -435,6 +500,7 @@ def _handler_for(fake: FakeSpotify):
             words = query["q"].lower().replace("artist:", " ").replace("track:", " ").split()
             tracks = [item["track"] for item in recorded_plays()]
             tracks += fixture_json("spotify_api/swajava__GetUsersTopTracksRequest.json")["items"]
+            tracks += [item["track"] for user in list(fake.users.values()) for item in user.played]
             seen, hits = set(), []
             for track in tracks:
                 text = (track["name"] + " " + " ".join(a["name"] for a in track["artists"])).lower()
