@@ -30,16 +30,22 @@ def profile_update(*, user: User, **changes) -> User:
         raise TypeError(f"not profile fields: {sorted(unknown)}")
     if "interests" in changes:
         changes["interests"] = normalize_interests(changes["interests"])
-    time_zone_before = user.time_zone
+    # From the database, not the instance: a ModelForm has already written the new values onto it.
+    before = User.objects.values("time_zone", "public_profile").get(pk=user.pk)
     for field, value in changes.items():
         setattr(user, field, value)
     user.full_clean(exclude=["password", "username", "email"])
     user.save(update_fields=list(changes))
-    if user.time_zone != time_zone_before:
+    if user.time_zone != before["time_zone"]:
         # Roll-ups are kept by local day: regroup the history in the new time zone.
         from listening.tasks import rollups_rebuild
 
         transaction.on_commit(lambda: rollups_rebuild.delay(user_id=user.pk))
+    if user.public_profile != before["public_profile"]:
+        # Sharing taste publishes the listener's taste vector at once (and stopping withdraws it).
+        from listening.services import taste_vector_refresh
+
+        taste_vector_refresh(user=user)
     return user
 
 

@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 from celery import shared_task
+from django.utils import timezone
 
 from listening import services
 
@@ -39,3 +42,9 @@ def spotify_sync_run(*, user_id: int) -> None:
     user = User.objects.filter(pk=user_id).first()
     if user is not None:
         services.spotify_sync_run(user=user)
+
+
+@shared_task(time_limit=3600, soft_time_limit=3500)
+def rollups_audit() -> list[int]:
+    """Nightly: roll-ups of the last two days' listeners checked against their plays, rebuilt if they drifted."""
+    return services.rollups_audit(since=timezone.now() - timedelta(days=2))

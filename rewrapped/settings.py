@@ -208,6 +208,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(hours=24),
         "options": {"expires": 3600},
     },
+    "audit-listening-rollups": {
+        "task": "listening.tasks.rollups_audit",
+        "schedule": crontab(hour=4, minute=15),
+        "options": {"expires": 6 * 3600},
+    },
     "refresh-taste-vectors": {
         "task": "listening.tasks.taste_vectors_refresh",
         "schedule": crontab(hour=3, minute=30),

@@ -13,17 +13,20 @@ rarely, a reasoned line in UNLISTED).
 
 import re
 import uuid
+from collections import defaultdict
 from urllib.parse import urlsplit
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, get_resolver, resolve
+from django.utils import timezone
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import Impersonation, User
-from listening.models import Artist, ImportJob, Track
+from listening.models import Artist, ImportJob, Play, Playlist, SpotifySync, Track
+from rewrapped.models import ApiCallLog
 from tests.conftest import client_for
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, plays_add_for
 
 PERSONAS = ("anonymous", "guest", "listener", "promoter", "staff")
 
@@ -35,6 +38,9 @@ PROFILE = "302 → /profile/"
 PW_SET = "302 → /accounts/password/set/"
 USER_PAGE = "302 → /admin/accounts/user/{user}/change/"
 ENTRY_PAGE = "302 → /admin/accounts/impersonation/{entry}/change/"
+PICKS = "302 → /listening/library/picks/"
+LIBRARY = "302 → /listening/library/"
+TASTE = "302 → /listening/taste/"
 DENIED = "401 + error body"
 NOT_FOUND = "404 + error body"
 
@@ -61,6 +67,28 @@ MATRIX = [
     # The next page of history needs the cursor of the last play shown.
     ("GET /listening/recent/",                             LOGIN,      400,        400,        400,        400),
     ("GET /listening/tracks/{track}/",                     LOGIN,      200,        200,        200,        200),
+    # Libraries are personal: {playlist} is the other listener's, so it is not found for anyone else,
+    # staff included. {track} is any song.
+    ("GET /listening/library/",                             LOGIN,      200,        200,        200,        200),
+    ("POST /listening/library/",                            LOGIN,      200,        200,        200,        200),
+    ("GET /listening/library/picks/",                       LOGIN,      200,        200,        200,        200),
+    ("POST /listening/library/picks/",                      LOGIN,      PICKS,      PICKS,      PICKS,      PICKS),
+    ("POST /listening/library/picks/{track}/remove/",       LOGIN,      PICKS,      PICKS,      PICKS,      PICKS),
+    ("POST /listening/library/tracks/{track}/favourite/",   LOGIN,      LIBRARY,    LIBRARY,    LIBRARY,    LIBRARY),
+    ("POST /listening/library/tracks/{track}/rating/",      LOGIN,      LIBRARY,    LIBRARY,    LIBRARY,    LIBRARY),
+    ("GET /listening/library/playlists/{playlist}/",        LOGIN,      404,        404,        404,        404),
+    ("POST /listening/library/playlists/{playlist}/rename/",LOGIN,      404,        404,        404,        404),
+    ("POST /listening/library/playlists/{playlist}/delete/",LOGIN,      404,        404,        404,        404),
+    ("POST /listening/library/playlists/{playlist}/export/",LOGIN,      404,        404,        404,        404),
+    ("POST /listening/library/playlists/{playlist}/tracks/",LOGIN,      404,        404,        404,        404),
+    ("POST /listening/library/playlists/{playlist}/tracks/{track}/move/",LOGIN,      404,        404,        404,        404),
+    ("POST /listening/library/playlists/{playlist}/tracks/{track}/remove/",LOGIN,      404,        404,        404,        404),
+    # {listener} does not share their taste: a match with them is not found, as if they did not exist.
+    ("GET /listening/taste/",                               LOGIN,      200,        200,        200,        200),
+    ("POST /listening/taste/sharing/",                      LOGIN,      TASTE,      TASTE,      TASTE,      TASTE),
+    ("GET /listening/taste/{listener}/",                    LOGIN,      404,        404,        404,        404),
+    # The matrix asks with an empty body: a question is required.
+    ("POST /listening/ask/",                                LOGIN,      400,        400,        400,        400),
     # --- allauth ----
     ("GET /accounts/login/",                               200,        HOME,       HOME,       HOME,       HOME),
     ("GET /accounts/login/code/confirm/",                  LOGIN,      HOME,       HOME,       HOME,       HOME),
@@ -112,6 +140,39 @@ MATRIX = [
     ("GET /admin/accounts/impersonation/{entry}/change/",  ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
     ("GET /admin/accounts/impersonation/{entry}/history/", ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
     ("GET /admin/accounts/impersonation/{entry}/delete/",  ADMIN,      ADMIN,      ADMIN,      ADMIN,      403),
+    # Sync state, the catalog and plays are for ops; plays and the call log are records: read-only.
+    ("GET /admin/listening/",                               ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/listening/spotifysync/",                   ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/listening/spotifysync/add/",               ADMIN,      ADMIN,      ADMIN,      ADMIN,      403),
+    ("GET /admin/listening/spotifysync/{sync}/",            ADMIN,      ADMIN,      ADMIN,      ADMIN,      "302 → /admin/listening/spotifysync/{sync}/change/"),
+    ("GET /admin/listening/spotifysync/{sync}/change/",     ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/listening/spotifysync/{sync}/history/",    ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/listening/spotifysync/{sync}/delete/",     ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/listening/artist/",                        ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/listening/artist/add/",                    ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/listening/artist/{artist_pk}/",            ADMIN,      ADMIN,      ADMIN,      ADMIN,      "302 → /admin/listening/artist/{artist_pk}/change/"),
+    ("GET /admin/listening/artist/{artist_pk}/change/",     ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/listening/artist/{artist_pk}/history/",    ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/listening/artist/{artist_pk}/delete/",     ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/listening/track/",                         ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/listening/track/add/",                     ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/listening/track/{track_pk}/",              ADMIN,      ADMIN,      ADMIN,      ADMIN,      "302 → /admin/listening/track/{track_pk}/change/"),
+    ("GET /admin/listening/track/{track_pk}/change/",       ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/listening/track/{track_pk}/history/",      ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/listening/track/{track_pk}/delete/",       ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/listening/play/",                          ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/listening/play/add/",                      ADMIN,      ADMIN,      ADMIN,      ADMIN,      403),
+    ("GET /admin/listening/play/{play_pk}/",                ADMIN,      ADMIN,      ADMIN,      ADMIN,      "302 → /admin/listening/play/{play_pk}/change/"),
+    ("GET /admin/listening/play/{play_pk}/change/",         ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/listening/play/{play_pk}/history/",        ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/listening/play/{play_pk}/delete/",         ADMIN,      ADMIN,      ADMIN,      ADMIN,      403),
+    ("GET /admin/rewrapped/",                               ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/rewrapped/apicalllog/",                    ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/rewrapped/apicalllog/add/",                ADMIN,      ADMIN,      ADMIN,      ADMIN,      403),
+    ("GET /admin/rewrapped/apicalllog/{call}/",             ADMIN,      ADMIN,      ADMIN,      ADMIN,      "302 → /admin/rewrapped/apicalllog/{call}/change/"),
+    ("GET /admin/rewrapped/apicalllog/{call}/change/",      ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/rewrapped/apicalllog/{call}/history/",     ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/rewrapped/apicalllog/{call}/delete/",      ADMIN,      ADMIN,      ADMIN,      ADMIN,      403),
     # --- API ----
     ("GET /api/v1/me/",                                    DENIED,     200,        200,        200,        200),
     ("PATCH /api/v1/me/",                                  DENIED,     200,        200,        200,        200),
@@ -131,6 +192,30 @@ MATRIX = [
     ("GET /api/v1/listening/sessions/",                    DENIED,     200,        200,        200,        200),
     ("GET /api/v1/listening/genres/",                      DENIED,     200,        200,        200,        200),
     ("GET /api/v1/listening/tracks/{track}/",              DENIED,     200,        200,        200,        200),
+    ("POST /api/v1/listening/ask/",                         DENIED,     "400 + error body","400 + error body","400 + error body","400 + error body"),
+    ("GET /api/v1/listening/library/search/",               DENIED,     "400 + error body","400 + error body","400 + error body","400 + error body"),
+    ("GET /api/v1/listening/library/playlists/",            DENIED,     200,        200,        200,        200),
+    ("POST /api/v1/listening/library/playlists/",           DENIED,     "400 + error body","400 + error body","400 + error body","400 + error body"),
+    ("GET /api/v1/listening/library/playlists/{playlist}/", DENIED,     NOT_FOUND,  NOT_FOUND,  NOT_FOUND,  NOT_FOUND),
+    ("PATCH /api/v1/listening/library/playlists/{playlist}/",DENIED,     NOT_FOUND,  NOT_FOUND,  NOT_FOUND,  NOT_FOUND),
+    ("DELETE /api/v1/listening/library/playlists/{playlist}/",DENIED,     NOT_FOUND,  NOT_FOUND,  NOT_FOUND,  NOT_FOUND),
+    ("POST /api/v1/listening/library/playlists/{playlist}/tracks/",DENIED,     NOT_FOUND,  NOT_FOUND,  NOT_FOUND,  NOT_FOUND),
+    ("DELETE /api/v1/listening/library/playlists/{playlist}/tracks/{track}/",DENIED,     NOT_FOUND,  NOT_FOUND,  NOT_FOUND,  NOT_FOUND),
+    ("PUT /api/v1/listening/library/playlists/{playlist}/order/",DENIED,     NOT_FOUND,  NOT_FOUND,  NOT_FOUND,  NOT_FOUND),
+    ("POST /api/v1/listening/library/playlists/{playlist}/export/",DENIED,     NOT_FOUND,  NOT_FOUND,  NOT_FOUND,  NOT_FOUND),
+    ("GET /api/v1/listening/library/favourites/",           DENIED,     200,        200,        200,        200),
+    ("PUT /api/v1/listening/library/favourites/{track}/",   DENIED,     200,        200,        200,        200),
+    ("DELETE /api/v1/listening/library/favourites/{track}/",DENIED,     204,        204,        204,        204),
+    ("GET /api/v1/listening/library/ratings/",              DENIED,     200,        200,        200,        200),
+    ("PUT /api/v1/listening/library/ratings/{track}/",      DENIED,     "400 + error body","400 + error body","400 + error body","400 + error body"),
+    ("DELETE /api/v1/listening/library/ratings/{track}/",   DENIED,     204,        204,        204,        204),
+    ("GET /api/v1/listening/library/picks/",                DENIED,     200,        200,        200,        200),
+    ("POST /api/v1/listening/library/picks/",               DENIED,     "400 + error body","400 + error body","400 + error body","400 + error body"),
+    ("DELETE /api/v1/listening/library/picks/{track}/",     DENIED,     200,        200,        200,        200),
+    ("GET /api/v1/listening/taste/sharing/",                DENIED,     200,        200,        200,        200),
+    ("PUT /api/v1/listening/taste/sharing/",                DENIED,     "400 + error body","400 + error body","400 + error body","400 + error body"),
+    ("GET /api/v1/listening/taste/listeners/",              DENIED,     200,        200,        200,        200),
+    ("GET /api/v1/listening/taste/matches/{listener}/",     DENIED,     NOT_FOUND,  NOT_FOUND,  NOT_FOUND,  NOT_FOUND),
     ("GET /api/schema/",                                   200,        200,        200,        200,        200),
     ("GET /api/docs/",                                     200,        200,        200,        200,        200),
 ]
@@ -222,9 +307,19 @@ def test_who_may_reach_what(method, url, persona, expected, request, client, spo
         ids["job"] = ImportJob.objects.create(
             user=other_listener, upload="imports/theirs.zip", filename="theirs.zip", size_bytes=1
         ).public_id
-    if "{track}" in url:
-        ids["track"] = Track.objects.create(artist=Artist.objects.create(name="Theirs", name_key="theirs"),
-                                            name="Their song", name_key="their song").public_id
+    if re.search(r"\{(track|track_pk|artist_pk|play_pk|playlist)\}", url):
+        track = Track.objects.create(artist=Artist.objects.create(name="Theirs", name_key="theirs"),
+                                     name="Their song", name_key="their song")
+        ids.update(track=track.public_id, track_pk=track.pk, artist_pk=track.artist_id)
+        ids["playlist"] = Playlist.objects.create(user=other_listener, name="Theirs").public_id
+        plays_add_for(other_listener, ("Theirs", "Their song", timezone.now(), 3))
+        ids["play_pk"] = Play.objects.get(user=other_listener).pk
+    if "{listener}" in url:
+        ids["listener"] = other_listener.public_id
+    if "{sync}" in url:
+        ids["sync"] = SpotifySync.objects.create(user=other_listener).pk
+    if "{call}" in url:
+        ids["call"] = ApiCallLog.objects.create(service="spotify", method="GET", endpoint="/v1/me", status=200).pk
     if url == "/healthz":
         request.getfixturevalue("celery_worker")  # a healthy stack has a worker answering
 
@@ -246,7 +341,8 @@ def _routes(patterns, prefix=""):
 
 def test_every_url_has_a_row_in_the_matrix():
     routes = set(_routes(get_resolver().url_patterns))
-    covered = {resolve(request.split(" ")[1].format(user=1, entry=1, job=uuid.uuid4(), track=uuid.uuid4())).route for request, *_ in MATRIX}
+    any_id = defaultdict(uuid.uuid4)
+    covered = {resolve(request.split(" ")[1].format_map(any_id)).route for request, *_ in MATRIX}
     unlisted = {route for route in routes if any(re.match(pattern, route) for pattern in UNLISTED)}
 
     missing = routes - covered - unlisted

@@ -57,3 +57,23 @@ def rollups_rebuild(*, user: User) -> None:
             + fold_ctes("user_plays") + " SELECT 1",
             params,
         )
+
+
+def rollups_audit(*, since) -> list[int]:
+    """Compare the roll-ups of everyone who listened since `since` with their plays, and rebuild any
+    that disagree (a play deleted by hand, a bug): returns the ids of users rebuilt. Run nightly."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """WITH active AS (SELECT DISTINCT user_id FROM listening_play WHERE ended_at >= %s),
+                    played AS (SELECT p.user_id, count(*) AS plays, coalesce(sum(p.ms_played), 0) AS ms
+                               FROM listening_play p JOIN active USING (user_id) GROUP BY p.user_id),
+                    rolled AS (SELECT h.user_id, sum(h.plays) AS plays, sum(h.ms_played) AS ms
+                               FROM listening_hourlylistening h JOIN active USING (user_id) GROUP BY h.user_id)
+               SELECT played.user_id FROM played LEFT JOIN rolled USING (user_id)
+               WHERE rolled.plays IS DISTINCT FROM played.plays OR rolled.ms IS DISTINCT FROM played.ms""",
+            [since],
+        )
+        drifted = [user_id for (user_id,) in cursor.fetchall()]
+    for user in User.objects.filter(pk__in=drifted):
+        rollups_rebuild(user=user)
+    return drifted

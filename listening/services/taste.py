@@ -44,6 +44,4 @@ def taste_vectors_refresh() -> dict:
 def taste_sharing_set(*, user: User, public: bool) -> User:
     """Share (or stop sharing) the user's taste: others may then see how they match and find them among
     listeners like them. Their vector is published, or withdrawn, at once."""
-    user = profile_update(user=user, public_profile=public)
-    taste_vector_refresh(user=user)
-    return user
+    return profile_update(user=user, public_profile=public)

@@ -79,6 +79,18 @@ def test_upload_watch_the_import_then_explore_the_dashboard(stack_page, listener
     expect(tracks).to_have_count(20)
     expect(tracks.nth(10)).to_have_attribute("value", "11")
 
+    year_2023 = period_parse(user=listener, key="custom", start="2023-01-01", end="2023-12-31")
+    best = top(user=listener, period=year_2023, kind="artists", limit=3)
+    page.get_by_label("Your question").fill("top 3 artists in 2023")
+    page.get_by_role("button", name="Ask").click()
+    answer = page.locator("#ask-answer")
+    expect(answer.locator(".ask-sentence")).to_contain_text(best[0].item.name)
+    expect(answer.locator("tbody tr")).to_have_count(3)
+    expect(answer.locator("tbody tr").nth(2)).to_contain_text(best[2].item.name)
+    page.get_by_label("Your question").fill("what is the airspeed of a swallow")
+    page.get_by_role("button", name="Ask").click()
+    expect(answer).to_contain_text("I can answer questions like")
+
     page.get_by_role("link", name="rank by minutes instead").click()
     expect(page.get_by_text("Ranked by minutes")).to_be_visible()
     expect(page.locator('[data-total="plays"]')).to_have_text("1,441")

@@ -5,16 +5,17 @@ from datetime import datetime, time, timedelta
 
 import pytest
 from django.db.models import Sum
+from django.utils import timezone
 
-from accounts.services import profile_update
 from listening import selectors
 from listening.models import (
     Artist, ArtistGenre, DailyAlbumPlays, DailyArtistPlays, DailyTrackPlays, Genre, HourlyListening, Play, Track,
 )
 from listening.periods import period_of, period_parse, user_today
-from listening.services import rollups_rebuild
+from listening.services import rollups_audit, rollups_rebuild
 from rewrapped.api import ApplicationError
-from tests.conftest import wait_until
+from tests.accounts.test_profile import GOOD_PROFILE
+from tests.conftest import client_for, wait_until
 from tests.factories import plays_add_for
 from tests.listening.test_import import AUDIO_2023, VIDEO_2023, spotify_zip
 
@@ -64,11 +65,11 @@ def test_rollups_count_days_in_the_listeners_time_zone(amsterdam_listener):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_changing_time_zone_regroups_the_history_by_the_new_days(amsterdam_listener, celery_worker):
+def test_changing_time_zone_regroups_the_history_by_the_new_days(client, amsterdam_listener, celery_worker):
     day = user_today(amsterdam_listener) - timedelta(days=3)
     plays_add_for(amsterdam_listener, ("Björk", "Hyperballad", local(day, 0, 30), 5))
 
-    profile_update(user=amsterdam_listener, time_zone="America/New_York")
+    client_for(client, amsterdam_listener).post("/profile/", {**GOOD_PROFILE, "time_zone": "America/New_York"})
 
     wait_until(
         lambda: DailyArtistPlays.objects.filter(user=amsterdam_listener, day=day - timedelta(days=1)).exists(),
@@ -263,3 +264,15 @@ def test_an_empty_history_gives_zeros_not_errors(listener):
     assert selectors.streaks(user=listener)["longest"]["days"] == 0
     assert selectors.sessions(user=listener, period=period) == {"count": 0, "average_minutes": 0, "longest": None}
     assert selectors.genre_evolution(user=listener, period=period) == {"months": [], "series": []}
+
+
+def test_the_nightly_audit_rebuilds_rollups_that_drifted_from_the_plays(history, other_listener):
+    plays_add_for(other_listener, ("Björk", "Joga", local(user_today(history), 9), 4))
+    Play.objects.filter(user=history, track__name="Isobel").delete()  # by hand, behind the roll-ups' back
+
+    rebuilt = rollups_audit(since=timezone.now() - timedelta(days=30))
+
+    assert rebuilt == [history.pk]
+    totals = selectors.totals(user=history, period=period_parse(user=history, key="all"))
+    assert (totals["plays"], totals["tracks"]) == (6, 4)
+    assert rollups_audit(since=timezone.now() - timedelta(days=30)) == []

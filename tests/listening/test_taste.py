@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.models import User
 from accounts.services import profile_update
 from listening import library, tasks
 from listening.models import Artist, ArtistAffinity, ArtistGenre, Genre, Track
@@ -194,7 +195,8 @@ def test_the_sharing_api(listener):
     assert listener.public_profile is True
 
 
-def test_the_profile_form_offers_sharing_with_an_explanation(client, listener):
+def test_the_profile_form_offers_sharing_with_an_explanation_and_publishes_at_once(client, listener):
+    listen(listener, {"Robyn": 3})
     client_for(client, listener)
 
     page = client.get("/profile/").content.decode()
@@ -203,6 +205,7 @@ def test_the_profile_form_offers_sharing_with_an_explanation(client, listener):
     assert "Share my music taste" in page and "never your history" in page
     listener.refresh_from_db()
     assert listener.public_profile is True
+    assert list(ArtistAffinity.objects.filter(user=listener).values_list("artist__name", flat=True)) == ["Robyn"]
 
 
 def test_the_nightly_refresh_republishes_shared_tastes_and_drops_withdrawn_ones(listener, other_listener):
@@ -211,7 +214,7 @@ def test_the_nightly_refresh_republishes_shared_tastes_and_drops_withdrawn_ones(
     sharing(listener)
     sharing(other_listener)
     listen(listener, {"Slayer": 5}, days_ago=2)
-    profile_update(user=other_listener, public_profile=False)  # through the profile form: no refresh yet
+    User.objects.filter(pk=other_listener.pk).update(public_profile=False)  # a bulk edit: no refresh yet
 
     counts = tasks.taste_vectors_refresh.run()
 
