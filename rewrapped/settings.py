@@ -259,6 +259,14 @@ SPOTIFY_RATE_PER_SECOND = float(env("SPOTIFY_RATE_PER_SECOND", "5"))
 SPOTIFY_SYNC_RETRY_SECONDS = int(env("SPOTIFY_SYNC_RETRY_SECONDS", "600"))  # after Spotify kept failing
 SPOTIFY_SEARCHES_PER_SYNC = int(env("SPOTIFY_SEARCHES_PER_SYNC", "50"))  # name-only songs looked up per run
 SPOTIFY_GENRE_BATCHES_PER_SYNC = int(env("SPOTIFY_GENRE_BATCHES_PER_SYNC", "10"))  # 50 artists each
+# Where artist genres come from, in order: a later source is asked only about artists the earlier ones left
+# without genres (Spotify returns none for many artists to apps created since 2026).
+GENRE_SOURCES = env_list("GENRE_SOURCES", "spotify,musicbrainz")
+MUSICBRAINZ_API_BASE = env("MUSICBRAINZ_API_BASE", "https://musicbrainz.org").rstrip("/")
+# MusicBrainz allows one request a second per application and blocks clients without a descriptive User-Agent.
+MUSICBRAINZ_RATE_PER_SECOND = float(env("MUSICBRAINZ_RATE_PER_SECOND", "1"))
+MUSICBRAINZ_USER_AGENT = env("MUSICBRAINZ_USER_AGENT", f"Re-Wrapped/1.0 ( {SITE_URL} )")
+MUSICBRAINZ_LOOKUPS_PER_SYNC = int(env("MUSICBRAINZ_LOOKUPS_PER_SYNC", "20"))  # one artist a lookup, 1 s each
 
 # Every outside API call (rewrapped/outbound.py): timeouts, retries after 5xx, and the longest wait a
 # worker sleeps through (longer ones — a long Retry-After — defer the work instead).

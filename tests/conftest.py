@@ -1,4 +1,4 @@
-"""Personas, the fake Spotify, and real daphne / Celery processes for the tests that need them."""
+"""Personas, the fake Spotify and MusicBrainz, and real daphne / Celery processes for the tests that need them."""
 
 import os
 import socket
@@ -15,6 +15,7 @@ from django.test import Client
 
 from rewrapped.redis import redis_client
 from tests.factories import PASSWORD, GuestFactory, UserFactory
+from tests.fakes.musicbrainz import FakeMusicBrainz
 from tests.fakes.spotify import FakeSpotify
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,6 +113,25 @@ def spotify(_spotify_server, settings, db):
     return fake
 
 
+# --- the fake MusicBrainz ---------------------------------------------------------------
+@pytest.fixture(scope="session")
+def _musicbrainz_server():
+    fake = FakeMusicBrainz().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(autouse=True)
+def musicbrainz(_musicbrainz_server, settings):
+    """The fake MusicBrainz, for every test: a sync asks it about artists Spotify gave no genres, and no test
+    may reach the real one. Its one-request-a-second bucket is widened so tests do not wait their turn."""
+    fake = _musicbrainz_server
+    fake.reset()
+    settings.MUSICBRAINZ_API_BASE = fake.url
+    settings.MUSICBRAINZ_RATE_PER_SECOND = 1000
+    return fake
+
+
 # --- real processes: daphne and a Celery worker against the test database ---------------
 def _free_port() -> int:
     with socket.socket() as probe:
@@ -129,8 +149,8 @@ def wait_until(ready, what: str, seconds: float = 30) -> None:
 
 
 @pytest.fixture(scope="session")
-def stack_env(django_db_setup, django_db_blocker, _spotify_server):
-    """Environment for child processes: the test database, the same Redis, and the fake Spotify."""
+def stack_env(django_db_setup, django_db_blocker, _spotify_server, _musicbrainz_server):
+    """Environment for child processes: the test database, the same Redis, and the fake Spotify and MusicBrainz."""
     from django.db import connection
 
     parts = urlsplit(django_settings.DATABASE_URL)
@@ -139,6 +159,7 @@ def stack_env(django_db_setup, django_db_blocker, _spotify_server):
     fake_spotify = {
         "SPOTIFY_ACCOUNTS_BASE": _spotify_server.url, "SPOTIFY_API_BASE": _spotify_server.url,
         "SPOTIFY_CLIENT_ID": _spotify_server.client_id, "SPOTIFY_CLIENT_SECRET": _spotify_server.client_secret,
+        "MUSICBRAINZ_API_BASE": _musicbrainz_server.url,
     }
     yield {**inherited, **fake_spotify, "DATABASE_URL": database_url, "REDIS_URL": django_settings.REDIS_URL,
            "DEBUG": "1"}

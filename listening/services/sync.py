@@ -1,6 +1,7 @@
 """Spotify sync: beat queues one run per connected user, spread over the interval; a run adds the plays
 since the stored cursor through the same write path as imports, takes the day's top-artist and top-track
-snapshots and profile, looks up songs known only by name, and fetches genres for artists that lack them.
+snapshots and profile, looks up songs known only by name, and fetches genres for artists that lack them
+(Spotify's, then MusicBrainz tags for artists Spotify gave none: listening/services/genres.py).
 
 Spotify asking us to wait (429 + Retry-After, however long) or failing after our retries defers the run
 (`SpotifySync.deferred_until`); every page of plays is stored as it arrives, so nothing fetched is lost
@@ -28,6 +29,7 @@ from accounts.spotify.tokens import SpotifyUnavailable
 from listening.imports import PlayRow
 from listening.models import Artist, ArtistGenre, DailyTrackPlays, Genre, Play, SpotifySync, TopSnapshot, Track
 from listening.names import name_key
+from listening.services.genres import musicbrainz_genres_fetch
 from listening.services.plays import plays_add
 from listening.services.spotify_catalog import spotify_artists_store, spotify_tracks_store
 from listening.spotify import ARTISTS_PER_REQUEST, PAGE_LIMIT, SpotifyException, SpotifyForUser, spotify_outbound
@@ -99,6 +101,8 @@ def _run(sync: SpotifySync, now: datetime) -> None:
             _tops_and_profile(api, user, now)
             _tracks_resolve(api, user, now)
             _genres_fetch(api, now)
+            # The second source defers itself when MusicBrainz asks us to wait: never the plays or the run.
+            musicbrainz_genres_fetch(now=now)
             sync.last_success_at = now
     except RateLimited as exc:
         sync.deferred_until = now + timedelta(seconds=max(int(exc.retry_after_seconds + 0.999), 1))
@@ -217,7 +221,8 @@ def _tops_and_profile(api: SpotifyForUser, user: User, now: datetime) -> None:
             items = [item for item in api.top(kind.value, time_range.value) if item and item.get("id")]
             if kind == TopSnapshot.Kind.ARTISTS:
                 ids = spotify_artists_store(artists=items)
-                _genres_store({item["id"]: item for item in items}, now)  # full artist objects carry genres
+                if ArtistGenre.Source.SPOTIFY in settings.GENRE_SOURCES:  # full artist objects carry genres
+                    _genres_store({item["id"]: item for item in items}, now)
             else:
                 ids = spotify_tracks_store(tracks=items)
             TopSnapshot.objects.update_or_create(
@@ -274,6 +279,8 @@ def _same_song(hit: dict, track: Track) -> bool:
 
 # --- genres -------------------------------------------------------------------------------------------
 def _genres_fetch(api: SpotifyForUser, now: datetime) -> None:
+    if ArtistGenre.Source.SPOTIFY not in settings.GENRE_SOURCES:
+        return
     for _ in range(settings.SPOTIFY_GENRE_BATCHES_PER_SYNC):
         ids = list(
             Artist.objects.filter(spotify_id__isnull=False, genres_fetched_at__isnull=True)
