@@ -1,11 +1,12 @@
 from allauth.socialaccount.models import SocialToken
 from django.contrib import admin
-from django.db import models
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import models
 from hijack.contrib.admin import HijackUserAdminMixin
 
 from accounts import services
 from accounts.models import Impersonation, User
+from rewrapped.admin import RecordAdmin
 
 
 @admin.register(User)
@@ -41,19 +42,9 @@ admin.site.unregister(SocialToken)
 
 
 @admin.register(Impersonation)
-class ImpersonationAdmin(admin.ModelAdmin):
+class ImpersonationAdmin(RecordAdmin):
     list_display = ["started_at", "staff_email", "target", "ended_at", "path"]
     list_select_related = ["staff", "target"]
     search_fields = ["staff_email", "target__email"]
     date_hierarchy = "started_at"
     readonly_fields = ["staff", "staff_email", "target", "started_at", "ended_at", "path"]
-
-    # The log is evidence: nobody edits or deletes it by hand, staff included.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

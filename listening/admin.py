@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.db import transaction
 
 from listening.models import Artist, Play, SpotifySync, Track
+from rewrapped.admin import RecordAdmin
 
 
 @admin.register(SpotifySync)
@@ -48,7 +49,7 @@ class TrackAdmin(admin.ModelAdmin):
 
 
 @admin.register(Play)
-class PlayAdmin(admin.ModelAdmin):
+class PlayAdmin(RecordAdmin):
     """Plays are written only by plays_add (which keeps the roll-ups): here they are read-only."""
 
     list_display = ["ended_at", "user", "kind", "track", "episode", "ms_played", "source"]
@@ -57,12 +58,3 @@ class PlayAdmin(admin.ModelAdmin):
     list_filter = ["source", "kind"]
     search_fields = ["user__email"]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -5,7 +5,6 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.functions import RandomUUID
 from django.db import models
 
-
 # One dedupe rule for every path (import, sync, re-import): the same user, the same track (or
 # episode) and end times in the same minute are one play. Account-data exports only give the end
 # time to the minute, so the minute is the finest window every source agrees on; the unique
@@ -51,7 +50,8 @@ class ArtistGenre(models.Model):
     source = models.CharField(max_length=16, choices=Source.choices)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["artist", "genre", "source"], name="artistgenre_unique")]
+        # Once per artist and genre, whichever source said it first, so no genre counts an artist twice.
+        constraints = [models.UniqueConstraint(fields=["artist", "genre"], name="artist_genre_once")]
 
 
 class Album(models.Model):
@@ -224,7 +224,8 @@ class ImportJob(models.Model):
 
 
 # Roll-ups: one row per user, day (in the user's time zone) and item, folded in by the same statement
-# that inserts the plays, so they are never behind. Derived from plays, so like them without catalog keys. Dashboards read these, never the raw plays, for
+# that inserts the plays, so they are never behind. Derived from plays, so like them without catalog keys.
+# Dashboards read these, never the raw plays, for
 # anything that spans more than a day.
 
 
@@ -242,30 +243,42 @@ class DailyTrackPlays(DailyRollup):
     """How many times and how long a user played one track on one day."""
 
     pk = models.CompositePrimaryKey("user_id", "day", "track_id")
-    track = models.ForeignKey(Track, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False)
+    track = models.ForeignKey(
+        Track, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
 
     class Meta:
-        indexes = [models.Index(fields=["user", "day"], include=["track", "plays", "ms_played"], name="daily_track_cover")]
+        indexes = [
+            models.Index(fields=["user", "day"], include=["track", "plays", "ms_played"], name="daily_track_cover")
+        ]
 
 
 class DailyArtistPlays(DailyRollup):
     """How many times and how long a user played one artist on one day."""
 
     pk = models.CompositePrimaryKey("user_id", "day", "artist_id")
-    artist = models.ForeignKey(Artist, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False)
+    artist = models.ForeignKey(
+        Artist, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
 
     class Meta:
-        indexes = [models.Index(fields=["user", "day"], include=["artist", "plays", "ms_played"], name="daily_artist_cover")]
+        indexes = [
+            models.Index(fields=["user", "day"], include=["artist", "plays", "ms_played"], name="daily_artist_cover")
+        ]
 
 
 class DailyAlbumPlays(DailyRollup):
     """How many times and how long a user played one album on one day."""
 
     pk = models.CompositePrimaryKey("user_id", "day", "album_id")
-    album = models.ForeignKey(Album, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False)
+    album = models.ForeignKey(
+        Album, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
 
     class Meta:
-        indexes = [models.Index(fields=["user", "day"], include=["album", "plays", "ms_played"], name="daily_album_cover")]
+        indexes = [
+            models.Index(fields=["user", "day"], include=["album", "plays", "ms_played"], name="daily_album_cover")
+        ]
 
 
 class HourlyListening(DailyRollup):

@@ -11,7 +11,9 @@ from django.utils import timezone
 from accounts.models import User
 from rewrapped.api import ApplicationError
 
-PRESETS = {"4w": ("Last 4 weeks", 28), "6m": ("Last 6 months", 182), "1y": ("Last 12 months", 365), "all": ("All time", None)}
+PRESETS = {
+    "4w": ("Last 4 weeks", 28), "6m": ("Last 6 months", 182), "1y": ("Last 12 months", 365), "all": ("All time", None),
+}
 
 
 @dataclass(frozen=True)
@@ -38,15 +40,14 @@ class Period:
         until = datetime.combine(self.end + timedelta(days=1), time.min, zone) if self.end else None
         return start, until
 
-    def as_dict(self) -> dict:
-        return {"key": self.key, "label": self.label, "from": self.start, "to": self.end}
-
 
 def user_today(user: User) -> date:
     return timezone.now().astimezone(zoneinfo.ZoneInfo(user.time_zone)).date()
 
 
-def period_parse(*, user: User, key: str | None, start: str | date | None = None, end: str | date | None = None) -> Period:
+def period_parse(
+    *, user: User, key: str | None, start: str | date | None = None, end: str | date | None = None
+) -> Period:
     """A preset ("4w", "6m", "1y", "all") or "custom" with from/to dates; a clear error otherwise."""
     key = key or "4w"
     today = user_today(user)
@@ -55,11 +56,14 @@ def period_parse(*, user: User, key: str | None, start: str | date | None = None
         return Period(key, label, today - timedelta(days=days - 1) if days else None, None if days is None else today)
     if key != "custom":
         raise ApplicationError(
-            f"Unknown period {key!r}: use 4w, 6m, 1y, all or custom.", code="bad_period", fields={"period": ["Unknown period."]}
+            f"Unknown period {key!r}: use 4w, 6m, 1y, all or custom.", code="bad_period",
+            fields={"period": ["Unknown period."]},
         )
-    start_day, end_day = _date(start, "from"), _date(end, "to")
+    start_day, end_day = _date(start, "start"), _date(end, "end")
     if start_day > end_day:
-        raise ApplicationError("The start date is after the end date.", code="bad_period", fields={"from": ["After the end date."]})
+        raise ApplicationError(
+            "The start date is after the end date.", code="bad_period", fields={"start": ["After the end date."]}
+        )
     return Period("custom", f"{start_day:%-d %b %Y} – {end_day:%-d %b %Y}", start_day, end_day)
 
 
@@ -75,5 +79,6 @@ def _date(value, field: str) -> date:
         return date.fromisoformat(value or "")
     except ValueError:
         raise ApplicationError(
-            f"Give the custom period's {field!r} date as YYYY-MM-DD.", code="bad_period", fields={field: ["Use YYYY-MM-DD."]}
+            f"Give the custom period's {field!r} date as YYYY-MM-DD.", code="bad_period",
+            fields={field: ["Use YYYY-MM-DD."]},
         ) from None

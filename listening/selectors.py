@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import connection
-from django.shortcuts import get_object_or_404
 from django.db.models import Count, F, Max, Min, Q, Sum
 from django.db.models.functions import ExtractIsoWeekDay, TruncMonth
+from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from listening.models import (
@@ -108,7 +108,10 @@ def _top_genres(*, user, period, order, offset, limit, weekdays) -> list[TopEntr
         .order_by(*order, "item_id")[offset:offset + limit]
     )
     genres = Genre.objects.in_bulk([row["item_id"] for row in rows])
-    return [TopEntry(offset + i + 1, genres[row["item_id"]], row["plays"], row["ms"] // 60000) for i, row in enumerate(rows)]
+    return [
+        TopEntry(offset + index + 1, genres[row["item_id"]], row["plays"], row["ms"] // 60000)
+        for index, row in enumerate(rows)
+    ]
 
 
 def recent_plays(*, user: User, before: tuple[datetime, int] | None = None, limit: int = 50) -> list[Play]:

@@ -31,14 +31,16 @@ class TopApi(APIView):
     def get(self, request, kind):
         data = _input(request, out.PageInput)
         entries = selectors.top(
-            user=request.user, period=data["period"], kind=kind, by=data["by"], offset=data["offset"], limit=data["limit"]
+            user=request.user, period=data["period"], kind=kind, by=data["by"], offset=data["offset"],
+            limit=data["limit"],
         )
         next_url = None
         if len(entries) == data["limit"]:
             query = request.query_params.copy()
             query["offset"] = data["offset"] + data["limit"]
             next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
-        return Response(out.TopOutput({"period": data["period"], "by": data["by"], "results": entries, "next": next_url}).data)
+        page = {"period": data["period"], "by": data["by"], "results": entries, "next": next_url}
+        return Response(out.TopOutput(page).data)
 
 
 class HistoryInput(serializers.Serializer):
@@ -69,7 +71,8 @@ class HistoryApi(APIView):
 class ClockApi(APIView):
     @extend_schema(parameters=[out.PeriodInput], responses=out.ClockOutput)
     def get(self, request):
-        return Response(out.ClockOutput(selectors.listening_clock(user=request.user, period=_input(request)["period"])).data)
+        clock = selectors.listening_clock(user=request.user, period=_input(request)["period"])
+        return Response(out.ClockOutput(clock).data)
 
 
 class StreaksApi(APIView):
@@ -81,7 +84,8 @@ class StreaksApi(APIView):
 class SessionsApi(APIView):
     @extend_schema(parameters=[out.PeriodInput], responses=out.SessionsOutput)
     def get(self, request):
-        return Response(out.SessionsOutput(selectors.sessions(user=request.user, period=_input(request)["period"])).data)
+        sessions = selectors.sessions(user=request.user, period=_input(request)["period"])
+        return Response(out.SessionsOutput(sessions).data)
 
 
 class GenreEvolutionApi(APIView):

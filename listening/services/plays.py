@@ -89,10 +89,10 @@ CREATE TEMP TABLE play_staging (
 ) ON COMMIT DROP
 """
 
-# Keep one row per play, and fold the added ones into the roll-ups in the same statement: drop rows whose previous row for the same item ended less than the window
-# before (the same play listed twice), then rows matching a stored play within the window. Stored plays
-# are read once for the batch's time span (the (user, time) index), then matched by hash on
-# (item, minute) with the neighbouring minutes, so the cost stays linear whatever the statistics say.
+# Keep one row per play, and fold the added ones into the roll-ups in the same statement: drop rows whose
+# previous row for the same item ended less than the window before (the same play listed twice), then rows
+# matching a stored play within the window. Stored plays are read once for the batch's time span (the
+# (user, time) index), then matched by hash on (item, minute) with the neighbouring minutes.
 _INSERT_NEW_PLAYS = """
 WITH ordered AS (
     SELECT s.*, coalesce(track_id, -episode_id) AS item, lag(ended_epoch) OVER (

@@ -5,8 +5,8 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from listening.models import Artist, ArtistGenre, Genre
-from listening.selectors import top
 from listening.periods import period_parse
+from listening.selectors import top
 from tests.browser.conftest import serious_violations
 from tests.conftest import session_key_for
 from tests.listening.test_import import AUDIO_2023, VIDEO_2023, spotify_zip

@@ -276,3 +276,15 @@ def test_the_nightly_audit_rebuilds_rollups_that_drifted_from_the_plays(history,
     totals = selectors.totals(user=history, period=period_parse(user=history, key="all"))
     assert (totals["plays"], totals["tracks"]) == (6, 4)
     assert rollups_audit(since=timezone.now() - timedelta(days=30)) == []
+
+
+def test_a_genre_named_by_two_sources_counts_the_artist_once(history):
+    rock, radiohead = Genre.objects.create(name="art rock"), Artist.objects.get(name="Radiohead")
+    ArtistGenre.objects.bulk_create(
+        [ArtistGenre(artist=radiohead, genre=rock, source=source) for source in ("spotify", "musicbrainz")],
+        ignore_conflicts=True,
+    )
+
+    genres = selectors.top(user=history, period=period_parse(user=history, key="all"), kind="genres")
+
+    assert [(e.item.name, e.plays) for e in genres] == [("art rock", 3)]
