@@ -141,7 +141,8 @@ class Outbound:
         current = redis_client().get(self._pause_key)
         if current and float(current) >= until:
             return
-        redis_client().set(self._pause_key, f"{until:.3f}", px=int(seconds * 1000) + 60_000)
+        # repr keeps every digit: rounding could make the pause outlast the Retry-After it came from.
+        redis_client().set(self._pause_key, repr(until), px=int(seconds * 1000) + 60_000)
 
     # --- calls ----------------------------------------------------------------------------------------
     def url(self, path_or_url: str) -> str:

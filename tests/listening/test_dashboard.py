@@ -30,7 +30,7 @@ def history(listener):
 def test_the_dashboard_shows_totals_tops_and_recent_plays(client, history, django_assert_max_num_queries):
     client = client_for(client, history)
 
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(20):
         page = client.get("/listening/?period=4w").content.decode()
 
     assert 'data-total="plays">496<' in page  # 1 + 2 + … + 31
