@@ -3,46 +3,20 @@ in MusicBrainz's JSON shape, with faults to inject. Tests point MUSICBRAINZ_API_
 
 from __future__ import annotations
 
-import json
 import re
-import threading
 import uuid
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from tests.fakes.server import FakeServer, JsonHandler
 
 _PHRASE = re.compile(r'^artist:"((?:[^"\\]|\\.)*)"$')
 
 
-@dataclass
-class Fault:
-    status: int
-    retry_after: int | None
-    times: int
-
-
-class FakeMusicBrainz:
+class FakeMusicBrainz(FakeServer):
     def __init__(self):
+        super().__init__(_handler_for(self))
         self.artists: dict[str, dict] = {}  # casefolded query name -> the best hit MusicBrainz gives for it
         self.requests: list[tuple[str, dict, str]] = []  # (path, query, User-Agent)
-        self.faults: list[Fault] = []
-        self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> FakeMusicBrainz:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
     def reset(self) -> None:
         with self._lock:
@@ -64,22 +38,11 @@ class FakeMusicBrainz:
 
     def fail(self, status: int, *, retry_after: int | None = None, times: int = 1) -> None:
         """The next `times` searches get `status` (a 429 carries Retry-After)."""
-        with self._lock:
-            self.faults.append(Fault(status, retry_after, times))
+        self.fault_add("/", status, retry_after=retry_after, times=times)
 
     def searched(self) -> list[str]:
         """The artist names searched for, in order."""
         return [_phrase(query.get("query", "")) for path, query, _ in self.requests if path == "/ws/2/artist/"]
-
-    def _take_fault(self) -> Fault | None:
-        with self._lock:
-            if not self.faults:
-                return None
-            fault = self.faults[0]
-            fault.times -= 1
-            if fault.times <= 0:
-                self.faults.pop(0)
-            return fault
 
 
 def _phrase(query: str) -> str | None:
@@ -88,22 +51,7 @@ def _phrase(query: str) -> str | None:
 
 
 def _handler_for(fake: FakeMusicBrainz):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format, *args):  # keep test output quiet
-            pass
-
-        def _send(self, status: int, body: dict, headers: dict | None = None) -> None:
-            payload = json.dumps(body).encode()
-            self.send_response(status)
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
+    class Handler(JsonHandler):
         def do_GET(self):
             parts = urlsplit(self.path)
             query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
@@ -114,7 +62,7 @@ def _handler_for(fake: FakeMusicBrainz):
             # MusicBrainz turns away clients that do not say who they are (and python-requests' default).
             if not agent or agent.startswith("python-requests"):
                 return self._send(403, {"error": "Your requests are being blocked: set a meaningful User-Agent"})
-            fault = fake._take_fault()
+            fault = fake.take_fault(parts.path)
             if fault:
                 headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
                 return self._send(fault.status, {"error": "Your requests are exceeding the allowable rate limit."

@@ -12,25 +12,15 @@ import json
 import random
 import secrets
 import string
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from tests.fakes import fixture_json
+from tests.fakes.server import FakeServer, JsonHandler
 
 ACCESS_TOKEN_SECONDS = 3600
-
-
-@dataclass
-class Fault:
-    path_prefix: str
-    status: int
-    retry_after: int | None
-    times: int
-    after: int = 0  # matching requests answered normally before the fault starts
 
 
 @dataclass
@@ -48,37 +38,19 @@ class Grant:
     uses_left: int | None = None  # Web API calls this token still answers before it expires
 
 
-class FakeSpotify:
+class FakeSpotify(FakeServer):
     def __init__(self, *, client_id: str = "fake-client-id", client_secret: str = "fake-client-secret"):
+        super().__init__(_handler_for(self))
         self.client_id, self.client_secret = client_id, client_secret
         self.users: dict[str, SpotifyUser] = {}
         self.access_tokens: dict[str, Grant] = {}
         self.refresh_tokens: dict[str, tuple[str, str]] = {}  # refresh token -> (user id, scope)
         self.codes: dict[str, tuple[str, str, str]] = {}  # code -> (user id, redirect_uri, scope)
         self.requests: list[tuple[str, str, dict]] = []  # (method, path, form or query)
-        self.faults: list[Fault] = []
         self.signed_in_user: str | None = None
         self.deny_consent = False
         self.rotate_refresh_tokens = False
-        self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
     # --- lifecycle ---------------------------------------------------------------------
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> FakeSpotify:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
     def reset(self) -> None:
         with self._lock:
             self.users.clear()
@@ -129,8 +101,7 @@ class FakeSpotify:
              after: int = 0) -> None:
         """The next `times` requests under `path_prefix` get `status` (429 carries Retry-After), once
         `after` of them have been answered normally."""
-        with self._lock:
-            self.faults.append(Fault(path_prefix, status, retry_after, times, after))
+        self.fault_add(path_prefix, status, retry_after=retry_after, times=times, after=after)
 
     def count(self, method: str, path: str, **form) -> int:
         return sum(
@@ -140,19 +111,6 @@ class FakeSpotify:
         )
 
     # --- internals used by the handler -------------------------------------------------
-    def take_fault(self, path: str) -> Fault | None:
-        with self._lock:
-            for fault in self.faults:
-                if path.startswith(fault.path_prefix) and fault.after > 0:
-                    fault.after -= 1
-                    return None
-                if path.startswith(fault.path_prefix) and fault.times > 0:
-                    fault.times -= 1
-                    if fault.times == 0:
-                        self.faults.remove(fault)
-                    return fault
-        return None
-
     def grant_for(self, token: str) -> Grant | None:
         return self.access_tokens.get(token)
 
@@ -213,24 +171,8 @@ def _played_ms(item: dict) -> int:
 
 
 def _handler_for(fake: FakeSpotify):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format, *args):  # keep test output quiet
-            pass
-
+    class Handler(JsonHandler):
         # --- plumbing ------------------------------------------------------------------
-        def _send(self, status: int, body: dict | None = None, headers: dict | None = None) -> None:
-            payload = b"" if body is None else json.dumps(body).encode()
-            self.send_response(status)
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            if body is not None:
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
         def _api_error(self, status: int, message: str, headers: dict | None = None) -> None:
             self._send(status, {"error": {"status": status, "message": message}}, headers)
 
