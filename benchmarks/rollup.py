@@ -41,15 +41,15 @@ from django.db import connection, transaction  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from listening.imports import PlayRow  # noqa: E402
-from listening.models import DEDUPE_WINDOW_SECONDS, Play  # noqa: E402
+from listening.models import Play  # noqa: E402
 from listening.services import plays_add  # noqa: E402
-from listening.services.plays import _INSERT_NEW_PLAYS, _STAGING_TABLE, _Catalog, _staging_rows  # noqa: E402
+from listening.services.plays import INSERT_NEW_PLAYS, insert_params, stage  # noqa: E402
 from listening.services.rollups import fold_ctes  # noqa: E402
 
 TARGET_MS = 1000
 FOLD = ", " + fold_ctes("inserted")
-assert FOLD in _INSERT_NEW_PLAYS, "plays_add no longer folds with fold_ctes('inserted'): update this benchmark"
-INSERT_WITHOUT_FOLD = _INSERT_NEW_PLAYS.replace(FOLD, "")
+assert FOLD in INSERT_NEW_PLAYS, "plays_add no longer folds with fold_ctes('inserted'): update this benchmark"
+INSERT_WITHOUT_FOLD = INSERT_NEW_PLAYS.replace(FOLD, "")
 FOLD_ALONE = (
     "WITH batch AS (SELECT kind, track_id, artist_id, album_id, to_timestamp(ended_epoch) AS ended_at, ms_played, "
     "skipped FROM play_staging), " + fold_ctes("batch") + " SELECT 1"
@@ -104,22 +104,11 @@ def timed_statement(user: User, rows: list[PlayRow], statement: str) -> float:
     """One statement over the batch staged exactly as plays_add stages it."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        catalog = _Catalog(cursor)
-        catalog.resolve(rows)
-        cursor.execute(_STAGING_TABLE)
-        cursor.copy_expert(
-            "COPY play_staging (kind, track_id, episode_id, artist_id, album_id, ended_epoch, ms_played, "
-            "reason_start, reason_end, shuffle, skipped, offline, platform, country) FROM STDIN",
-            _staging_rows(rows, catalog),
-        )
-        cursor.execute("ANALYZE play_staging")
+        stage(cursor, rows)
         # As plays_add runs its INSERT (a hash join for the dedupe, whatever the statistics say).
         cursor.execute("SET LOCAL enable_nestloop = off; SET LOCAL enable_mergejoin = off")
         started = time.perf_counter()
-        cursor.execute(statement, {
-            "user_id": user.pk, "source": Play.Source.IMPORT, "window": DEDUPE_WINDOW_SECONDS,
-            "time_zone": user.time_zone,
-        })
+        cursor.execute(statement, insert_params(user, Play.Source.IMPORT))
         cursor.fetchall()
         elapsed = time.perf_counter() - started
         transaction.set_rollback(True)
@@ -139,7 +128,7 @@ def main() -> None:
     history = user.plays.count()
     measures = {
         "plays_add, end to end": lambda rows: timed_plays_add(user, rows)[0],
-        "  its INSERT (adds and folds)": lambda rows: timed_statement(user, rows, _INSERT_NEW_PLAYS),
+        "  its INSERT (adds and folds)": lambda rows: timed_statement(user, rows, INSERT_NEW_PLAYS),
         "  that INSERT without the fold": lambda rows: timed_statement(user, rows, INSERT_WITHOUT_FOLD),
         "fold alone (fold_ctes, no plays)": lambda rows: timed_statement(user, rows, FOLD_ALONE),
     }

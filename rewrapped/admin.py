@@ -24,13 +24,3 @@ class ApiCallLogAdmin(RecordAdmin):
     date_hierarchy = "created_at"
     # The table grows with every call: no exact count of it on each page.
     show_full_result_count = False
-
-    # A record of what happened: read, never edited by hand.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

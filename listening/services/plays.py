@@ -55,23 +55,13 @@ def plays_add(*, user: User, rows: list[PlayRow], source: str) -> ImportSummary:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [USER_HISTORY_LOCK, user.pk])
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CATALOG_LOCK])
-        catalog = _Catalog(cursor)
-        catalog.resolve(rows)
-        cursor.execute(_STAGING_TABLE)
-        cursor.copy_expert(
-            "COPY play_staging (kind, track_id, episode_id, artist_id, album_id, ended_epoch, ms_played, "
-            "reason_start, reason_end, shuffle, skipped, offline, platform, country) FROM STDIN",
-            _staging_rows(rows, catalog),
-        )
-        cursor.execute("ANALYZE play_staging")
+        stage(cursor, rows)
         # Right after a big import the table's statistics are stale, and the planner, believing the user
         # has few plays, picks a nested loop or a merge on the item alone (popular songs then compare
         # every play with every play): minutes instead of a second. A hash join on (item, minute) is
         # right at every size here, so this statement is told so.
         cursor.execute("SET LOCAL enable_nestloop = off; SET LOCAL enable_mergejoin = off")
-        cursor.execute(_INSERT_NEW_PLAYS, {
-            "user_id": user.pk, "source": source, "window": DEDUPE_WINDOW_SECONDS, "time_zone": user.time_zone,
-        })
+        cursor.execute(INSERT_NEW_PLAYS, insert_params(user, source))
         for kind, added in cursor.fetchall():
             summary.added_by_kind[kind] = added
         cursor.execute("SET LOCAL enable_nestloop = on; SET LOCAL enable_mergejoin = on")
@@ -79,6 +69,23 @@ def plays_add(*, user: User, rows: list[PlayRow], source: str) -> ImportSummary:
     summary.added = sum(summary.added_by_kind.values())
     summary.duplicates = summary.rows - summary.added
     return summary
+
+
+def stage(cursor, rows: list[PlayRow]) -> None:
+    """Resolve the rows' catalog items and COPY the rows into the transaction's play_staging table."""
+    catalog = _Catalog(cursor)
+    catalog.resolve(rows)
+    cursor.execute(_STAGING_TABLE)
+    cursor.copy_expert(
+        "COPY play_staging (kind, track_id, episode_id, artist_id, album_id, ended_epoch, ms_played, "
+        "reason_start, reason_end, shuffle, skipped, offline, platform, country) FROM STDIN",
+        _staging_rows(rows, catalog),
+    )
+    cursor.execute("ANALYZE play_staging")
+
+
+def insert_params(user: User, source: str) -> dict:
+    return {"user_id": user.pk, "source": source, "window": DEDUPE_WINDOW_SECONDS, "time_zone": user.time_zone}
 
 
 _STAGING_TABLE = """
@@ -93,7 +100,7 @@ CREATE TEMP TABLE play_staging (
 # previous row for the same item ended less than the window before (the same play listed twice), then rows
 # matching a stored play within the window. Stored plays are read once for the batch's time span (the
 # (user, time) index), then matched by hash on (item, minute) with the neighbouring minutes.
-_INSERT_NEW_PLAYS = """
+INSERT_NEW_PLAYS = """
 WITH ordered AS (
     SELECT s.*, coalesce(track_id, -episode_id) AS item, lag(ended_epoch) OVER (
         PARTITION BY coalesce(track_id, -episode_id) ORDER BY ended_epoch, ms_played DESC
