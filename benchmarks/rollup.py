@@ -43,7 +43,7 @@ from accounts.models import User  # noqa: E402
 from listening.imports import PlayRow  # noqa: E402
 from listening.models import Play  # noqa: E402
 from listening.services import plays_add  # noqa: E402
-from listening.services.plays import INSERT_NEW_PLAYS, insert_params, stage  # noqa: E402
+from listening.services.plays import INSERT_NEW_PLAYS, INSERT_PLANNER_SETTINGS, PlaysWriter, insert_params  # noqa: E402
 from listening.services.rollups import fold_ctes  # noqa: E402
 
 TARGET_MS = 1000
@@ -51,8 +51,9 @@ FOLD = ", " + fold_ctes("inserted")
 assert FOLD in INSERT_NEW_PLAYS, "plays_add no longer folds with fold_ctes('inserted'): update this benchmark"
 INSERT_WITHOUT_FOLD = INSERT_NEW_PLAYS.replace(FOLD, "")
 FOLD_ALONE = (
-    "WITH batch AS (SELECT kind, track_id, artist_id, album_id, to_timestamp(ended_epoch) AS ended_at, ms_played, "
-    "skipped FROM play_staging), " + fold_ctes("batch") + " SELECT 1"
+    "WITH batch AS (SELECT i.kind, i.track_id, i.artist_id, i.album_id, to_timestamp(s.ended_epoch) AS ended_at, "
+    "s.ms_played, s.skipped FROM play_staging s JOIN play_item i ON i.number = s.item_number), "
+    + fold_ctes("batch") + " SELECT 1"
 )
 
 
@@ -104,9 +105,9 @@ def timed_statement(user: User, rows: list[PlayRow], statement: str) -> float:
     """One statement over the batch staged exactly as plays_add stages it."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        stage(cursor, rows)
-        # As plays_add runs its INSERT (a hash join for the dedupe, whatever the statistics say).
-        cursor.execute("SET LOCAL enable_nestloop = off; SET LOCAL enable_mergejoin = off")
+        writer = PlaysWriter(user=user, source=Play.Source.IMPORT)
+        writer.stage(cursor, writer.prepare(rows))
+        cursor.execute(INSERT_PLANNER_SETTINGS)  # as plays_add runs its INSERT
         started = time.perf_counter()
         cursor.execute(statement, insert_params(user, Play.Source.IMPORT))
         cursor.fetchall()

@@ -3,21 +3,30 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import closing
+from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
+from typing import TypeVar
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from listening.imports import BadExport, check_upload_size, export_members, parse_member
+from listening.imports import BadExport, ExportMember, check_upload_size, export_members, parse_member
 from listening.models import ImportJob, Play
-from listening.services.plays import ImportSummary, plays_add
+from listening.services.plays import ImportSummary, PlaysWriter, PreparedRows
 from rewrapped.realtime import broadcast, user_group
 
-# Plays are added in batches inside the import's one transaction: progress and cancel are checked between them.
+# Plays are added in batches of at least this many rows (whole files) inside the import's one transaction:
+# progress and cancel are checked between them.
 IMPORT_BATCH_ROWS = 50_000
 PROGRESS_EVERY_SECONDS = 0.5
+
+T = TypeVar("T")
 
 
 class ImportCancelled(Exception):
@@ -73,21 +82,52 @@ def import_job_run(*, job_id: int) -> ImportJob:
 
 def _import_files(job: ImportJob, progress: _ImportProgress) -> ImportSummary:
     summary = ImportSummary()
+    writer = PlaysWriter(user=job.user, source=Play.Source.IMPORT)
     with export_members(Path(job.upload.path), job.filename) as members:
         progress.start(files=len(members), total_bytes=sum(member.size for member in members))
-        for member in members:
-            parsed = parse_member(member.name, member.read())
-            summary.unreadable += parsed.unreadable
-            for start in range(0, len(parsed.rows), IMPORT_BATCH_ROWS):
+        # The next batch is read, parsed and prepared on a thread while the database adds this one's plays;
+        # closed (its thread done) before the archive is.
+        with closing(read_ahead(_batches(members, writer))) as batches:
+            for batch in batches:
                 if ImportJob.objects.filter(pk=job.pk, cancel_requested=True).exists():
                     raise ImportCancelled
-                batch = parsed.rows[start:start + IMPORT_BATCH_ROWS]
-                summary.add(plays_add(user=job.user, rows=batch, source=Play.Source.IMPORT))
-                progress.advance(rows=len(batch), file_bytes=member.size * len(batch) / len(parsed.rows))
-            if not parsed.rows:
-                progress.advance(rows=0, file_bytes=member.size)
-            progress.file_done()
+                summary.add(writer.add(batch.prepared))
+                summary.unreadable += batch.unreadable
+                progress.advance(rows=batch.prepared.count, file_bytes=batch.size, files=batch.files_done)
     return summary
+
+
+@dataclass
+class _Batch:
+    prepared: PreparedRows
+    unreadable: Counter
+    size: int  # bytes of the files it came from
+    files_done: int
+
+
+def _batches(members: list[ExportMember], writer: PlaysWriter) -> Iterator[_Batch]:
+    """The export's rows, read, parsed and prepared for the database in batches of whole files, at least
+    IMPORT_BATCH_ROWS each (each batch costs a handful of statements whatever its size)."""
+    rows, unreadable, size = [], Counter(), 0
+    for index, member in enumerate(members, start=1):
+        parsed = parse_member(member.name, member.read())
+        rows += parsed.rows
+        unreadable += parsed.unreadable
+        size += member.size
+        if len(rows) >= IMPORT_BATCH_ROWS or index == len(members):
+            yield _Batch(writer.prepare(rows), unreadable, size, index)
+            rows, unreadable, size = [], Counter(), 0
+
+
+def read_ahead(items: Iterator[T]) -> Iterator[T]:
+    """The items, each made on a thread of its own while the caller still works on the one before. Work
+    that waits on the database releases the interpreter, so parsing and inserting use both cores."""
+    end = object()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-ahead") as pool:
+        coming = pool.submit(next, items, end)
+        while (item := coming.result()) is not end:
+            coming = pool.submit(next, items, end)
+            yield item
 
 
 def _import_finish(job: ImportJob, status: str, *, summary: dict | None = None, error: str = "") -> None:
@@ -109,19 +149,16 @@ class _ImportProgress:
 
     def __init__(self, job: ImportJob):
         self.job, self.files, self.files_done, self.total_bytes = job, 0, 0, 1
-        self.bytes_done, self.rows, self.started, self.last_push = 0.0, 0, time.monotonic(), 0.0
+        self.bytes_done, self.rows, self.started, self.last_push = 0, 0, time.monotonic(), 0.0
 
     def start(self, *, files: int, total_bytes: int) -> None:
         self.files, self.total_bytes = files, max(total_bytes, 1)
         self.push(force=True)
 
-    def advance(self, *, rows: int, file_bytes: float) -> None:
+    def advance(self, *, rows: int, file_bytes: int, files: int) -> None:
         self.rows += rows
         self.bytes_done += file_bytes
-        self.push()
-
-    def file_done(self) -> None:
-        self.files_done += 1
+        self.files_done = files
         self.push()
 
     def push(self, force: bool = False) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import io
 from collections import Counter
 from dataclasses import dataclass, field
@@ -49,50 +48,122 @@ class ImportSummary:
 def plays_add(*, user: User, rows: list[PlayRow], source: str) -> ImportSummary:
     """Add plays to the user's history, creating catalog rows as needed. Plays already known (the same
     track within the dedupe window, from any source) are skipped, so re-adding the same rows adds nothing."""
-    summary = ImportSummary(rows=len(rows))
-    if not rows:
+    writer = PlaysWriter(user=user, source=source)
+    return writer.add(writer.prepare(rows))
+
+
+@dataclass
+class PreparedRows:
+    """A batch of rows as COPY text, with the items it names for the first time; made without the database."""
+
+    count: int
+    text: str
+    new_items: list[tuple[int, PlayRow]]  # (item number, a row naming it)
+
+
+class PlaysWriter:
+    """Adds batches of one user's plays inside the caller's transaction, the way plays_add does. An import's
+    many batches share one writer, so each song is looked up in the catalog once, not once per batch.
+
+    `prepare` is plain Python and may run on another thread (an import prepares the next batch while the
+    database adds this one); `add` does the database work. Rows name their items by a number the writer
+    gives each song the first time it sees it; `add` maps new numbers to catalog ids in the play_item table.
+    One writer at a time per transaction."""
+
+    def __init__(self, *, user: User, source: str):
+        self.user, self.source = user, source
+        self.catalog = _Catalog()
+        self.item_numbers: dict[tuple, int] = {}
+        self.started = False
+
+    def prepare(self, rows: list[PlayRow]) -> PreparedRows:
+        # The columns that repeat on almost every row (reasons, flags, platform, country) are formatted once
+        # per combination, not once per play.
+        numbers, new_items, context_columns, lines = self.item_numbers, [], {}, []
+        for row in rows:
+            key = (row.kind, row.item_uri, row.artist_or_show, row.name)
+            number = numbers.get(key)
+            if number is None:
+                number = numbers[key] = len(numbers)
+                new_items.append((number, row))
+            context = (row.reason_start, row.reason_end, row.shuffle, row.skipped, row.offline, row.platform,
+                       row.country)
+            tail = context_columns.get(context)
+            if tail is None:
+                tail = context_columns[context] = "\t".join(
+                    (*map(_text, context[:2]), *(_FLAGS[flag] for flag in context[2:5]), *map(_text, context[5:]))
+                )
+            lines.append(f"{number}\t{row.ended_at}\t{row.ms_played}\t{tail}\n")
+        return PreparedRows(len(rows), "".join(lines), new_items)
+
+    def add(self, prepared: PreparedRows) -> ImportSummary:
+        summary = ImportSummary(rows=prepared.count)
+        if not prepared.count:
+            return summary
+        if not connection.in_atomic_block:
+            raise RuntimeError("PlaysWriter.add needs a transaction (its locks and catalog ids live in one).")
+        with connection.cursor() as cursor:
+            self.stage(cursor, prepared)
+            # Right after a big import the table's statistics are stale, and the planner, believing the user
+            # has few plays, picks a nested loop or a merge on the item alone (popular songs then compare
+            # every play with every play): minutes instead of a second. A hash join on (item, minute) is
+            # right at every size here, so this statement is told so, with the memory to sort a batch.
+            cursor.execute(INSERT_PLANNER_SETTINGS)
+            cursor.execute(INSERT_NEW_PLAYS, insert_params(self.user, self.source))
+            for kind, added in cursor.fetchall():
+                summary.added_by_kind[kind] = added
+            cursor.execute(INSERT_PLANNER_RESET)
+        summary.added = sum(summary.added_by_kind.values())
+        summary.duplicates = summary.rows - summary.added
         return summary
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [USER_HISTORY_LOCK, user.pk])
+
+    def _start(self, cursor) -> None:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [USER_HISTORY_LOCK, self.user.pk])
+        # What a foreign key would check for every play, once: the user exists and stays until commit.
+        cursor.execute("SELECT 1 FROM accounts_user WHERE id = %s FOR KEY SHARE", [self.user.pk])
+        if cursor.fetchone() is None:
+            raise User.DoesNotExist(f"User {self.user.pk} was deleted; their plays are not added.")
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CATALOG_LOCK])
-        stage(cursor, rows)
-        # Right after a big import the table's statistics are stale, and the planner, believing the user
-        # has few plays, picks a nested loop or a merge on the item alone (popular songs then compare
-        # every play with every play): minutes instead of a second. A hash join on (item, minute) is
-        # right at every size here, so this statement is told so.
-        cursor.execute("SET LOCAL enable_nestloop = off; SET LOCAL enable_mergejoin = off")
-        cursor.execute(INSERT_NEW_PLAYS, insert_params(user, source))
-        for kind, added in cursor.fetchall():
-            summary.added_by_kind[kind] = added
-        cursor.execute("SET LOCAL enable_nestloop = on; SET LOCAL enable_mergejoin = on")
-        cursor.execute("DROP TABLE play_staging")
-    summary.added = sum(summary.added_by_kind.values())
-    summary.duplicates = summary.rows - summary.added
-    return summary
+        # Both tables live until the transaction ends; another writer before us may have used them.
+        cursor.execute(_STAGING_TABLES)
+        cursor.execute("TRUNCATE play_item")
+        self.started = True
+
+    def stage(self, cursor, prepared: PreparedRows) -> None:
+        """Map the batch's new items to catalog ids and COPY its rows into play_staging."""
+        if not self.started:
+            self._start(cursor)
+        rows = [row for _, row in prepared.new_items]
+        self.catalog.resolve(cursor, rows)
+        cursor.copy_expert(
+            "COPY play_item (number, kind, track_id, episode_id, artist_id, album_id) FROM STDIN",
+            io.StringIO("".join(
+                f"{number}\t{self.catalog.item_columns(row)}\n" for number, row in prepared.new_items
+            )),
+        )
+        cursor.execute("TRUNCATE play_staging")
+        cursor.copy_expert(
+            "COPY play_staging (item_number, ended_epoch, ms_played, reason_start, reason_end, shuffle, skipped, "
+            "offline, platform, country) FROM STDIN",
+            io.StringIO(prepared.text),
+        )
 
 
-def stage(cursor, rows: list[PlayRow]) -> None:
-    """Resolve the rows' catalog items and COPY the rows into the transaction's play_staging table."""
-    catalog = _Catalog(cursor)
-    catalog.resolve(rows)
-    cursor.execute(_STAGING_TABLE)
-    cursor.copy_expert(
-        "COPY play_staging (kind, track_id, episode_id, artist_id, album_id, ended_epoch, ms_played, "
-        "reason_start, reason_end, shuffle, skipped, offline, platform, country) FROM STDIN",
-        _staging_rows(rows, catalog),
-    )
-    cursor.execute("ANALYZE play_staging")
+INSERT_PLANNER_SETTINGS = "SET LOCAL enable_nestloop = off; SET LOCAL enable_mergejoin = off; SET LOCAL work_mem = '64MB'"
+INSERT_PLANNER_RESET = "SET LOCAL enable_nestloop = on; SET LOCAL enable_mergejoin = on; SET LOCAL work_mem TO DEFAULT"
 
 
 def insert_params(user: User, source: str) -> dict:
     return {"user_id": user.pk, "source": source, "window": DEDUPE_WINDOW_SECONDS, "time_zone": user.time_zone}
 
 
-_STAGING_TABLE = """
-CREATE TEMP TABLE play_staging (
-    kind text, track_id bigint, episode_id bigint, artist_id bigint, album_id bigint, ended_epoch bigint,
-    ms_played integer, reason_start text, reason_end text, shuffle boolean, skipped boolean, offline boolean,
-    platform text, country text
+_STAGING_TABLES = """
+CREATE TEMP TABLE IF NOT EXISTS play_item (
+    number integer PRIMARY KEY, kind text, track_id bigint, episode_id bigint, artist_id bigint, album_id bigint
+) ON COMMIT DROP;
+CREATE TEMP TABLE IF NOT EXISTS play_staging (
+    item_number integer, ended_epoch bigint, ms_played integer, reason_start text, reason_end text,
+    shuffle boolean, skipped boolean, offline boolean, platform text, country text
 ) ON COMMIT DROP
 """
 
@@ -100,12 +171,17 @@ CREATE TEMP TABLE play_staging (
 # previous row for the same item ended less than the window before (the same play listed twice), then rows
 # matching a stored play within the window. Stored plays are read once for the batch's time span (the
 # (user, time) index), then matched by hash on (item, minute) with the neighbouring minutes.
+# No ON CONFLICT: under the user's history lock nothing else writes these plays, and the two filters drop
+# every row the unique keys would refuse, so a conflict would be a bug, raised rather than hidden (and
+# ON CONFLICT's speculative insertion cost a sixth of the statement).
 INSERT_NEW_PLAYS = """
 WITH ordered AS (
-    SELECT s.*, coalesce(track_id, -episode_id) AS item, lag(ended_epoch) OVER (
-        PARTITION BY coalesce(track_id, -episode_id) ORDER BY ended_epoch, ms_played DESC
-    ) AS previous_end
-    FROM play_staging s
+    SELECT s.*, i.kind, i.track_id, i.episode_id, i.artist_id, i.album_id,
+           coalesce(i.track_id, -i.episode_id) AS item,
+           lag(s.ended_epoch) OVER (
+               PARTITION BY coalesce(i.track_id, -i.episode_id) ORDER BY s.ended_epoch, s.ms_played DESC
+           ) AS previous_end
+    FROM play_staging s JOIN play_item i ON i.number = s.item_number
 ), stored AS MATERIALIZED (
     SELECT coalesce(p.track_id, -p.episode_id) AS item, extract(epoch FROM p.ended_at)::bigint AS ended_epoch
     FROM listening_play p
@@ -128,41 +204,16 @@ WITH ordered AS (
            ended_epoch / 60, ms_played, %(source)s, coalesce(reason_start, ''), coalesce(reason_end, ''),
            shuffle, skipped, offline, coalesce(platform, ''), coalesce(country, '')
     FROM fresh
-    ON CONFLICT DO NOTHING
     RETURNING kind, track_id, artist_id, album_id, ended_at, ms_played, skipped
 ), """ + fold_ctes("inserted") + """
 SELECT kind, count(*) FROM inserted GROUP BY kind
 """
 
 
-def _staging_rows(rows: list[PlayRow], catalog: _Catalog) -> io.StringIO:
-    """The rows as COPY text. The item's columns are formatted once per item, not once per play."""
-    item_columns: dict[tuple, str] = {}
-    lines = []
-    for row in rows:
-        key = (row.kind, row.item_uri, row.artist_or_show, row.name)
-        columns = item_columns.get(key)
-        if columns is None:
-            if row.kind == "music":
-                track_id, artist_id, album_id = catalog.track_ids[catalog.track_key(row)]
-                columns = "\t".join(("music", str(track_id), "\\N", str(artist_id), _text(album_id)))
-            else:
-                episode_id = catalog.episode_ids[catalog.episode_key(row)]
-                columns = "\t".join((row.kind, "\\N", str(episode_id), "\\N", "\\N"))
-            item_columns[key] = columns
-        lines.append(
-            f"{columns}\t{row.ended_at}\t{row.ms_played}\t{_text(row.reason_start)}\t{_text(row.reason_end)}\t"
-            f"{_FLAGS[row.shuffle]}\t{_FLAGS[row.skipped]}\t{_FLAGS[row.offline]}\t{_text(row.platform)}\t"
-            f"{_text(row.country)}\n"
-        )
-    return io.StringIO("".join(lines))
-
-
 _FLAGS = {True: "t", False: "f", None: "\\N"}
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-@functools.lru_cache(maxsize=8192)  # reasons, platforms and countries repeat on almost every row
 def _text(value) -> str:
     if value is None:
         return "\\N"
@@ -172,10 +223,11 @@ def _text(value) -> str:
 
 
 class _Catalog:
-    """Finds or creates, in a handful of statements, every artist, album, track and episode the rows name."""
+    """Finds or creates, in a handful of statements, every artist, album, track and episode the rows name,
+    and remembers them for the rest of the transaction."""
 
-    def __init__(self, cursor):
-        self.cursor = cursor
+    def __init__(self):
+        self.cursor = None
         self.artist_ids: dict[str, int] = {}
         self.album_ids: dict[tuple[int, str], int] = {}
         self.track_ids: dict[tuple, tuple[int, int, int | None]] = {}
@@ -189,15 +241,37 @@ class _Catalog:
     def episode_key(row: PlayRow) -> tuple:
         return ("uri", row.item_uri) if row.item_uri else ("name", name_key(f"{row.artist_or_show} — {row.name}"))
 
-    def resolve(self, rows: list[PlayRow]) -> None:
-        music = {self.track_key(row): row for row in rows if row.kind == "music"}
-        episodes = {self.episode_key(row): row for row in rows if row.kind != "music"}
-        self._artists({name_key(row.artist_or_show): row.artist_or_show for row in music.values()})
-        self._albums({
-            (self.artist_ids[name_key(row.artist_or_show)], name_key(row.album)): row.album
-            for row in music.values() if row.album
-        })
-        self._tracks(music)
+    def item_columns(self, row: PlayRow) -> str:
+        """The row's kind, track, episode, artist and album ids as COPY text (once resolved)."""
+        if row.kind == "music":
+            track_id, artist_id, album_id = self.track_ids[self.track_key(row)]
+            return f"music\t{track_id}\t\\N\t{artist_id}\t{_text(album_id)}"
+        return f"{row.kind}\t\\N\t{self.episode_ids[self.episode_key(row)]}\t\\N\t\\N"
+
+    def resolve(self, cursor, rows: list[PlayRow]) -> None:
+        """Look up (or create) the items of `rows` not already known."""
+        self.cursor = cursor
+        music, episodes = {}, {}
+        for row in rows:
+            if row.kind == "music":
+                key = self.track_key(row)
+                if key not in self.track_ids:
+                    music[key] = row
+            else:
+                key = self.episode_key(row)
+                if key not in self.episode_ids:
+                    episodes[key] = row
+        if music:
+            self._artists({
+                key: row.artist_or_show for row in music.values()
+                if (key := name_key(row.artist_or_show)) not in self.artist_ids
+            })
+            self._albums({
+                pair: row.album for row in music.values()
+                if row.album and (pair := (self.artist_ids[name_key(row.artist_or_show)], name_key(row.album)))
+                not in self.album_ids
+            })
+            self._tracks(music)
         self._episodes(episodes)
 
     def _rows(self, sql: str, params) -> list[tuple]:
@@ -205,6 +279,8 @@ class _Catalog:
         return self.cursor.fetchall()
 
     def _artists(self, names: dict[str, str]) -> None:
+        if not names:
+            return
         keys = list(names)
         self.cursor.execute(
             """INSERT INTO listening_artist (name, name_key, image_url)

@@ -7,10 +7,12 @@ from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount, SocialToken
 from axes.models import AccessAttempt
 from django.contrib.sessions.models import Session
+from django.utils import timezone
 
 from accounts.models import Impersonation, User
+from listening.models import DailyTrackPlays, HourlyListening, Play
 from tests.conftest import client_for
-from tests.factories import PASSWORD, GuestFactory, SpotifyTokenFactory, UserFactory
+from tests.factories import PASSWORD, GuestFactory, SpotifyTokenFactory, UserFactory, plays_add_for
 
 GOOD_PROFILE = {
     "display_name": "Lena L.",
@@ -130,6 +132,7 @@ def test_data_export_contains_what_we_hold_about_the_user(client, listener, spot
 
 def test_deleting_an_account_removes_every_personal_row(client, listener, staff, spotify, other_listener):
     SpotifyTokenFactory(account__user=listener)
+    plays_add_for(listener, ("Björk", "Joga", timezone.now(), 4))
     Impersonation.objects.create(staff=staff, target=listener)
     AccessAttempt.objects.create(username=listener.email, ip_address="203.0.113.9", failures_since_start=1)
     client_for(client, listener)
@@ -144,6 +147,10 @@ def test_deleting_an_account_removes_every_personal_row(client, listener, staff,
     assert not Impersonation.objects.filter(target_id=listener.pk).exists()
     assert not AccessAttempt.objects.filter(username=listener.email).exists()
     assert all(s.get_decoded().get("_auth_user_id") != str(listener.pk) for s in Session.objects.all())
+    # Plays and their roll-ups carry no database foreign key (for import speed): the ORM's cascade removes them.
+    assert not Play.objects.filter(user_id=listener.pk).exists()
+    assert not HourlyListening.objects.filter(user_id=listener.pk).exists()
+    assert not DailyTrackPlays.objects.filter(user_id=listener.pk).exists()
     assert User.objects.filter(pk=other_listener.pk).exists()
     assert client.get("/profile/").status_code == 302
 

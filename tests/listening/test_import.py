@@ -5,10 +5,13 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
+from accounts.models import User
 from listening.imports import BadExport, export_members, parse_member
-from listening.models import ImportJob, Play
+from listening.models import HourlyListening, ImportJob, Play
 from listening.services import import_job_create, import_job_run
+from tests.factories import plays_add_for
 from tests.fakes import FIXTURES
 
 EXPORT = FIXTURES / "spotify_export"
@@ -134,3 +137,12 @@ def test_export_members_reads_nothing_until_asked(tmp_path):
             ("Streaming_History_Video_2023.json", VIDEO_2023.stat().st_size),
         ]
         assert len(parse_member(members[1].name, members[1].read()).rows) == 16
+
+
+def test_plays_for_a_user_deleted_meanwhile_are_refused_and_nothing_is_written(listener):
+    User.objects.filter(pk=listener.pk).delete()  # the worker still holds the old object
+
+    with pytest.raises(User.DoesNotExist):
+        plays_add_for(listener, ("Björk", "Joga", timezone.now(), 4))
+    assert not Play.objects.filter(user_id=listener.pk).exists()
+    assert not HourlyListening.objects.filter(user_id=listener.pk).exists()
