@@ -34,3 +34,6 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
 
     async def import_progress(self, event):
         await self.send_json({"type": "import.progress", **event["payload"]})
+
+    async def stats_ready(self, event):
+        await self.send_json({"type": "stats.ready", **event["payload"]})

@@ -296,6 +296,101 @@ class HourlyListening(DailyRollup):
     skips = models.PositiveIntegerField(default=0)
 
 
+# Period totals: one row per user, item and period, so a period's tops, counts and an item's page are a few
+# index reads however long the history. Periods are "all", a calendar year ("2024"), a calendar month
+# ("2024-03") and the rolling "4w", "6m" and "1y" (which start from PeriodTotalsState.built_on). Rebuilt from
+# the daily roll-ups after a bulk import and each night (rolling windows move, genres change); small additions
+# (sync) are folded in by the statement that adds the plays. Read only while PeriodTotalsState says current.
+
+
+class PeriodPlays(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    period = models.CharField(max_length=7)
+    plays = models.PositiveIntegerField()
+    ms_played = models.BigIntegerField()
+    first_day = models.DateField()
+    last_day = models.DateField()
+
+    class Meta:
+        abstract = True
+
+
+def _period_indexes(item: str) -> list[models.Index]:
+    return [
+        models.Index(fields=["user", "period", "-plays", "-ms_played", item], name=f"period_{item}_by_plays"),
+        models.Index(fields=["user", "period", "-ms_played", "-plays", item], name=f"period_{item}_by_minutes"),
+    ]
+
+
+class PeriodTrackPlays(PeriodPlays):
+    """How many times and how long a user played one track in one period."""
+
+    pk = models.CompositePrimaryKey("user_id", "track_id", "period")
+    track = models.ForeignKey(Track, on_delete=models.DO_NOTHING, related_name="+", db_index=False,
+                              db_constraint=False)
+
+    class Meta:
+        indexes = _period_indexes("track")
+
+
+class PeriodArtistPlays(PeriodPlays):
+    """How many times and how long a user played one artist in one period."""
+
+    pk = models.CompositePrimaryKey("user_id", "artist_id", "period")
+    artist = models.ForeignKey(Artist, on_delete=models.DO_NOTHING, related_name="+", db_index=False,
+                               db_constraint=False)
+
+    class Meta:
+        indexes = _period_indexes("artist")
+
+
+class PeriodAlbumPlays(PeriodPlays):
+    """How many times and how long a user played one album in one period."""
+
+    pk = models.CompositePrimaryKey("user_id", "album_id", "period")
+    album = models.ForeignKey(Album, on_delete=models.DO_NOTHING, related_name="+", db_index=False,
+                              db_constraint=False)
+
+    class Meta:
+        indexes = _period_indexes("album")
+
+
+class PeriodGenrePlays(PeriodPlays):
+    """How many plays of a genre's artists a user made in one period (an artist counts in each of its genres)."""
+
+    pk = models.CompositePrimaryKey("user_id", "genre_id", "period")
+    genre = models.ForeignKey(Genre, on_delete=models.DO_NOTHING, related_name="+", db_index=False,
+                              db_constraint=False)
+
+    class Meta:
+        indexes = _period_indexes("genre")
+
+
+class PeriodTotalsState(models.Model):
+    """Whether a user's period totals and sessions are current, and the local day their rolling windows end."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="period_totals"
+    )
+    built_on = models.DateField(null=True, help_text="Empty while a rebuild is due (after a bulk import).")
+
+
+class ListeningSession(models.Model):
+    """A stretch of listening with under 30 minutes between plays."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField()
+    plays = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "started_at"], include=["ended_at", "plays"], name="session_by_time")]
+
+
 class SpotifySync(models.Model):
     """Where a user's Spotify sync stands: the recently-played cursor, and when it may run again."""
 

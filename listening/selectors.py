@@ -12,9 +12,10 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from listening.models import (
-    Album, Artist, DailyAlbumPlays, DailyArtistPlays, DailyTrackPlays, Genre, HourlyListening, Play, Track,
+    Album, Artist, DailyAlbumPlays, DailyArtistPlays, DailyTrackPlays, Genre, HourlyListening,
+    PeriodAlbumPlays, PeriodArtistPlays, PeriodGenrePlays, PeriodTotalsState, PeriodTrackPlays, Play, Track,
 )
-from listening.periods import Period, user_today
+from listening.periods import PRESETS, Period, user_today
 
 # A new session starts after this long without listening.
 SESSION_GAP = timedelta(minutes=30)
@@ -23,6 +24,9 @@ TOP_KINDS = {
     "tracks": (DailyTrackPlays, "track", Track),
     "artists": (DailyArtistPlays, "artist", Artist),
     "albums": (DailyAlbumPlays, "album", Album),
+}
+PERIOD_KINDS = {
+    "tracks": PeriodTrackPlays, "artists": PeriodArtistPlays, "albums": PeriodAlbumPlays, "genres": PeriodGenrePlays,
 }
 ITEM_KINDS = {Track: "tracks", Artist: "artists", Album: "albums"}
 WEEKEND = frozenset({6, 7})  # ISO weekdays
@@ -43,6 +47,33 @@ def catalog_item(*, kind: str, public_id) -> Track | Artist | Album:
     return get_object_or_404(item_model.objects.select_related(*related), public_id=public_id)
 
 
+def _periods_built_on(user: User) -> date | None:
+    """The day the user's period totals were built, if they are current (read once per user object)."""
+    try:
+        return user.period_totals.built_on
+    except PeriodTotalsState.DoesNotExist:
+        return None
+
+
+def stored_period(user: User, period: Period) -> str | None:
+    """The period totals' key that holds exactly this period, if they are current: all time, a rolling preset
+    (built today), a calendar year or a calendar month. None: read the daily roll-ups."""
+    built_on = _periods_built_on(user)
+    if built_on is None:
+        return None
+    if period.key == "all":
+        return "all"
+    if period.key in PRESETS:
+        return period.key if period.end == built_on else None
+    start, end = period.start, period.end
+    if start and end and start.day == 1 and (end + timedelta(days=1)).day == 1:
+        if start.month == 1 and end.month == 12 and start.year == end.year:
+            return f"{start:%Y}"
+        if (start.year, start.month) == (end.year, end.month):
+            return f"{start:%Y-%m}"
+    return None
+
+
 def _days(queryset, period: Period, weekdays: frozenset[int] | None):
     queryset = queryset.filter(**period.day_filter())
     if weekdays:
@@ -58,8 +89,10 @@ def totals(*, user: User, period: Period, weekdays: frozenset[int] | None = None
         .values("kind").annotate(plays=Sum("plays"), ms=Sum("ms_played"), days=Count("day", distinct=True))
     }
     music = by_kind.get(Play.Kind.MUSIC, {})
+    stored = None if weekdays else stored_period(user, period)
     distinct = {
-        kind: _days(model.objects.filter(user=user), period, weekdays).aggregate(n=Count(field, distinct=True))["n"]
+        kind: PERIOD_KINDS[kind].objects.filter(user=user, period=stored).count() if stored else
+        _days(model.objects.filter(user=user), period, weekdays).aggregate(n=Count(field, distinct=True))["n"]
         for kind, (model, field, _) in TOP_KINDS.items() if kind != "albums"
     }
     return {
@@ -82,36 +115,43 @@ def top(
 ) -> list[TopEntry]:
     """The user's most played tracks, artists, albums or genres, ranked by plays or by minutes."""
     order = ("-ms", "-plays") if by == "minutes" else ("-plays", "-ms")
+    stored = None if weekdays else stored_period(user, period)
+    if stored:
+        field = "genre" if kind == "genres" else TOP_KINDS[kind][1]
+        rows = list(
+            PERIOD_KINDS[kind].objects.filter(user=user, period=stored)
+            .values("plays", item_id=F(f"{field}_id"), ms=F("ms_played"))
+            .order_by(*order, "item_id")[offset:offset + limit]
+        )
+    elif kind == "genres":
+        rows = _top_genre_rows(user=user, period=period, order=order, offset=offset, limit=limit, weekdays=weekdays)
+    else:
+        model, field, _ = TOP_KINDS[kind]
+        rows = list(
+            _days(model.objects.filter(user=user), period, weekdays)
+            .values(item_id=F(f"{field}_id")).annotate(plays=Sum("plays"), ms=Sum("ms_played"))
+            .order_by(*order, "item_id")[offset:offset + limit]
+        )
     if kind == "genres":
-        return _top_genres(user=user, period=period, order=order, offset=offset, limit=limit, weekdays=weekdays)
-    model, field, item_model = TOP_KINDS[kind]
-    rows = list(
-        _days(model.objects.filter(user=user), period, weekdays)
-        .values(item_id=F(f"{field}_id")).annotate(plays=Sum("plays"), ms=Sum("ms_played"))
-        .order_by(*order, "item_id")[offset:offset + limit]
-    )
-    related = {"tracks": ["artist", "album"], "albums": ["artist"], "artists": []}[kind]
-    items = item_model.objects.select_related(*related).in_bulk([row["item_id"] for row in rows])
+        items = Genre.objects.in_bulk([row["item_id"] for row in rows])
+    else:
+        related = {"tracks": ["artist", "album"], "albums": ["artist"], "artists": []}[kind]
+        items = TOP_KINDS[kind][2].objects.select_related(*related).in_bulk([row["item_id"] for row in rows])
     return [
         TopEntry(offset + index + 1, items[row["item_id"]], row["plays"], row["ms"] // 60000)
         for index, row in enumerate(rows)
     ]
 
 
-def _top_genres(*, user, period, order, offset, limit, weekdays) -> list[TopEntry]:
+def _top_genre_rows(*, user, period, order, offset, limit, weekdays) -> list[dict]:
     # A genre counts every play of its artists; an artist in three genres counts in each.
-    rows = list(
+    return list(
         _days(DailyArtistPlays.objects.filter(user=user), period, weekdays)
         .filter(artist__artistgenre__isnull=False)
         .values(item_id=F("artist__artistgenre__genre_id"))
         .annotate(plays=Sum("plays"), ms=Sum("ms_played"))
         .order_by(*order, "item_id")[offset:offset + limit]
     )
-    genres = Genre.objects.in_bulk([row["item_id"] for row in rows])
-    return [
-        TopEntry(offset + index + 1, genres[row["item_id"]], row["plays"], row["ms"] // 60000)
-        for index, row in enumerate(rows)
-    ]
 
 
 def recent_plays(*, user: User, before: tuple[datetime, int] | None = None, limit: int = 50) -> list[Play]:
@@ -181,6 +221,8 @@ def _run(row) -> dict:
 def sessions(*, user: User, period: Period) -> dict:
     """Listening sessions (plays with under 30 minutes between them): how many, how long, the longest."""
     start, until = period.utc_bounds(user.time_zone)
+    if _periods_built_on(user) is not None:
+        return _stored_sessions(user=user, start=start, until=until)
     with connection.cursor() as cursor:
         cursor.execute(
             """WITH p AS (
@@ -203,6 +245,25 @@ def sessions(*, user: User, period: Period) -> dict:
             {"user": user.pk, "start": start, "until": until, "gap": SESSION_GAP},
         )
         row = cursor.fetchone()
+    return _sessions_summary(row)
+
+
+def _stored_sessions(*, user: User, start, until) -> dict:
+    # The stored sessions are whole: one that began in the period counts with all its plays.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT count(*) OVER (), avg(extract(epoch FROM ended_at - started_at)) OVER (), started_at, ended_at,
+                      plays
+               FROM listening_listeningsession
+               WHERE user_id = %(user)s AND started_at >= coalesce(%(start)s, '-infinity'::timestamptz)
+                 AND started_at < coalesce(%(until)s, 'infinity'::timestamptz)
+               ORDER BY ended_at - started_at DESC, ended_at DESC LIMIT 1""",
+            {"user": user.pk, "start": start, "until": until},
+        )
+        return _sessions_summary(cursor.fetchone())
+
+
+def _sessions_summary(row) -> dict:
     if row is None:
         return {"count": 0, "average_minutes": 0, "longest": None}
     count, average_seconds, longest_start, longest_end, longest_plays = row
@@ -215,14 +276,13 @@ def genre_evolution(*, user: User, period: Period, genres: int = 8) -> dict:
     """Minutes per month of the period's top genres: {"months": [...], "series": [{"genre", "minutes": [...]}]}."""
     leaders = top(user=user, period=period, kind="genres", by="minutes", limit=genres)
     ids = [entry.item.pk for entry in leaders]
-    rows = (
-        DailyArtistPlays.objects.filter(user=user, artist__artistgenre__genre_id__in=ids, **period.day_filter())
-        .annotate(month=TruncMonth("day")).values("month", genre_id=F("artist__artistgenre__genre_id"))
-        .annotate(ms=Sum("ms_played")).order_by("month")
-    )
+    if stored_period(user, period):
+        rows = _stored_genre_months(user, ids, period)
+    else:
+        rows = _daily_genre_months(user, ids, period.day_filter())
     minutes: dict[date, dict[int, int]] = {}
-    for row in rows:
-        minutes.setdefault(row["month"], {})[row["genre_id"]] = row["ms"] // 60000
+    for month, genre_id, ms in rows:
+        minutes.setdefault(month, {})[genre_id] = minutes.get(month, {}).get(genre_id, 0) + ms // 60000
     months = _month_range(min(minutes), max(minutes)) if minutes else []
     return {
         "months": months,
@@ -231,6 +291,35 @@ def genre_evolution(*, user: User, period: Period, genres: int = 8) -> dict:
             for entry in leaders
         ],
     }
+
+
+def _daily_genre_months(user: User, genre_ids: list[int], day_filter: dict) -> list[tuple[date, int, int]]:
+    rows = (
+        DailyArtistPlays.objects.filter(user=user, artist__artistgenre__genre_id__in=genre_ids, **day_filter)
+        .annotate(month=TruncMonth("day")).values("month", genre_id=F("artist__artistgenre__genre_id"))
+        .annotate(ms=Sum("ms_played")).order_by("month")
+    )
+    return [(row["month"], row["genre_id"], row["ms"]) for row in rows]
+
+
+def _stored_genre_months(user: User, genre_ids: list[int], period: Period) -> list[tuple[date, int, int]]:
+    """Whole months from the period totals; a month the period starts inside of from the daily roll-ups (the
+    last month ends today or with the period, and its totals hold nothing later)."""
+    rows, start = [], period.start
+    if start and start.day != 1:
+        month_end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        rows += _daily_genre_months(user, genre_ids, {"day__gte": start, "day__lte": min(month_end, period.end)})
+        start = month_end + timedelta(days=1)
+    months = PeriodGenrePlays.objects.filter(user=user, genre_id__in=genre_ids, period__contains="-")
+    if start:
+        months = months.filter(period__gte=f"{start:%Y-%m}")
+    if period.end:
+        months = months.filter(period__lte=f"{period.end:%Y-%m}")
+    rows += [
+        (date.fromisoformat(f"{key}-01"), genre_id, ms)
+        for key, genre_id, ms in months.values_list("period", "genre_id", "ms_played")
+    ]
+    return rows
 
 
 def _month_range(first: date, last: date) -> list[date]:
@@ -246,6 +335,8 @@ def item_stats(*, user: User, item: Track | Artist | Album, period: Period | Non
     listen, and plays per month (optionally only within a period)."""
     kind = ITEM_KINDS[type(item)]
     model, field, _ = TOP_KINDS[kind]
+    if period is None and _periods_built_on(user) is not None:
+        return _stored_item_stats(user, kind, field, item)
     rows = model.objects.filter(user=user, **{field: item})
     if period:
         rows = rows.filter(**period.day_filter())
@@ -267,6 +358,28 @@ def item_stats(*, user: User, item: Track | Artist | Album, period: Period | Non
         "first_played": _play_on(user, field, item, summary["first_day"], first=True),
         "last_played": _play_on(user, field, item, summary["last_day"], first=False),
         "months": [{"month": row["month"], "plays": row["plays"], "minutes": row["ms"] // 60000} for row in months],
+    }
+
+
+def _stored_item_stats(user: User, kind: str, field: str, item) -> dict:
+    # Every period row of the item is one short index range: all time, and each month.
+    model = PERIOD_KINDS[kind]
+    rows = {row["period"]: row for row in model.objects.filter(user=user, **{field: item}).values()}
+    total = rows.get("all")
+    if total is None:
+        return {"rank": None, "plays": 0, "minutes": 0, "first_played": None, "last_played": None, "months": []}
+    ahead = model.objects.filter(user=user, period="all", plays__gt=total["plays"]).count()
+    months = sorted((key, row) for key, row in rows.items() if "-" in key)
+    return {
+        "rank": ahead + 1,
+        "plays": total["plays"],
+        "minutes": total["ms_played"] // 60000,
+        "first_played": _play_on(user, field, item, total["first_day"], first=True),
+        "last_played": _play_on(user, field, item, total["last_day"], first=False),
+        "months": [
+            {"month": date.fromisoformat(f"{key}-01"), "plays": row["plays"], "minutes": row["ms_played"] // 60000}
+            for key, row in months
+        ],
     }
 
 

@@ -22,6 +22,27 @@ def rollups_rebuild(*, user_id: int) -> None:
         services.rollups_rebuild(user=user)
 
 
+@shared_task(acks_late=True, time_limit=900, soft_time_limit=870)
+def period_totals_rebuild(*, user_id: int) -> None:
+    from accounts.models import User
+
+    from rewrapped.realtime import broadcast, user_group
+
+    user = User.objects.filter(pk=user_id).first()
+    if user is not None:
+        state = services.period_totals_rebuild(user=user)  # committed: the pages may read it now
+        broadcast(user_group(user.pk), "stats_ready", {"built_on": state.built_on.isoformat()})
+
+
+@shared_task(time_limit=300, soft_time_limit=280)
+def period_totals_dispatch() -> int:
+    """Beat: rebuild the period totals of everyone whose are out of date (imports, a new day where they live)."""
+    due = services.period_totals_due()
+    for user_id in due:
+        period_totals_rebuild.delay(user_id=user_id)
+    return len(due)
+
+
 @shared_task(time_limit=3600, soft_time_limit=3500)
 def taste_vectors_refresh() -> dict:
     """Nightly: every shared taste vector from the latest listening, for "listeners like you"."""

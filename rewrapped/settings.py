@@ -208,6 +208,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(hours=24),
         "options": {"expires": 3600},
     },
+    "rebuild-period-totals": {
+        "task": "listening.tasks.period_totals_dispatch",
+        "schedule": timedelta(minutes=15),
+        "options": {"expires": 600},
+    },
     "audit-listening-rollups": {
         "task": "listening.tasks.rollups_audit",
         "schedule": crontab(hour=4, minute=15),

@@ -82,7 +82,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
 
 def _import_files(job: ImportJob, progress: _ImportProgress) -> ImportSummary:
     summary = ImportSummary()
-    writer = PlaysWriter(user=job.user, source=Play.Source.IMPORT)
+    writer = PlaysWriter(user=job.user, source=Play.Source.IMPORT, bulk=True)
     with export_members(Path(job.upload.path), job.filename) as members:
         progress.start(files=len(members), total_bytes=sum(member.size for member in members))
         # The next batch is read, parsed and prepared on a thread while the database adds this one's plays;
@@ -140,6 +140,10 @@ def _import_finish(job: ImportJob, status: str, *, summary: dict | None = None, 
         # The upload held the user's raw history; once imported (or refused) we keep only the plays.
         job.upload.delete(save=False)
         broadcast(user_group(job.user_id), "import_progress", payload)
+        if status == ImportJob.Status.DONE:
+            from listening.tasks import period_totals_rebuild
+
+            period_totals_rebuild.delay(user_id=job.user_id)
 
     transaction.on_commit(after_commit)
 

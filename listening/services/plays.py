@@ -12,6 +12,7 @@ from accounts.models import User
 from listening.imports import PlayRow
 from listening.models import DEDUPE_WINDOW_SECONDS
 from listening.names import name_key
+from listening.services.periods import period_fold_ctes, rolling_starts, sessions_refresh
 from listening.services.rollups import USER_HISTORY_LOCK, fold_ctes
 
 # Catalog rows are shared by everyone; concurrent imports take this lock while they add to it, so two
@@ -70,11 +71,14 @@ class PlaysWriter:
     gives each song the first time it sees it; `add` maps new numbers to catalog ids in the play_item table.
     One writer at a time per transaction."""
 
-    def __init__(self, *, user: User, source: str):
-        self.user, self.source = user, source
+    def __init__(self, *, user: User, source: str, bulk: bool = False):
+        # bulk: many batches (an import). Period totals and sessions are then marked out of date and rebuilt
+        # once after commit, rather than folded in batch by batch.
+        self.user, self.source, self.bulk = user, source, bulk
         self.catalog = _Catalog()
         self.item_numbers: dict[tuple, int] = {}
         self.started = False
+        self.periods_built_on = None
 
     def prepare(self, rows: list[PlayRow]) -> PreparedRows:
         # The columns that repeat on almost every row (reasons, flags, platform, country) are formatted once
@@ -109,10 +113,18 @@ class PlaysWriter:
             # every play with every play): minutes instead of a second. A hash join on (item, minute) is
             # right at every size here, so this statement is told so, with the memory to sort a batch.
             cursor.execute(INSERT_PLANNER_SETTINGS)
-            cursor.execute(INSERT_NEW_PLAYS, insert_params(self.user, self.source))
-            for kind, added in cursor.fetchall():
-                summary.added_by_kind[kind] = added
+            params = insert_params(self.user, self.source)
+            if self.periods_built_on:
+                cursor.execute(INSERT_NEW_PLAYS_WITH_PERIODS, {**params, **rolling_starts(self.periods_built_on)})
+            else:
+                cursor.execute(INSERT_NEW_PLAYS, params)
+            added = cursor.fetchall()
             cursor.execute(INSERT_PLANNER_RESET)
+            for kind, count, _, _ in added:
+                summary.added_by_kind[kind] = count
+            if added and self.periods_built_on:
+                sessions_refresh(cursor, user=self.user, first_start=min(row[2] for row in added),
+                                 last_end=max(row[3] for row in added))
         summary.added = sum(summary.added_by_kind.values())
         summary.duplicates = summary.rows - summary.added
         return summary
@@ -124,6 +136,15 @@ class PlaysWriter:
         if cursor.fetchone() is None:
             raise User.DoesNotExist(f"User {self.user.pk} was deleted; their plays are not added.")
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CATALOG_LOCK])
+        if self.bulk:
+            cursor.execute(
+                "INSERT INTO listening_periodtotalsstate (user_id, built_on) VALUES (%s, NULL) "
+                "ON CONFLICT (user_id) DO UPDATE SET built_on = NULL", [self.user.pk],
+            )
+        else:
+            cursor.execute("SELECT built_on FROM listening_periodtotalsstate WHERE user_id = %s", [self.user.pk])
+            row = cursor.fetchone()
+            self.periods_built_on = row[0] if row else None
         # Both tables live until the transaction ends; another writer before us may have used them.
         cursor.execute(_STAGING_TABLES)
         cursor.execute("TRUNCATE play_item")
@@ -149,7 +170,9 @@ class PlaysWriter:
         )
 
 
-INSERT_PLANNER_SETTINGS = "SET LOCAL enable_nestloop = off; SET LOCAL enable_mergejoin = off; SET LOCAL work_mem = '64MB'"
+INSERT_PLANNER_SETTINGS = (
+    "SET LOCAL enable_nestloop = off; SET LOCAL enable_mergejoin = off; SET LOCAL work_mem = '64MB'"
+)
 INSERT_PLANNER_RESET = "SET LOCAL enable_nestloop = on; SET LOCAL enable_mergejoin = on; SET LOCAL work_mem TO DEFAULT"
 
 
@@ -206,8 +229,12 @@ WITH ordered AS (
     FROM fresh
     RETURNING kind, track_id, artist_id, album_id, ended_at, ms_played, skipped
 ), """ + fold_ctes("inserted") + """
-SELECT kind, count(*) FROM inserted GROUP BY kind
+SELECT kind, count(*), min(ended_at - ms_played * interval '1 millisecond'), max(ended_at) FROM inserted GROUP BY kind
 """
+# The same, also folding the plays into current period totals (small additions: sync).
+INSERT_NEW_PLAYS_WITH_PERIODS = INSERT_NEW_PLAYS.replace(
+    fold_ctes("inserted"), fold_ctes("inserted") + ", " + period_fold_ctes()
+)
 
 
 _FLAGS = {True: "t", False: "f", None: "\\N"}

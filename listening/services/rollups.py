@@ -45,7 +45,8 @@ ROLLUP_TABLES = (
 
 @transaction.atomic
 def rollups_rebuild(*, user: User) -> None:
-    """Fold all of a user's plays again, after their time zone changed or tracks were merged."""
+    """Fold all of a user's plays again, after their time zone changed or tracks were merged, and rebuild the
+    period totals and sessions from them."""
     params = {"user_id": user.pk, "time_zone": user.time_zone}
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [USER_HISTORY_LOCK, user.pk])
@@ -57,6 +58,9 @@ def rollups_rebuild(*, user: User) -> None:
             + fold_ctes("user_plays") + " SELECT 1",
             params,
         )
+    from listening.services.periods import period_totals_rebuild
+
+    period_totals_rebuild(user=user)
 
 
 def rollups_audit(*, since) -> list[int]:

@@ -9,7 +9,9 @@ import psutil
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from listening.models import ImportJob, Play
+from django.db.models import Sum
+
+from listening.models import ImportJob, PeriodTotalsState, PeriodTrackPlays, Play
 from tests.accounts.test_notifications import connect, session_cookie
 from tests.conftest import client_for
 from tests.fakes.exports import extended_export_zip
@@ -17,12 +19,12 @@ from tests.fakes.exports import extended_export_zip
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-async def import_messages(socket, *, until, timeout=180):
-    """Import progress messages from the socket, until one satisfies `until`."""
+async def import_messages(socket, *, until, timeout=180, kind="import.progress"):
+    """Messages of one kind from the socket (import progress by default), until one satisfies `until`."""
     seen = []
     while True:
         message = json.loads(await asyncio.wait_for(socket.recv(), timeout))
-        if message["type"] == "import.progress":
+        if message["type"] == kind:
             seen.append(message)
             if until(message):
                 return seen
@@ -43,7 +45,10 @@ def test_an_upload_is_imported_by_the_worker_with_live_progress(client, listener
         async with connect(daphne_server, cookie) as socket:
             await socket.recv()  # ready
             job = await asyncio.to_thread(upload, client, listener, extended_export_zip(40_000))
-            return job, await import_messages(socket, until=lambda m: m["status"] != "running")
+            messages = await import_messages(socket, until=lambda m: m["status"] != "running")
+            # Then a worker rebuilds the period totals and sessions the dashboard reads, and says so.
+            await import_messages(socket, until=lambda m: True, kind="stats.ready")
+            return job, messages
 
     job, messages = asyncio.run(scenario())
 
@@ -56,6 +61,8 @@ def test_an_upload_is_imported_by_the_worker_with_live_progress(client, listener
     assert Play.objects.filter(user=listener).count() == 40_000
     page = client.get("/listening/import/").content.decode()
     assert "40,000</strong> plays added" in page
+    assert PeriodTotalsState.objects.get(user=listener).built_on is not None
+    assert PeriodTrackPlays.objects.filter(user=listener, period="all").aggregate(n=Sum("plays"))["n"] == 40_000
 
 
 def test_a_worker_killed_mid_import_leaves_nothing_and_the_import_then_completes(
@@ -72,6 +79,7 @@ def test_a_worker_killed_mid_import_leaves_nothing_and_the_import_then_completes
                 os.kill(child.pid, signal.SIGKILL)  # the pool process running the import dies mid-way
             plays_right_after_the_kill = await asyncio.to_thread(Play.objects.filter(user=listener).count)
             final = await import_messages(socket, until=lambda m: m["status"] != "running")
+            await import_messages(socket, until=lambda m: True, kind="stats.ready")
             return plays_right_after_the_kill, final[-1]
 
     plays_after_kill, final = asyncio.run(scenario())
