@@ -58,14 +58,16 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from accounts.models import User  # noqa: E402
 from listening import selectors  # noqa: E402
 from listening.periods import period_parse, user_today  # noqa: E402
-from listening.services import rollups_rebuild  # noqa: E402
+from listening.services import period_totals_due, period_totals_rebuild, rollups_rebuild  # noqa: E402
+from listening.services.periods import PERIOD_TABLES  # noqa: E402
 from listening.services.rollups import ROLLUP_TABLES  # noqa: E402
 from listening.views.dashboard import RECENT_PAGE, TOP_PAGE  # noqa: E402
 
 QUERY_TARGET_MS = 30
 PAGE_TARGET_MS = 150
 HEAVY = "bench-heavy"
-PERIODS = ("4w", "6m", "1y", "all", "custom")
+# "custom" is last calendar year (held in the period totals), "range" an arbitrary stretch of it (daily roll-ups).
+PERIODS = ("4w", "6m", "1y", "all", "custom", "range")
 ALBUMS_PER_ARTIST, TRACKS_PER_ALBUM = 3, 4
 TRACKS_PER_ARTIST = ALBUMS_PER_ARTIST * TRACKS_PER_ALBUM
 # Local hour of a play, weighted: quiet nights, a commute bump, a long afternoon and evening.
@@ -118,7 +120,7 @@ def build(sizes: Sizes) -> None:
         cursor.execute("DROP TABLE IF EXISTS benchmark_dataset, benchmark_listener")
         cursor.execute(
             f"TRUNCATE accounts_user, listening_genre, listening_artist, listening_episode, listening_play, "
-            f"{', '.join(ROLLUP_TABLES)} RESTART IDENTITY CASCADE"
+            f"{', '.join(ROLLUP_TABLES + PERIOD_TABLES)}, listening_periodtotalsstate RESTART IDENTITY CASCADE"
         )
         cursor.execute("SET synchronous_commit = off")
         cursor.execute("SET work_mem = '256MB'")
@@ -148,6 +150,9 @@ def build(sizes: Sizes) -> None:
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE benchmark_listener")
         cursor.execute("RESET ALL")
+    build_period_totals()
+    step("period totals and sessions by period_totals_rebuild, for every listener")
+    with connection.cursor() as cursor:
         cursor.execute("VACUUM (ANALYZE)")
     step("VACUUM (ANALYZE)")
     with connection.cursor() as cursor:
@@ -156,6 +161,15 @@ def build(sizes: Sizes) -> None:
         cursor.execute("INSERT INTO benchmark_dataset (name, sizes, build_seconds) VALUES ('dashboard', %s, %s)",
                        [json.dumps(asdict(sizes)), time.perf_counter() - started])
     print(f"built in {time.perf_counter() - started:.0f} s")
+
+
+def build_period_totals() -> int:
+    """period_totals_rebuild for every listener whose totals are due (all of them in a new data set; after a
+    day, the rolling windows), as the beat task does. Returns how many were built."""
+    due = period_totals_due()
+    for user in User.objects.filter(pk__in=due).iterator():
+        period_totals_rebuild(user=user)
+    return len(due)
 
 
 def _stepper(started: float):
@@ -361,9 +375,11 @@ def timed(call, runs: int) -> tuple[float, float]:
 
 
 def dashboard_period(user: User, key: str):
+    year = user_today(user).year - 1
     if key == "custom":
-        year = user_today(user).year - 1
         return period_parse(user=user, key="custom", start=date(year, 1, 1), end=date(year, 12, 31))
+    if key == "range":
+        return period_parse(user=user, key="custom", start=date(year, 3, 15), end=date(year, 9, 20))
     return period_parse(user=user, key=key)
 
 
@@ -416,8 +432,8 @@ def measure_queries(user: User, runs: int) -> dict:
 
 def page_url(user: User, key: str) -> str:
     period = dashboard_period(user, key)
-    query = f"period={key}"
-    if key == "custom":
+    query = f"period={period.key}"
+    if period.key == "custom":
         query += f"&start={period.start}&end={period.end}"
     return f"/listening/?{query}"
 
@@ -503,7 +519,7 @@ def describe_database() -> None:
                        "current_setting('work_mem'), current_setting('jit')")
         version, buffers, work_mem, jit = cursor.fetchone()
         sizes = []
-        for table in ("listening_play", *ROLLUP_TABLES):
+        for table in ("listening_play", *ROLLUP_TABLES, *PERIOD_TABLES):
             cursor.execute(
                 "SELECT pg_total_relation_size(%s), (SELECT reltuples FROM pg_class WHERE oid = %s::regclass)",
                 [table, table],
@@ -531,6 +547,11 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT build_seconds FROM benchmark_dataset WHERE name = 'dashboard'")
         print(f"data set: {sizes} (built in {cursor.fetchone()[0]:.0f} s)")
+    started = time.perf_counter()
+    if built := build_period_totals():  # a data set built before them, or a new day
+        print(f"period totals rebuilt for {built:,} listeners in {time.perf_counter() - started:.0f} s")
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE)")
     describe_database()
     heavy = User.objects.get(username=HEAVY)
     counts = dict(

@@ -3,8 +3,9 @@
     DEBUG=0 SECRET_KEY=bench HTTPS=0 .venv/bin/python benchmarks/import_export.py [PLAYS]
 
 Prints plays/s end to end (a stored upload → import_job_run, the function the `imports` Celery task calls,
-run in a fresh process so its peak RSS is the worker's), and on the same database the raw COPY rate into
-the plays table. Targets (issue 3): >= 80,000 plays/s end to end, peak RSS <= 500 MB.
+run in a fresh process so its peak RSS is the worker's), the time of the period-totals rebuild that a task runs
+after it, and on the same database the raw COPY rate into the plays table. Targets (issue 3): >= 80,000 plays/s
+end to end, peak RSS <= 500 MB.
 """
 
 import io
@@ -29,7 +30,13 @@ from django.db import connection, transaction  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from listening.models import Play  # noqa: E402
-from listening.services import import_job_create, import_job_run, rollups_rebuild  # noqa: E402
+from listening.services import (  # noqa: E402
+    import_job_create,
+    import_job_run,
+    period_totals_rebuild,
+    rollups_rebuild,
+)
+from listening.services.periods import PERIOD_TABLES  # noqa: E402
 from listening.services.rollups import ROLLUP_TABLES  # noqa: E402
 from tests.fakes.exports import extended_export_zip  # noqa: E402
 
@@ -81,10 +88,10 @@ def main() -> None:
         return import_in_this_process(user, Path(sys.argv[2]))
     plays = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     Play.objects.filter(user=user).delete()
-    rollups_rebuild(user=user)  # empties the roll-ups too
+    rollups_rebuild(user=user)  # empties the roll-ups and period totals too
     # The last run's rows are dead tuples now: vacuum them, so autovacuum does not race this run for a core.
     with connection.cursor() as cursor:
-        for table in ("listening_play", *ROLLUP_TABLES):
+        for table in ("listening_play", *ROLLUP_TABLES, *PERIOD_TABLES):
             cursor.execute(f"VACUUM ANALYZE {table}")
     with tempfile.TemporaryDirectory() as folder:
         export = Path(folder) / "my_spotify_data.zip"
@@ -95,6 +102,9 @@ def main() -> None:
         added, _, elapsed, peak = run_worker(export)
         print(f"end to end: {added:,} plays in {elapsed:.1f} s = {plays / elapsed:,.0f} plays/s (target >= 80,000)")
         print(f"peak RSS of the importing process: {peak:.0f} MB (target <= 500 MB)")
+        started = time.perf_counter()
+        period_totals_rebuild(user=user)
+        print(f"then, on a task of its own, the period totals and sessions: {time.perf_counter() - started:.1f} s")
         print(f"raw COPY + INSERT into the plays table: {raw_copy_rate(user, 200_000):,.0f} rows/s")
         added, duplicates, elapsed, _ = run_worker(export)
         print(f"re-import of the same export: {added} added, {duplicates:,} skipped in {elapsed:.1f} s")

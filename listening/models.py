@@ -368,6 +368,18 @@ class PeriodGenrePlays(PeriodPlays):
         indexes = _period_indexes("genre")
 
 
+class PeriodItemCounts(models.Model):
+    """How many distinct tracks and artists a user played in one period."""
+
+    pk = models.CompositePrimaryKey("user_id", "period")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    period = models.CharField(max_length=7)
+    tracks = models.PositiveIntegerField()
+    artists = models.PositiveIntegerField()
+
+
 class PeriodTotalsState(models.Model):
     """Whether a user's period totals and sessions are current, and the local day their rolling windows end."""
 

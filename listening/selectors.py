@@ -12,8 +12,8 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from listening.models import (
-    Album, Artist, DailyAlbumPlays, DailyArtistPlays, DailyTrackPlays, Genre, HourlyListening,
-    PeriodAlbumPlays, PeriodArtistPlays, PeriodGenrePlays, PeriodTotalsState, PeriodTrackPlays, Play, Track,
+    Album, Artist, DailyAlbumPlays, DailyArtistPlays, DailyTrackPlays, Genre, HourlyListening, PeriodAlbumPlays,
+    PeriodArtistPlays, PeriodGenrePlays, PeriodItemCounts, PeriodTotalsState, PeriodTrackPlays, Play, Track,
 )
 from listening.periods import PRESETS, Period, user_today
 
@@ -74,6 +74,65 @@ def stored_period(user: User, period: Period) -> str | None:
     return None
 
 
+def stored_parts(user: User, period: Period) -> tuple[list[str], list[tuple[date, date]]] | None:
+    """A custom period as the period totals' whole years and months plus the days left at its edges (read
+    from the daily roll-ups), if the totals are current; None otherwise."""
+    if _periods_built_on(user) is None or not (period.start and period.end):
+        return None
+    keys, days, day = [], [], period.start
+    while day <= period.end:
+        next_month = (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+        if day.month == day.day == 1 and date(day.year, 12, 31) <= period.end:
+            keys.append(f"{day:%Y}")
+            day = date(day.year + 1, 1, 1)
+        elif day.day == 1 and next_month - timedelta(days=1) <= period.end:
+            keys.append(f"{day:%Y-%m}")
+            day = next_month
+        else:
+            last = min(next_month - timedelta(days=1), period.end)
+            days.append((day, last))
+            day = last + timedelta(days=1)
+    return keys, days
+
+
+def _parts_sql(user: User, kind: str, parts) -> tuple[str, dict]:
+    """The rows (item_id, plays, ms_played) of a period made of parts, to be summed per item."""
+    keys, days = parts
+    item = "genre" if kind == "genres" else TOP_KINDS[kind][1]
+    daily = (
+        "listening_dailyartistplays d JOIN listening_artistgenre g ON g.artist_id = d.artist_id" if item == "genre"
+        else f"listening_daily{item}plays d"
+    )
+    params = {"user": user.pk, "keys": keys, **{f"from_{n}": a for n, (a, _) in enumerate(days)},
+              **{f"to_{n}": b for n, (_, b) in enumerate(days)}}
+    in_days = " OR ".join(f"d.day BETWEEN %(from_{n})s AND %(to_{n})s" for n in range(len(days))) or "false"
+    sql = f"""SELECT {item}_id AS item_id, plays, ms_played FROM listening_period{item}plays
+              WHERE user_id = %(user)s AND period = ANY(%(keys)s::text[])
+              UNION ALL
+              SELECT {"g.genre_id" if item == "genre" else f"d.{item}_id"}, d.plays, d.ms_played FROM {daily}
+              WHERE d.user_id = %(user)s AND ({in_days})"""
+    return sql, params
+
+
+def _parts_top_rows(user: User, kind: str, parts, *, by: str, offset: int, limit: int) -> list[dict]:
+    sql, params = _parts_sql(user, kind, parts)
+    order = "ms DESC, plays DESC" if by == "minutes" else "plays DESC, ms DESC"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT item_id, sum(plays) AS plays, sum(ms_played) AS ms FROM ({sql}) parts GROUP BY item_id "
+            f"ORDER BY {order}, item_id LIMIT %(limit)s OFFSET %(offset)s",
+            {**params, "limit": limit, "offset": offset},
+        )
+        return [{"item_id": item_id, "plays": plays, "ms": ms} for item_id, plays, ms in cursor.fetchall()]
+
+
+def _parts_distinct(user: User, kind: str, parts) -> int:
+    sql, params = _parts_sql(user, kind, parts)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(DISTINCT item_id) FROM ({sql}) parts", params)
+        return cursor.fetchone()[0]
+
+
 def _days(queryset, period: Period, weekdays: frozenset[int] | None):
     queryset = queryset.filter(**period.day_filter())
     if weekdays:
@@ -89,12 +148,7 @@ def totals(*, user: User, period: Period, weekdays: frozenset[int] | None = None
         .values("kind").annotate(plays=Sum("plays"), ms=Sum("ms_played"), days=Count("day", distinct=True))
     }
     music = by_kind.get(Play.Kind.MUSIC, {})
-    stored = None if weekdays else stored_period(user, period)
-    distinct = {
-        kind: PERIOD_KINDS[kind].objects.filter(user=user, period=stored).count() if stored else
-        _days(model.objects.filter(user=user), period, weekdays).aggregate(n=Count(field, distinct=True))["n"]
-        for kind, (model, field, _) in TOP_KINDS.items() if kind != "albums"
-    }
+    distinct = _distinct_items(user, period, weekdays)
     return {
         "plays": music.get("plays") or 0,
         "minutes": (music.get("ms") or 0) // 60000,
@@ -106,6 +160,19 @@ def totals(*, user: User, period: Period, weekdays: frozenset[int] | None = None
             for kind in (Play.Kind.PODCAST, Play.Kind.AUDIOBOOK)
             for measure, key, divisor in (("plays", "plays", 1), ("minutes", "ms", 60000))
         },
+    }
+
+
+def _distinct_items(user: User, period: Period, weekdays: frozenset[int] | None) -> dict[str, int]:
+    if not weekdays and (stored := stored_period(user, period)):
+        counts = PeriodItemCounts.objects.filter(user=user, period=stored).values("tracks", "artists").first()
+        return counts or {"tracks": 0, "artists": 0}
+    if not weekdays and (parts := stored_parts(user, period)):
+        return {kind: _parts_distinct(user, kind, parts) for kind in ("tracks", "artists")}
+    return {
+        kind: _days(TOP_KINDS[kind][0].objects.filter(user=user), period, weekdays)
+        .aggregate(n=Count(TOP_KINDS[kind][1], distinct=True))["n"]
+        for kind in ("tracks", "artists")
     }
 
 
@@ -123,6 +190,8 @@ def top(
             .values("plays", item_id=F(f"{field}_id"), ms=F("ms_played"))
             .order_by(*order, "item_id")[offset:offset + limit]
         )
+    elif not weekdays and (parts := stored_parts(user, period)):
+        rows = _parts_top_rows(user, kind, parts, by=by, offset=offset, limit=limit)
     elif kind == "genres":
         rows = _top_genre_rows(user=user, period=period, order=order, offset=offset, limit=limit, weekdays=weekdays)
     else:
@@ -241,7 +310,7 @@ def sessions(*, user: User, period: Period) -> dict:
                )
                SELECT count(*) OVER (), avg(extract(epoch FROM ended_at - started_at)) OVER (),
                       started_at, ended_at, plays
-               FROM sessions ORDER BY ended_at - started_at DESC LIMIT 1""",
+               FROM sessions ORDER BY ended_at - started_at DESC, ended_at DESC LIMIT 1""",
             {"user": user.pk, "start": start, "until": until, "gap": SESSION_GAP},
         )
         row = cursor.fetchone()
@@ -276,7 +345,7 @@ def genre_evolution(*, user: User, period: Period, genres: int = 8) -> dict:
     """Minutes per month of the period's top genres: {"months": [...], "series": [{"genre", "minutes": [...]}]}."""
     leaders = top(user=user, period=period, kind="genres", by="minutes", limit=genres)
     ids = [entry.item.pk for entry in leaders]
-    if stored_period(user, period):
+    if _periods_built_on(user) is not None:
         rows = _stored_genre_months(user, ids, period)
     else:
         rows = _daily_genre_months(user, ids, period.day_filter())
@@ -303,18 +372,23 @@ def _daily_genre_months(user: User, genre_ids: list[int], day_filter: dict) -> l
 
 
 def _stored_genre_months(user: User, genre_ids: list[int], period: Period) -> list[tuple[date, int, int]]:
-    """Whole months from the period totals; a month the period starts inside of from the daily roll-ups (the
-    last month ends today or with the period, and its totals hold nothing later)."""
-    rows, start = [], period.start
+    """Whole months from the period totals; the days of a month the period starts or ends inside of from the
+    daily roll-ups (a month ending today needs none: its totals hold nothing later)."""
+    rows, start, end = [], period.start, period.end
     if start and start.day != 1:
         month_end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-        rows += _daily_genre_months(user, genre_ids, {"day__gte": start, "day__lte": min(month_end, period.end)})
+        rows += _daily_genre_months(user, genre_ids, {"day__gte": start, "day__lte": min(month_end, end)})
         start = month_end + timedelta(days=1)
+    if end and start and end >= start and end < user_today(user) and (end + timedelta(days=1)).day != 1:
+        rows += _daily_genre_months(user, genre_ids, {"day__gte": max(start, end.replace(day=1)), "day__lte": end})
+        end = end.replace(day=1) - timedelta(days=1)
+    if start and end and start > end:
+        return rows
     months = PeriodGenrePlays.objects.filter(user=user, genre_id__in=genre_ids, period__contains="-")
     if start:
         months = months.filter(period__gte=f"{start:%Y-%m}")
-    if period.end:
-        months = months.filter(period__lte=f"{period.end:%Y-%m}")
+    if end:
+        months = months.filter(period__lte=f"{end:%Y-%m}")
     rows += [
         (date.fromisoformat(f"{key}-01"), genre_id, ms)
         for key, genre_id, ms in months.values_list("period", "genre_id", "ms_played")

@@ -22,7 +22,7 @@ ROLLING = {key: days for key, (_, days) in PRESETS.items() if days}
 PERIOD_ITEMS = ("track", "artist", "album")
 PERIOD_TABLES = (
     "listening_periodtrackplays", "listening_periodartistplays", "listening_periodalbumplays",
-    "listening_periodgenreplays", "listening_listeningsession",
+    "listening_periodgenreplays", "listening_perioditemcounts", "listening_listeningsession",
 )
 
 
@@ -56,7 +56,8 @@ def period_fold_ctes() -> str:
     {_upsert(f"listening_period{item}plays", item)}
     SELECT %(user_id)s, {item}_id, period, count(*), sum(ms_played), min(day), max(day) FROM period_local
     WHERE {item}_id IS NOT NULL GROUP BY {item}_id, period
-    ON CONFLICT (user_id, {item}_id, period){_ADD_ON_CONFLICT}"""
+    ON CONFLICT (user_id, {item}_id, period){_ADD_ON_CONFLICT}
+    RETURNING period, xmax = 0 AS added"""
         for item in PERIOD_ITEMS
     )
     return f"""period_local AS MATERIALIZED (
@@ -68,6 +69,15 @@ def period_fold_ctes() -> str:
     SELECT %(user_id)s, g.genre_id, l.period, count(*), sum(l.ms_played), min(l.day), max(l.day)
     FROM period_local l JOIN listening_artistgenre g ON g.artist_id = l.artist_id GROUP BY g.genre_id, l.period
     ON CONFLICT (user_id, genre_id, period){_ADD_ON_CONFLICT}
+), period_counts AS (
+    -- xmax = 0: the row was inserted, not updated, so the period has one more distinct track or artist.
+    INSERT INTO listening_perioditemcounts AS r (user_id, period, tracks, artists)
+    SELECT %(user_id)s, period, count(*) FILTER (WHERE kind = 'track'), count(*) FILTER (WHERE kind = 'artist')
+    FROM (SELECT period, 'track' AS kind FROM period_track WHERE added
+          UNION ALL SELECT period, 'artist' FROM period_artist WHERE added) new_items
+    GROUP BY period
+    ON CONFLICT (user_id, period)
+    DO UPDATE SET tracks = r.tracks + excluded.tracks, artists = r.artists + excluded.artists
 )"""
 
 
@@ -129,6 +139,15 @@ def period_totals_rebuild(*, user: User) -> PeriodTotalsState:
                 FROM listening_dailyartistplays d JOIN listening_artistgenre g ON g.artist_id = d.artist_id
                 CROSS JOIN LATERAL {_period_keys("d.day")} AS p(period)
                 WHERE d.user_id = %(user_id)s AND p.period IS NOT NULL GROUP BY g.genre_id, p.period""",
+            params,
+        )
+        cursor.execute(
+            """INSERT INTO listening_perioditemcounts (user_id, period, tracks, artists)
+               SELECT %(user_id)s, period, coalesce(t.n, 0), coalesce(a.n, 0)
+               FROM (SELECT period, count(*) AS n FROM listening_periodtrackplays WHERE user_id = %(user_id)s
+                     GROUP BY period) t
+               FULL JOIN (SELECT period, count(*) AS n FROM listening_periodartistplays WHERE user_id = %(user_id)s
+                          GROUP BY period) a USING (period)""",
             params,
         )
         cursor.execute(_SESSIONS_INSERT, params)

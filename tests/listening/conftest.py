@@ -15,3 +15,10 @@ def run_import(django_capture_on_commit_callbacks):
             return import_job_run(job_id=job.pk)
 
     return run
+
+
+@pytest.fixture
+def amsterdam_listener(listener):
+    listener.time_zone = "Europe/Amsterdam"
+    listener.save(update_fields=["time_zone"])
+    return listener

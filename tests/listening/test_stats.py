@@ -22,13 +22,6 @@ from tests.listening.test_import import AUDIO_2023, VIDEO_2023, spotify_zip
 AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
 
 
-@pytest.fixture
-def amsterdam_listener(listener):
-    listener.time_zone = "Europe/Amsterdam"
-    listener.save(update_fields=["time_zone"])
-    return listener
-
-
 def local(day, hour, minute=0):
     return datetime.combine(day, time(hour, minute), AMSTERDAM)
 
