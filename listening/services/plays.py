@@ -251,7 +251,8 @@ def _text(value) -> str:
 
 class _Catalog:
     """Finds or creates, in a handful of statements, every artist, album, track and episode the rows name,
-    and remembers them for the rest of the transaction."""
+    and remembers them for the rest of the transaction. New rows get their ids in the order the history first
+    names them (ORDER BY the arrays' ordinality), whatever plan the database picks."""
 
     def __init__(self):
         self.cursor = None
@@ -311,8 +312,8 @@ class _Catalog:
         keys = list(names)
         self.cursor.execute(
             """INSERT INTO listening_artist (name, name_key, image_url)
-               SELECT n.name, n.key, '' FROM unnest(%s::text[], %s::text[]) AS n(key, name)
-               WHERE NOT EXISTS (SELECT 1 FROM listening_artist a WHERE a.name_key = n.key)""",
+               SELECT n.name, n.key, '' FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS n(key, name, position)
+               WHERE NOT EXISTS (SELECT 1 FROM listening_artist a WHERE a.name_key = n.key) ORDER BY n.position""",
             [keys, [names[key] for key in keys]],
         )
         # Several artists can share a name; an import that knows only the name takes the oldest.
@@ -329,8 +330,9 @@ class _Catalog:
         self.cursor.execute(
             """INSERT INTO listening_album (artist_id, name, name_key, image_url)
                SELECT n.artist_id, n.name, n.key, '' FROM unnest(%s::bigint[], %s::text[], %s::text[])
-                   AS n(artist_id, key, name)
-               WHERE NOT EXISTS (SELECT 1 FROM listening_album a WHERE a.artist_id = n.artist_id AND a.name_key = n.key)""",
+                   WITH ORDINALITY AS n(artist_id, key, name, position)
+               WHERE NOT EXISTS (SELECT 1 FROM listening_album a WHERE a.artist_id = n.artist_id AND a.name_key = n.key)
+               ORDER BY n.position""",
             [list(artist_ids), list(keys), names],
         )
         for artist_id, key, album_id in self._rows(
@@ -353,7 +355,8 @@ class _Catalog:
                 """INSERT INTO listening_track (spotify_id, artist_id, album_id, name, name_key, isrc)
                    SELECT n.spotify_id, n.artist_id, n.album_id, n.name, n.key, ''
                    FROM unnest(%s::text[], %s::bigint[], %s::bigint[], %s::text[], %s::text[])
-                       AS n(spotify_id, artist_id, album_id, name, key)
+                       WITH ORDINALITY AS n(spotify_id, artist_id, album_id, name, key, position)
+                   ORDER BY n.position
                    ON CONFLICT (spotify_id) DO NOTHING""",
                 [ids, artist_ids, album_ids, [r.name for r in rows], [name_key(r.name) for r in rows]],
             )
@@ -372,8 +375,10 @@ class _Catalog:
             self.cursor.execute(
                 """INSERT INTO listening_track (artist_id, album_id, name, name_key, isrc)
                    SELECT n.artist_id, n.album_id, n.name, n.key, ''
-                   FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[]) AS n(artist_id, album_id, name, key)
-                   WHERE NOT EXISTS (SELECT 1 FROM listening_track t WHERE t.artist_id = n.artist_id AND t.name_key = n.key)""",
+                   FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[])
+                       WITH ORDINALITY AS n(artist_id, album_id, name, key, position)
+                   WHERE NOT EXISTS (SELECT 1 FROM listening_track t WHERE t.artist_id = n.artist_id AND t.name_key = n.key)
+                   ORDER BY n.position""",
                 [artist_ids, album_ids, names, track_keys],
             )
             artist_keys = {self.artist_ids[key[1]]: key[1] for key in by_name}
@@ -396,9 +401,11 @@ class _Catalog:
         self.cursor.execute(
             """INSERT INTO listening_episode (kind, spotify_id, name, show_name, name_key)
                SELECT n.kind, n.spotify_id, n.name, n.show_name, n.key
-               FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[]) AS n(kind, spotify_id, name, show_name, key)
+               FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[])
+                   WITH ORDINALITY AS n(kind, spotify_id, name, show_name, key, position)
                WHERE n.spotify_id IS NOT NULL
                   OR NOT EXISTS (SELECT 1 FROM listening_episode e WHERE e.name_key = n.key)
+               ORDER BY n.position
                ON CONFLICT (spotify_id) DO NOTHING""",
             [[row.kind for row in rows], spotify_ids, [r.name for r in rows], [r.artist_or_show for r in rows], name_keys],
         )
