@@ -8,7 +8,8 @@ nightly beat task rebuilds everyone's whose rolling windows moved on. Readers us
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
 
 from django.db import connection, transaction
 
@@ -81,8 +82,9 @@ def period_fold_ctes() -> str:
 )"""
 
 
-# Sessions from the plays ending in [%(from)s, %(until)s]: a new one starts when a play starts more than the gap
-# after the previous one ended.
+# Sessions from the plays ending inside any of the windows [%(from)s[i], %(until)s[i]]: a new one starts when a
+# play starts more than the gap after the previous one ended. Windows hold whole sessions and lie more than a gap
+# apart, so numbering their plays together splits them correctly.
 _SESSIONS_INSERT = """
 INSERT INTO listening_listeningsession (user_id, started_at, ended_at, plays)
 SELECT %(user_id)s, min(started_at), max(ended_at), count(*) FROM (
@@ -91,27 +93,49 @@ SELECT %(user_id)s, min(started_at), max(ended_at), count(*) FROM (
                OVER (ORDER BY ended_at, id) AS session
     FROM (SELECT id, ended_at, ended_at - ms_played * interval '1 millisecond' AS started_at,
                  lag(ended_at) OVER (ORDER BY ended_at, id) AS previous_end
-          FROM listening_play
-          WHERE user_id = %(user_id)s AND ended_at BETWEEN %(from)s AND %(until)s) plays
+          FROM (SELECT DISTINCT p.id, p.ended_at, p.ms_played  -- one index range per window
+                FROM unnest(%(from)s::timestamptz[], %(until)s::timestamptz[]) AS w(first, last)
+                CROSS JOIN LATERAL (
+                    SELECT id, ended_at, ms_played FROM listening_play
+                    WHERE user_id = %(user_id)s AND ended_at BETWEEN w.first AND w.last
+                ) p) in_windows
+         ) plays
 ) numbered GROUP BY session
 """
 
 
-def sessions_refresh(cursor, *, user: User, first_start, last_end) -> None:
-    """Recompute the sessions that plays starting at `first_start` and ending by `last_end` (just added) may
-    join or split: the sessions within a gap of them are replaced by those made from all their plays."""
-    params = {"user_id": user.pk, "gap": SESSION_GAP, "from": first_start, "until": last_end}
+def listening_stretches(plays: list[tuple[datetime, datetime]]) -> Iterator[tuple[datetime, datetime]]:
+    """(start, end) of each run of the (start, end)-sorted plays with no silence longer than a session's gap."""
+    start, end = plays[0]
+    for play_start, play_end in plays[1:]:
+        if play_start - end > SESSION_GAP:
+            yield start, end
+            start = play_start
+        end = max(end, play_end)
+    yield start, end
+
+
+def sessions_refresh(cursor, *, user: User, plays: list[tuple[datetime, datetime]]) -> None:
+    """Recompute the sessions that just-added plays ((start, end) pairs) may join or split: the sessions within a
+    gap of them are replaced by those made from all their plays, in two statements however scattered they are."""
+    stretches = list(listening_stretches(sorted(plays)))
+    params = {"user_id": user.pk, "gap": SESSION_GAP, "from": [s for s, _ in stretches],
+              "until": [e for _, e in stretches]}
     cursor.execute(
-        """WITH touched AS (
-               DELETE FROM listening_listeningsession
-               WHERE user_id = %(user_id)s AND ended_at >= %(from)s::timestamptz - %(gap)s
-                 AND started_at <= %(until)s::timestamptz + %(gap)s
-               RETURNING started_at, ended_at
+        """WITH stretch AS (
+               SELECT * FROM unnest(%(from)s::timestamptz[], %(until)s::timestamptz[]) AS s(first, last)
+           ), touched AS (
+               DELETE FROM listening_listeningsession x USING stretch s
+               WHERE x.user_id = %(user_id)s AND x.ended_at >= s.first - %(gap)s AND x.started_at <= s.last + %(gap)s
+               RETURNING x.started_at, x.ended_at
            )
-           SELECT least(%(from)s, min(started_at)), greatest(%(until)s, max(ended_at)) FROM touched""",
+           SELECT least(s.first, min(t.started_at)), greatest(s.last, max(t.ended_at)) FROM stretch s
+           LEFT JOIN touched t ON t.ended_at >= s.first - %(gap)s AND t.started_at <= s.last + %(gap)s
+           GROUP BY s.first, s.last""",
         params,
     )
-    params["from"], params["until"] = cursor.fetchone()
+    windows = cursor.fetchall()
+    params["from"], params["until"] = [first for first, _ in windows], [last for _, last in windows]
     cursor.execute(_SESSIONS_INSERT, params)
 
 
@@ -120,7 +144,8 @@ def period_totals_rebuild(*, user: User) -> PeriodTotalsState:
     """Rebuild a user's period totals (from the daily roll-ups) and sessions (from the plays), with the rolling
     windows ending today in their time zone."""
     built_on = user_today(user)
-    params = {"user_id": user.pk, "gap": SESSION_GAP, "from": date.min, "until": date.max, **rolling_starts(built_on)}
+    params = {"user_id": user.pk, "gap": SESSION_GAP, "from": [datetime.min.replace(tzinfo=UTC)],
+              "until": [datetime.max.replace(tzinfo=UTC)], **rolling_starts(built_on)}
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [USER_HISTORY_LOCK, user.pk])
         for table in PERIOD_TABLES:

@@ -120,11 +120,12 @@ class PlaysWriter:
                 cursor.execute(INSERT_NEW_PLAYS, params)
             added = cursor.fetchall()
             cursor.execute(INSERT_PLANNER_RESET)
-            for kind, count, _, _ in added:
+            for kind, count, *_ in added:
                 summary.added_by_kind[kind] = count
             if added and self.periods_built_on:
-                sessions_refresh(cursor, user=self.user, first_start=min(row[2] for row in added),
-                                 last_end=max(row[3] for row in added))
+                sessions_refresh(cursor, user=self.user, plays=[
+                    pair for _, _, starts, ends in added for pair in zip(starts, ends, strict=True)
+                ])
         summary.added = sum(summary.added_by_kind.values())
         summary.duplicates = summary.rows - summary.added
         return summary
@@ -229,11 +230,16 @@ WITH ordered AS (
     FROM fresh
     RETURNING kind, track_id, artist_id, album_id, ended_at, ms_played, skipped
 ), """ + fold_ctes("inserted") + """
-SELECT kind, count(*), min(ended_at - ms_played * interval '1 millisecond'), max(ended_at) FROM inserted GROUP BY kind
+SELECT kind, count(*) FROM inserted GROUP BY kind
 """
-# The same, also folding the plays into current period totals (small additions: sync).
+# The same, also folding the plays into current period totals (small additions: sync), and saying when each
+# added play started and ended, for the sessions.
 INSERT_NEW_PLAYS_WITH_PERIODS = INSERT_NEW_PLAYS.replace(
     fold_ctes("inserted"), fold_ctes("inserted") + ", " + period_fold_ctes()
+).replace(
+    "SELECT kind, count(*) FROM inserted GROUP BY kind",
+    "SELECT kind, count(*), array_agg(ended_at - ms_played * interval '1 millisecond'), array_agg(ended_at) "
+    "FROM inserted GROUP BY kind",
 )
 
 
