@@ -343,7 +343,8 @@ class PeriodArtistPlays(PeriodPlays):
                                db_constraint=False)
 
     class Meta:
-        indexes = _period_indexes("artist")
+        # By artist: a genre learned for an artist is added to the genre totals of everyone who played them.
+        indexes = [*_period_indexes("artist"), models.Index(fields=["artist"], name="period_artist_listeners")]
 
 
 class PeriodAlbumPlays(PeriodPlays):

@@ -6,7 +6,7 @@ from listening.services.library import (
     playlist_rename, playlist_reorder, playlist_track_move, playlist_track_remove, playlist_tracks_add,
     rating_remove, rating_set, starter_pick_add, starter_pick_remove,
 )
-from listening.services.periods import period_totals_due, period_totals_rebuild
+from listening.services.periods import artist_genres_add, period_totals_due, period_totals_rebuild
 from listening.services.plays import ImportSummary, plays_add
 from listening.services.rollups import rollups_audit, rollups_rebuild
 from listening.services.spotify_catalog import spotify_artists_store, spotify_tracks_store, track_merge
@@ -16,7 +16,7 @@ from listening.services.taste import taste_sharing_set, taste_vector_refresh, ta
 __all__ = [
     "ImportSummary", "import_job_cancel", "import_job_create", "import_job_run", "plays_add",
     # roll-ups
-    "period_totals_due", "period_totals_rebuild", "rollups_audit", "rollups_rebuild",
+    "artist_genres_add", "period_totals_due", "period_totals_rebuild", "rollups_audit", "rollups_rebuild",
     # library
     "PlaylistExport", "favourite_add", "favourite_remove", "playlist_create", "playlist_delete", "playlist_export",
     "playlist_rename", "playlist_reorder", "playlist_track_move", "playlist_track_remove", "playlist_tracks_add",

@@ -22,6 +22,7 @@ from django.utils import timezone
 from listening.models import Artist, ArtistGenre, Genre
 from listening.musicbrainz import MusicBrainzArtist, artist_search, musicbrainz_outbound
 from listening.names import name_key
+from listening.services.periods import artist_genres_add
 
 logger = logging.getLogger(__name__)
 
@@ -110,10 +111,7 @@ def _genres_of(match: MusicBrainzArtist | None, artist: Artist) -> list[str]:
 def _genres_store(artist: Artist, genres: list[str]) -> None:
     Genre.objects.bulk_create([Genre(name=name) for name in genres], ignore_conflicts=True)
     genre_ids = Genre.objects.filter(name__in=genres).values_list("id", flat=True)
-    ArtistGenre.objects.bulk_create(
-        [ArtistGenre(artist_id=artist.pk, genre_id=genre_id, source=SOURCE) for genre_id in genre_ids],
-        ignore_conflicts=True,
-    )
+    artist_genres_add(pairs=[(artist.pk, genre_id) for genre_id in genre_ids], source=SOURCE)
 
 
 def _asked_key(artist_id: int) -> str:

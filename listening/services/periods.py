@@ -193,3 +193,30 @@ def period_totals_due() -> list[int]:
                ORDER BY u.id"""
         )
         return [user_id for (user_id,) in cursor.fetchall()]
+
+
+def artist_genres_add(*, pairs: list[tuple[int, int]], source: str) -> int:
+    """Record that artists belong to genres ((artist id, genre id) pairs; ones already known are skipped) and add
+    those artists' plays to the genre's period totals of everyone who played them. Returns how many were new."""
+    if not pairs:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH added AS (
+                    INSERT INTO listening_artistgenre (artist_id, genre_id, source)
+                    SELECT artist_id, genre_id, %(source)s
+                    FROM unnest(%(artists)s::bigint[], %(genres)s::bigint[]) AS n(artist_id, genre_id)
+                    ON CONFLICT DO NOTHING
+                    RETURNING artist_id, genre_id
+                ), folded AS (
+                    {_upsert("listening_periodgenreplays", "genre")}
+                    SELECT a.user_id, added.genre_id, a.period, sum(a.plays), sum(a.ms_played), min(a.first_day),
+                           max(a.last_day)
+                    FROM added JOIN listening_periodartistplays a ON a.artist_id = added.artist_id
+                    GROUP BY a.user_id, added.genre_id, a.period
+                    ON CONFLICT (user_id, genre_id, period){_ADD_ON_CONFLICT}
+                )
+                SELECT count(*) FROM added""",
+            {"source": source, "artists": [a for a, _ in pairs], "genres": [g for _, g in pairs]},
+        )
+        return cursor.fetchone()[0]

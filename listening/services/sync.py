@@ -30,6 +30,7 @@ from listening.imports import PlayRow
 from listening.models import Artist, ArtistGenre, DailyTrackPlays, Genre, Play, SpotifySync, TopSnapshot, Track
 from listening.names import name_key
 from listening.services.genres import musicbrainz_genres_fetch
+from listening.services.periods import artist_genres_add
 from listening.services.plays import plays_add
 from listening.services.spotify_catalog import spotify_artists_store, spotify_tracks_store
 from listening.spotify import ARTISTS_PER_REQUEST, PAGE_LIMIT, SpotifyException, SpotifyForUser, spotify_outbound
@@ -305,11 +306,11 @@ def _genres_store(artists: dict[str, dict | None], now: datetime) -> None:
     Genre.objects.bulk_create([Genre(name=name) for name in names], ignore_conflicts=True)
     genre_ids = dict(Genre.objects.filter(name__in=names).values_list("name", "id"))
     artist_ids = dict(Artist.objects.filter(spotify_id__in=list(artists)).values_list("spotify_id", "id"))
-    ArtistGenre.objects.bulk_create(
-        [
-            ArtistGenre(artist_id=artist_ids[spotify_id], genre_id=genre_ids[name], source=ArtistGenre.Source.SPOTIFY)
+    artist_genres_add(
+        pairs=[
+            (artist_ids[spotify_id], genre_ids[name])
             for spotify_id, names_of in genres.items() if spotify_id in artist_ids for name in names_of
         ],
-        ignore_conflicts=True,
+        source=ArtistGenre.Source.SPOTIFY,
     )
     Artist.objects.filter(pk__in=artist_ids.values()).update(genres_fetched_at=now)

@@ -4,11 +4,12 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from listening.models import Artist, ArtistGenre, Genre
+from listening.models import Genre, PeriodTotalsState
 from listening.periods import period_parse
 from listening.selectors import top
+from listening.services import artist_genres_add
 from tests.browser.conftest import serious_violations
-from tests.conftest import session_key_for
+from tests.conftest import session_key_for, wait_until
 from tests.listening.test_import import AUDIO_2023, VIDEO_2023, spotify_zip
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -55,11 +56,13 @@ def test_upload_watch_the_import_then_explore_the_dashboard(stack_page, listener
     assert percents[-1] == 100
     assert percents == sorted(percents)
 
-    # Sync would have told us these artists' genres by now.
+    # The worker rebuilds the period totals after the import; then sync tells us these artists' genres.
+    wait_until(lambda: PeriodTotalsState.objects.filter(user=listener, built_on__isnull=False).exists(),
+               "the period totals")
     leaders = top(user=listener, period=period_parse(user=listener, key="all"), kind="artists", limit=6)
     for index, entry in enumerate(leaders):
         genre, _ = Genre.objects.get_or_create(name=("pop", "electronic", "hip hop")[index % 3])
-        ArtistGenre.objects.create(artist=Artist.objects.get(pk=entry.item.pk), genre=genre, source="spotify")
+        artist_genres_add(pairs=[(entry.item.pk, genre.pk)], source="spotify")
 
     page.get_by_role("link", name="Stats").click()
     expect(page.get_by_role("heading", name="Top tracks")).to_be_visible()

@@ -11,7 +11,7 @@ from listening import selectors
 from listening.imports import PlayRow
 from listening.models import Artist, ArtistGenre, Genre, PeriodTotalsState, Track
 from listening.periods import period_of, period_parse, user_today
-from listening.services import period_totals_due, period_totals_rebuild
+from listening.services import artist_genres_add, period_totals_due, period_totals_rebuild
 from listening.services.plays import PlaysWriter
 from tests.factories import plays_add_for
 from tests.listening.test_stats import local
@@ -162,13 +162,16 @@ def test_a_listener_never_built_is_due_once_they_have_listened(listener, other_l
     assert listener.pk in due and other_listener.pk not in due
 
 
-def test_genre_totals_follow_genres_learned_after_the_plays(history):
+def test_genres_learned_after_the_plays_reach_current_period_totals_at_once(history):
     period_totals_rebuild(user=history)
-    track = Track.objects.filter(artist__name="Sigur Rós").first()
-    ArtistGenre.objects.create(artist=track.artist, genre=Genre.objects.create(name="post-rock"), source="musicbrainz")
+    artist = Track.objects.filter(artist__name="Sigur Rós").first().artist
+    post_rock, electronica = Genre.objects.create(name="post-rock"), Genre.objects.get(name="electronica")
 
-    period_totals_rebuild(user=history)  # nightly
+    added = artist_genres_add(pairs=[(artist.pk, post_rock.pk), (artist.pk, electronica.pk)], source="musicbrainz")
 
+    assert added == 2
     genres = selectors.top(user=User.objects.get(pk=history.pk), period=period_parse(user=history, key="all"),
                            kind="genres", limit=20)
     assert "post-rock" in {entry.item.name for entry in genres}
+    assert everything_the_dashboard_shows(history) == daily_rollups_answer(history)
+    assert artist_genres_add(pairs=[(artist.pk, post_rock.pk)], source="spotify") == 0  # known: nothing added twice
