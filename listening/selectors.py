@@ -65,13 +65,8 @@ def stored_period(user: User, period: Period) -> str | None:
         return "all"
     if period.key in PRESETS:
         return period.key if period.end == built_on else None
-    start, end = period.start, period.end
-    if start and end and start.day == 1 and (end + timedelta(days=1)).day == 1:
-        if start.month == 1 and end.month == 12 and start.year == end.year:
-            return f"{start:%Y}"
-        if (start.year, start.month) == (end.year, end.month):
-            return f"{start:%Y-%m}"
-    return None
+    keys, days = stored_parts(user, period) or ([], [])
+    return keys[0] if len(keys) == 1 and not days else None
 
 
 def stored_parts(user: User, period: Period) -> tuple[list[str], list[tuple[date, date]]] | None:
@@ -415,53 +410,57 @@ def item_stats(*, user: User, item: Track | Artist | Album, period: Period | Non
     """One track, artist or album in the user's history: all-time rank, plays, minutes, first and last
     listen, and plays per month (optionally only within a period)."""
     kind = ITEM_KINDS[type(item)]
-    model, field, _ = TOP_KINDS[kind]
+    field = TOP_KINDS[kind][1]
     if period is None and _periods_built_on(user) is not None:
-        return _stored_item_stats(user, kind, field, item)
+        found = _stored_item_totals(user, kind, field, item)
+    else:
+        found = _daily_item_totals(user, kind, field, item, period)
+    if found is None:
+        return {"rank": None, "plays": 0, "minutes": 0, "first_played": None, "last_played": None, "months": []}
+    rank, plays, ms, first_day, last_day, months = found
+    return {
+        "rank": rank,
+        "plays": plays,
+        "minutes": ms // 60000,
+        "first_played": _play_on(user, field, item, first_day, first=True),
+        "last_played": _play_on(user, field, item, last_day, first=False),
+        "months": [{"month": month, "plays": plays, "minutes": ms // 60000} for month, plays, ms in months],
+    }
+
+
+def _daily_item_totals(user: User, kind: str, field: str, item, period: Period | None) -> tuple | None:
+    """(rank, plays, ms, first day, last day, [(month, plays, ms)]) from the daily roll-ups, or None."""
+    model = TOP_KINDS[kind][0]
     rows = model.objects.filter(user=user, **{field: item})
     if period:
         rows = rows.filter(**period.day_filter())
     summary = rows.aggregate(plays=Sum("plays"), ms=Sum("ms_played"), first_day=Min("day"), last_day=Max("day"))
     if not summary["plays"]:
-        return {"rank": None, "plays": 0, "minutes": 0, "first_played": None, "last_played": None, "months": []}
+        return None
     all_time_plays = model.objects.filter(user=user, **{field: item}).aggregate(n=Sum("plays"))["n"]
     ahead = (
         model.objects.filter(user=user).values(field).annotate(n=Sum("plays")).filter(n__gt=all_time_plays).count()
     )
     months = (
-        rows.annotate(month=TruncMonth("day")).values("month")
+        rows.annotate(month=TruncMonth("day")).values_list("month")
         .annotate(plays=Sum("plays"), ms=Sum("ms_played")).order_by("month")
     )
-    return {
-        "rank": ahead + 1,
-        "plays": summary["plays"],
-        "minutes": summary["ms"] // 60000,
-        "first_played": _play_on(user, field, item, summary["first_day"], first=True),
-        "last_played": _play_on(user, field, item, summary["last_day"], first=False),
-        "months": [{"month": row["month"], "plays": row["plays"], "minutes": row["ms"] // 60000} for row in months],
-    }
+    return ahead + 1, summary["plays"], summary["ms"], summary["first_day"], summary["last_day"], list(months)
 
 
-def _stored_item_stats(user: User, kind: str, field: str, item) -> dict:
-    # Every period row of the item is one short index range: all time, and each month.
+def _stored_item_totals(user: User, kind: str, field: str, item) -> tuple | None:
+    """The same from the period totals: every period row of the item is one short index range."""
     model = PERIOD_KINDS[kind]
     rows = {row["period"]: row for row in model.objects.filter(user=user, **{field: item}).values()}
     total = rows.get("all")
     if total is None:
-        return {"rank": None, "plays": 0, "minutes": 0, "first_played": None, "last_played": None, "months": []}
+        return None
     ahead = model.objects.filter(user=user, period="all", plays__gt=total["plays"]).count()
-    months = sorted((key, row) for key, row in rows.items() if "-" in key)
-    return {
-        "rank": ahead + 1,
-        "plays": total["plays"],
-        "minutes": total["ms_played"] // 60000,
-        "first_played": _play_on(user, field, item, total["first_day"], first=True),
-        "last_played": _play_on(user, field, item, total["last_day"], first=False),
-        "months": [
-            {"month": date.fromisoformat(f"{key}-01"), "plays": row["plays"], "minutes": row["ms_played"] // 60000}
-            for key, row in months
-        ],
-    }
+    months = [
+        (date.fromisoformat(f"{key}-01"), row["plays"], row["ms_played"])
+        for key, row in sorted(rows.items()) if "-" in key
+    ]
+    return ahead + 1, total["plays"], total["ms_played"], total["first_day"], total["last_day"], months
 
 
 def _play_on(user: User, field: str, item, day: date, *, first: bool) -> datetime | None:
