@@ -52,7 +52,8 @@ assert FOLD in INSERT_NEW_PLAYS, "plays_add no longer folds with fold_ctes('inse
 INSERT_WITHOUT_FOLD = INSERT_NEW_PLAYS.replace(FOLD, "")
 FOLD_ALONE = (
     "WITH batch AS (SELECT i.kind, i.track_id, i.artist_id, i.album_id, to_timestamp(s.ended_epoch) AS ended_at, "
-    "s.ms_played, s.skipped FROM play_staging s JOIN play_item i ON i.number = s.item_number), "
+    "s.ms_played, c.skipped FROM play_staging s JOIN play_item i ON i.number = s.item_number "
+    "JOIN play_context c ON c.number = s.context_number), "
     + fold_ctes("batch") + " SELECT 1"
 )
 

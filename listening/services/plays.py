@@ -55,11 +55,13 @@ def plays_add(*, user: User, rows: list[PlayRow], source: str) -> ImportSummary:
 
 @dataclass
 class PreparedRows:
-    """A batch of rows as COPY text, with the items it names for the first time; made without the database."""
+    """A batch of rows as encoded COPY text, with the items and listening contexts it names for the first
+    time; made without the database."""
 
     count: int
-    text: str
+    data: bytes
     new_items: list[tuple[int, PlayRow]]  # (item number, a row naming it)
+    new_contexts: list[str]  # COPY text of play_context rows
 
 
 class PlaysWriter:
@@ -67,9 +69,11 @@ class PlaysWriter:
     many batches share one writer, so each song is looked up in the catalog once, not once per batch.
 
     `prepare` is plain Python and may run on another thread (an import prepares the next batch while the
-    database adds this one); `add` does the database work. Rows name their items by a number the writer
-    gives each song the first time it sees it; `add` maps new numbers to catalog ids in the play_item table.
-    One writer at a time per transaction."""
+    database adds this one); `add` does the database work. Rows name their items, and their listening
+    context (reasons, flags, platform, country: a handful of combinations per history), by numbers the writer
+    gives each the first time it sees it; `add` maps new item numbers to catalog ids in play_item and
+    stores new contexts in play_context, so each play is four integers to COPY. One writer at a time per
+    transaction."""
 
     def __init__(self, *, user: User, source: str, bulk: bool = False):
         # bulk: many batches (an import). Period totals and sessions are then marked out of date and rebuilt
@@ -77,28 +81,29 @@ class PlaysWriter:
         self.user, self.source, self.bulk = user, source, bulk
         self.catalog = _Catalog()
         self.item_numbers: dict[tuple, int] = {}
+        self.context_numbers: dict[tuple, int] = {}
         self.started = False
         self.periods_built_on = None
 
     def prepare(self, rows: list[PlayRow]) -> PreparedRows:
-        # The columns that repeat on almost every row (reasons, flags, platform, country) are formatted once
-        # per combination, not once per play.
-        numbers, new_items, context_columns, lines = self.item_numbers, [], {}, []
+        items, contexts, new_items, new_contexts, lines = self.item_numbers, self.context_numbers, [], [], []
         for row in rows:
             key = (row.kind, row.item_uri, row.artist_or_show, row.name)
-            number = numbers.get(key)
-            if number is None:
-                number = numbers[key] = len(numbers)
-                new_items.append((number, row))
+            item = items.get(key)
+            if item is None:
+                item = items[key] = len(items)
+                new_items.append((item, row))
             context = (row.reason_start, row.reason_end, row.shuffle, row.skipped, row.offline, row.platform,
                        row.country)
-            tail = context_columns.get(context)
-            if tail is None:
-                tail = context_columns[context] = "\t".join(
-                    (*map(_text, context[:2]), *(_FLAGS[flag] for flag in context[2:5]), *map(_text, context[5:]))
-                )
-            lines.append(f"{number}\t{row.ended_at}\t{row.ms_played}\t{tail}\n")
-        return PreparedRows(len(rows), "".join(lines), new_items)
+            number = contexts.get(context)
+            if number is None:
+                number = contexts[context] = len(contexts)
+                new_contexts.append("\t".join((
+                    str(number), *map(_text, context[:2]), *(_FLAGS[flag] for flag in context[2:5]),
+                    *map(_text, context[5:]),
+                )) + "\n")
+            lines.append(f"{item}\t{number}\t{row.ended_at}\t{row.ms_played}\n")
+        return PreparedRows(len(rows), "".join(lines).encode(), new_items, new_contexts)
 
     def add(self, prepared: PreparedRows) -> ImportSummary:
         summary = ImportSummary(rows=prepared.count)
@@ -148,27 +153,28 @@ class PlaysWriter:
             self.periods_built_on = row[0] if row else None
         # Both tables live until the transaction ends; another writer before us may have used them.
         cursor.execute(_STAGING_TABLES)
-        cursor.execute("TRUNCATE play_item")
+        cursor.execute("TRUNCATE play_item, play_context")
         self.started = True
 
     def stage(self, cursor, prepared: PreparedRows) -> None:
-        """Map the batch's new items to catalog ids and COPY its rows into play_staging."""
+        """Map the batch's new items to catalog ids, store its new contexts, and COPY its rows."""
         if not self.started:
             self._start(cursor)
         rows = [row for _, row in prepared.new_items]
         self.catalog.resolve(cursor, rows)
-        cursor.copy_expert(
-            "COPY play_item (number, kind, track_id, episode_id, artist_id, album_id) FROM STDIN",
-            io.StringIO("".join(
-                f"{number}\t{self.catalog.item_columns(row)}\n" for number, row in prepared.new_items
-            )),
-        )
+        _copy(cursor, "play_item (number, kind, track_id, episode_id, artist_id, album_id)", "".join(
+            f"{number}\t{self.catalog.item_columns(row)}\n" for number, row in prepared.new_items
+        ).encode())
+        _copy(cursor, "play_context", "".join(prepared.new_contexts).encode())
         cursor.execute("TRUNCATE play_staging")
-        cursor.copy_expert(
-            "COPY play_staging (item_number, ended_epoch, ms_played, reason_start, reason_end, shuffle, skipped, "
-            "offline, platform, country) FROM STDIN",
-            io.StringIO(prepared.text),
-        )
+        _copy(cursor, "play_staging", prepared.data)
+
+
+def _copy(cursor, table: str, data: bytes) -> None:
+    # In one read: psycopg2 takes the interpreter lock back for every chunk it reads, and while the
+    # read-ahead thread parses, each wait for it is a thread switch (up to 5 ms) — 1 s a million plays.
+    if data:
+        cursor.copy_expert(f"COPY {table} FROM STDIN", io.BytesIO(data), len(data))  # size: one read
 
 
 INSERT_PLANNER_SETTINGS = (
@@ -185,9 +191,12 @@ _STAGING_TABLES = """
 CREATE TEMP TABLE IF NOT EXISTS play_item (
     number integer PRIMARY KEY, kind text, track_id bigint, episode_id bigint, artist_id bigint, album_id bigint
 ) ON COMMIT DROP;
+CREATE TEMP TABLE IF NOT EXISTS play_context (
+    number integer PRIMARY KEY, reason_start text, reason_end text, shuffle boolean, skipped boolean,
+    offline boolean, platform text, country text
+) ON COMMIT DROP;
 CREATE TEMP TABLE IF NOT EXISTS play_staging (
-    item_number integer, ended_epoch bigint, ms_played integer, reason_start text, reason_end text,
-    shuffle boolean, skipped boolean, offline boolean, platform text, country text
+    item_number integer, context_number integer, ended_epoch bigint, ms_played integer
 ) ON COMMIT DROP
 """
 
@@ -200,12 +209,12 @@ CREATE TEMP TABLE IF NOT EXISTS play_staging (
 # ON CONFLICT's speculative insertion cost a sixth of the statement).
 INSERT_NEW_PLAYS = """
 WITH ordered AS (
-    SELECT s.*, i.kind, i.track_id, i.episode_id, i.artist_id, i.album_id,
+    SELECT s.ended_epoch, s.ms_played, c.*, i.kind, i.track_id, i.episode_id, i.artist_id, i.album_id,
            coalesce(i.track_id, -i.episode_id) AS item,
            lag(s.ended_epoch) OVER (
                PARTITION BY coalesce(i.track_id, -i.episode_id) ORDER BY s.ended_epoch, s.ms_played DESC
            ) AS previous_end
-    FROM play_staging s JOIN play_item i ON i.number = s.item_number
+    FROM play_staging s JOIN play_item i ON i.number = s.item_number JOIN play_context c ON c.number = s.context_number
 ), stored AS MATERIALIZED (
     SELECT coalesce(p.track_id, -p.episode_id) AS item, extract(epoch FROM p.ended_at)::bigint AS ended_epoch
     FROM listening_play p
