@@ -26,17 +26,26 @@ class Event(models.Model):
         REJECTED = "rejected", "Rejected"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The provider that first told us of the show; every provider listing it is an EventListing.
     source = models.CharField(max_length=16, choices=Source.choices)
     external_id = models.CharField(max_length=100, blank=True)
     title = models.CharField(max_length=300)
+    # Names as the provider gave them; those matching our catalog are also linked as performers.
+    performer_names = ArrayField(models.CharField(max_length=300), default=list, blank=True)
     performers = models.ManyToManyField("listening.Artist", related_name="events", blank=True)
     venue = models.CharField(max_length=300)
+    address = models.CharField(max_length=300, blank=True)
     city = models.CharField(max_length=120)
     country = CountryField()
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
     starts_at = models.DateTimeField()
     venue_time_zone = models.CharField(max_length=64, default="UTC")
+    # The same show from two providers is one Event: first performer + venue + local date, as name keys.
+    dedupe_key = models.CharField(max_length=700, blank=True, db_index=True)
     ticket_url = models.URLField(max_length=1000, blank=True)
     image_url = models.URLField(max_length=1000, blank=True)
+    image = models.ImageField(upload_to="events/", blank=True)
     price_min_cents = models.PositiveIntegerField(null=True, blank=True)
     price_max_cents = models.PositiveIntegerField(null=True, blank=True)
     currency = models.CharField(max_length=3, blank=True)
@@ -48,6 +57,14 @@ class Event(models.Model):
     )
     moderation = models.CharField(max_length=10, choices=Moderation.choices, default=Moderation.APPROVED)
     rejection_reason = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    # Targeting of a sponsored event; an empty criterion matches everyone.
+    target_genres = ArrayField(models.CharField(max_length=60), default=list, blank=True)
+    target_countries = ArrayField(models.CharField(max_length=2), default=list, blank=True)
+    target_age_min = models.PositiveSmallIntegerField(null=True, blank=True)
+    target_age_max = models.PositiveSmallIntegerField(null=True, blank=True)
+    target_artists = models.ManyToManyField("listening.Artist", related_name="targeted_events", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -71,3 +88,94 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} — {self.city} {self.starts_at:%Y-%m-%d}"
+
+
+class EventListing(models.Model):
+    """One provider's listing of an event: two providers listing the same show point at one Event."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="listings")
+    source = models.CharField(max_length=16, choices=Event.Source.choices)
+    external_id = models.CharField(max_length=100)
+    url = models.URLField(max_length=1000, blank=True)
+    status = models.CharField(max_length=12, choices=Event.Status.choices, default=Event.Status.SCHEDULED)
+    fetched_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "external_id"], name="listing_unique_per_source")]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.external_id}"
+
+
+class SavedEvent(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_events")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="saves")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "event"], name="saved_event_once")]
+
+
+class EventNotice(models.Model):
+    """A notification a listener was sent about an event, so each is sent once."""
+
+    class Kind(models.TextChoices):
+        RESCHEDULED = "rescheduled", "A saved event changed date"
+        CANCELLED = "cancelled", "A saved event was cancelled"
+        POSTPONED = "postponed", "A saved event was postponed"
+        ANNOUNCED = "announced", "An artist you play a lot announced a show near you"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_notices")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    # What the notice said changed (a new start time, say), so a second change is a second notice.
+    detail = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "event", "kind", "detail"], name="event_notice_once")
+        ]
+
+
+class EventInteraction(models.Model):
+    """One listener's impression, detail view, save or ticket click on an event: the raw analytics."""
+
+    class Kind(models.TextChoices):
+        IMPRESSION = "impression", "Shown in a list"
+        VIEW = "view", "Detail view"
+        SAVE = "save", "Saved"
+        TICKET_CLICK = "ticket_click", "Ticket click"
+
+    id = models.BigAutoField(primary_key=True)
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="interactions", db_index=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    # Whether the listener matched the event's targeting when it happened (null: not a sponsored event).
+    targeted = models.BooleanField(null=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["event", "at"], name="interaction_event_time")]
+
+
+class EventMetricsDaily(models.Model):
+    """The Event Metrics Log: interactions per event, day (UTC) and audience, aggregated by a beat task."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="daily_metrics")
+    day = models.DateField()
+    targeted = models.BooleanField(null=True)
+    impressions = models.PositiveIntegerField(default=0)
+    views = models.PositiveIntegerField(default=0)
+    saves = models.PositiveIntegerField(default=0)
+    ticket_clicks = models.PositiveIntegerField(default=0)
+    listeners = models.PositiveIntegerField(default=0, help_text="Distinct listeners who interacted that day.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "day", "targeted"], nulls_distinct=False, name="event_metrics_once_per_day"
+            )
+        ]

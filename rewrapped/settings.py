@@ -218,6 +218,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=4, minute=15),
         "options": {"expires": 6 * 3600},
     },
+    "fetch-events": {
+        "task": "events.tasks.events_fetch_dispatch",
+        "schedule": timedelta(hours=6),
+        "options": {"expires": 3600},
+    },
+    "aggregate-event-metrics": {
+        "task": "events.tasks.event_metrics_aggregate",
+        "schedule": timedelta(minutes=5),
+        "options": {"expires": 240},
+    },
     "refresh-taste-vectors": {
         "task": "listening.tasks.taste_vectors_refresh",
         "schedule": crontab(hour=3, minute=30),
@@ -272,6 +282,17 @@ MUSICBRAINZ_API_BASE = env("MUSICBRAINZ_API_BASE", "https://musicbrainz.org").rs
 MUSICBRAINZ_RATE_PER_SECOND = float(env("MUSICBRAINZ_RATE_PER_SECOND", "1"))
 MUSICBRAINZ_USER_AGENT = env("MUSICBRAINZ_USER_AGENT", f"Re-Wrapped/1.0 ( {SITE_URL} )")
 MUSICBRAINZ_LOOKUPS_PER_SYNC = int(env("MUSICBRAINZ_LOOKUPS_PER_SYNC", "20"))  # one artist a lookup, 1 s each
+
+# Concert providers. Ticketmaster allows 5 requests a second and 5,000 a day per key; JamBase takes its key as a
+# bearer token.
+TICKETMASTER_API_BASE = env("TICKETMASTER_API_BASE", "https://app.ticketmaster.com").rstrip("/")
+TICKETMASTER_API_KEY = env("TICKETMASTER_API_KEY", "")
+TICKETMASTER_RATE_PER_SECOND = float(env("TICKETMASTER_RATE_PER_SECOND", "5"))
+TICKETMASTER_DAILY_LIMIT = int(env("TICKETMASTER_DAILY_LIMIT", "5000"))
+JAMBASE_API_BASE = env("JAMBASE_API_BASE", "https://www.jambase.com/jb-api").rstrip("/")
+JAMBASE_API_KEY = env("JAMBASE_API_KEY", "")
+JAMBASE_RATE_PER_SECOND = float(env("JAMBASE_RATE_PER_SECOND", "2"))
+EVENT_PROVIDERS = env_list("EVENT_PROVIDERS", "ticketmaster,jambase")
 
 # Every outside API call (rewrapped/outbound.py): timeouts, retries after 5xx, and the longest wait a
 # worker sleeps through (longer ones — a long Retry-After — defer the work instead).

@@ -5,7 +5,9 @@ from rest_framework_simplejwt.views import TokenRefreshView
 
 from accounts import views as account_views
 from accounts.api import MeApi, TokenObtainApi
+from events.urls import api_urlpatterns as events_api
 from listening.urls import api_urlpatterns as listening_api
+from promoters.urls import api_urlpatterns as promoters_api
 from rewrapped.health import healthz
 
 api_v1 = [
@@ -13,6 +15,8 @@ api_v1 = [
     path("auth/token/refresh/", TokenRefreshView.as_view(), name="token-refresh"),
     path("me/", MeApi.as_view(), name="me"),
     path("listening/", include(listening_api)),
+    path("events/", include(events_api)),
+    path("promoters/", include(promoters_api)),
 ]
 
 urlpatterns = [
@@ -20,6 +24,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("profile/", include("accounts.urls")),
     path("listening/", include("listening.urls")),
+    path("events/", include("events.urls")),
+    path("promoters/", include("promoters.urls")),
     # A Spotify-only guest who sets a password is upgrading: one flow for it, which also asks for an email.
     path("accounts/password/set/", account_views.upgrade),
     path("accounts/", include("allauth.urls")),
