@@ -283,16 +283,24 @@ MUSICBRAINZ_RATE_PER_SECOND = float(env("MUSICBRAINZ_RATE_PER_SECOND", "1"))
 MUSICBRAINZ_USER_AGENT = env("MUSICBRAINZ_USER_AGENT", f"Re-Wrapped/1.0 ( {SITE_URL} )")
 MUSICBRAINZ_LOOKUPS_PER_SYNC = int(env("MUSICBRAINZ_LOOKUPS_PER_SYNC", "20"))  # one artist a lookup, 1 s each
 
-# Concert providers. Ticketmaster allows 5 requests a second and 5,000 a day per key; JamBase takes its key as a
-# bearer token.
+# Concert providers. Ticketmaster allows 5 requests a second and 5,000 a day per key (the daily count is kept
+# in Redis per UTC day, so every worker shares it); JamBase's v3 API takes its key as a bearer token.
 TICKETMASTER_API_BASE = env("TICKETMASTER_API_BASE", "https://app.ticketmaster.com").rstrip("/")
 TICKETMASTER_API_KEY = env("TICKETMASTER_API_KEY", "")
 TICKETMASTER_RATE_PER_SECOND = float(env("TICKETMASTER_RATE_PER_SECOND", "5"))
 TICKETMASTER_DAILY_LIMIT = int(env("TICKETMASTER_DAILY_LIMIT", "5000"))
-JAMBASE_API_BASE = env("JAMBASE_API_BASE", "https://www.jambase.com/jb-api").rstrip("/")
+JAMBASE_API_BASE = env("JAMBASE_API_BASE", "https://api.data.jambase.com").rstrip("/")
 JAMBASE_API_KEY = env("JAMBASE_API_KEY", "")
 JAMBASE_RATE_PER_SECOND = float(env("JAMBASE_RATE_PER_SECOND", "2"))
 EVENT_PROVIDERS = env_list("EVENT_PROVIDERS", "ticketmaster,jambase")
+# What the 6-hourly fetch asks for: each country our listeners are in, and the artists they play most,
+# over the coming months; the fetches are spread over EVENT_FETCH_SPREAD_SECONDS so no burst hits a provider.
+EVENT_FETCH_TOP_ARTISTS = int(env("EVENT_FETCH_TOP_ARTISTS", "50"))
+EVENT_FETCH_DAYS_AHEAD = int(env("EVENT_FETCH_DAYS_AHEAD", "180"))
+EVENT_FETCH_SPREAD_SECONDS = int(env("EVENT_FETCH_SPREAD_SECONDS", "3600"))
+EVENT_FETCH_MAX_PAGES = int(env("EVENT_FETCH_MAX_PAGES", "5"))
+# The largest image a promoter may upload for an event.
+PROMOTER_EVENT_IMAGE_MAX_BYTES = int(env("PROMOTER_EVENT_IMAGE_MAX_BYTES", str(5 * 1024 * 1024)))
 
 # Every outside API call (rewrapped/outbound.py): timeouts, retries after 5xx, and the longest wait a
 # worker sleeps through (longer ones — a long Retry-After — defer the work instead).

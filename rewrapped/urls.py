@@ -31,6 +31,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("hijack/", include("hijack.urls")),
     path("admin/", admin.site.urls),
+    path("promoter/", include(("promoters.console", "admin"), namespace="promoter_console")),
     path("api/v1/", include((api_v1, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

@@ -1,4 +1,5 @@
-"""Personas, the fake Spotify and MusicBrainz, and real daphne / Celery processes for the tests that need them."""
+"""Personas, the fake outside services (Spotify, MusicBrainz, Ticketmaster, JamBase), and real daphne / Celery
+processes for the tests that need them."""
 
 import os
 import socket
@@ -15,8 +16,10 @@ from django.test import Client
 
 from rewrapped.redis import redis_client
 from tests.factories import PASSWORD, GuestFactory, UserFactory
+from tests.fakes.jambase import FakeJamBase
 from tests.fakes.musicbrainz import FakeMusicBrainz
 from tests.fakes.spotify import FakeSpotify
+from tests.fakes.ticketmaster import FakeTicketmaster
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -132,6 +135,44 @@ def musicbrainz(_musicbrainz_server, settings):
     return fake
 
 
+# --- the fake concert providers -------------------------------------------------------
+@pytest.fixture(scope="session")
+def _ticketmaster_server():
+    fake = FakeTicketmaster().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def _jambase_server():
+    fake = FakeJamBase().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(autouse=True)
+def ticketmaster(_ticketmaster_server, settings):
+    """The fake Ticketmaster, for every test, so none can reach the real one; its per-second bucket is widened
+    so tests do not wait their turn (the daily quota stays real)."""
+    fake = _ticketmaster_server
+    fake.reset()
+    settings.TICKETMASTER_API_BASE = fake.url
+    settings.TICKETMASTER_API_KEY = fake.api_key
+    settings.TICKETMASTER_RATE_PER_SECOND = 1000
+    return fake
+
+
+@pytest.fixture(autouse=True)
+def jambase(_jambase_server, settings):
+    """The fake JamBase, for every test, like the fake Ticketmaster."""
+    fake = _jambase_server
+    fake.reset()
+    settings.JAMBASE_API_BASE = fake.url
+    settings.JAMBASE_API_KEY = fake.api_key
+    settings.JAMBASE_RATE_PER_SECOND = 1000
+    return fake
+
+
 # --- real processes: daphne and a Celery worker against the test database ---------------
 def _free_port() -> int:
     with socket.socket() as probe:
@@ -149,19 +190,24 @@ def wait_until(ready, what: str, seconds: float = 30) -> None:
 
 
 @pytest.fixture(scope="session")
-def stack_env(django_db_setup, django_db_blocker, _spotify_server, _musicbrainz_server):
-    """Environment for child processes: the test database, the same Redis, and the fake Spotify and MusicBrainz."""
+def stack_env(django_db_setup, django_db_blocker, _spotify_server, _musicbrainz_server, _ticketmaster_server,
+              _jambase_server):
+    """Environment for child processes: the test database, the same Redis, and the fake outside services."""
     from django.db import connection
 
     parts = urlsplit(django_settings.DATABASE_URL)
     database_url = urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
     inherited = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    fake_spotify = {
+    fakes = {
         "SPOTIFY_ACCOUNTS_BASE": _spotify_server.url, "SPOTIFY_API_BASE": _spotify_server.url,
         "SPOTIFY_CLIENT_ID": _spotify_server.client_id, "SPOTIFY_CLIENT_SECRET": _spotify_server.client_secret,
         "MUSICBRAINZ_API_BASE": _musicbrainz_server.url,
+        "TICKETMASTER_API_BASE": _ticketmaster_server.url, "TICKETMASTER_API_KEY": _ticketmaster_server.api_key,
+        "TICKETMASTER_RATE_PER_SECOND": "1000",
+        "JAMBASE_API_BASE": _jambase_server.url, "JAMBASE_API_KEY": _jambase_server.api_key,
+        "JAMBASE_RATE_PER_SECOND": "1000", "EVENT_FETCH_SPREAD_SECONDS": "0",
     }
-    yield {**inherited, **fake_spotify, "DATABASE_URL": database_url, "REDIS_URL": django_settings.REDIS_URL,
+    yield {**inherited, **fakes, "DATABASE_URL": database_url, "REDIS_URL": django_settings.REDIS_URL,
            "DEBUG": "1"}
     # Child processes are gone by now, but a killed one's connection can outlive it for a moment,
     # and the test database cannot be dropped while anyone is connected.
@@ -193,7 +239,8 @@ def daphne_server(stack_env):
     """A real daphne serving rewrapped.asgi on 127.0.0.1; yields its host:port."""
     port = _free_port()
     process = _start(
-        [sys.executable, "-m", "daphne", "--websocket_connect_timeout", "30", "-b", "127.0.0.1", "-p", str(port), "rewrapped.asgi:application"],
+        [sys.executable, "-m", "daphne", "--websocket_connect_timeout", "30", "-b", "127.0.0.1", "-p", str(port),
+         "rewrapped.asgi:application"],
         stack_env,
         "daphne.log",
     )

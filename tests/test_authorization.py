@@ -14,16 +14,20 @@ rarely, a reasoned line in UNLISTED).
 import re
 import uuid
 from collections import defaultdict
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, get_resolver, resolve
 from django.utils import timezone
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import Impersonation, User
+from events.models import Event, EventInteraction, EventMetricsDaily, EventNotice, SavedEvent
 from listening.models import Artist, ImportJob, Play, Playlist, SpotifySync, Track
+from promoters.models import EventMetricsCursor, PromoterApplication
 from rewrapped.models import ApiCallLog
 from tests.conftest import client_for
 from tests.factories import PASSWORD, plays_add_for
@@ -43,6 +47,12 @@ LIBRARY = "302 → /listening/library/"
 TASTE = "302 → /listening/taste/"
 DENIED = "401 + error body"
 NOT_FOUND = "404 + error body"
+FORBIDDEN = "403 + error body"
+TICKETS = "302 → /buy/1"
+EVENT = "302 → /events/{event}/"
+CONSOLE = "302 → /promoter/"
+CONSOLE_IN = LOGIN  # the console signs people in on the site's own page
+CONSOLE_OTHER = "302 → /promoter/events/event/{other_event_pk}/change/"  # which is then not found
 
 # fmt: off
 MATRIX = [
@@ -89,6 +99,48 @@ MATRIX = [
     ("GET /listening/taste/{listener}/",                    LOGIN,      404,        404,        404,        404),
     # The matrix asks with an empty body: a question is required.
     ("POST /listening/ask/",                                LOGIN,      400,        400,        400,        400),
+    # --- events ----
+    # Events are for signed-in listeners. {event} is an approved show; {hidden} another promoter's event still
+    # waiting for review: not found for listeners and other promoters, previewed by staff (who moderate it).
+    ("GET /events/",                                       LOGIN,      200,        200,        200,        200),
+    # The next page of results needs the offset of the last one shown.
+    ("GET /events/more/",                                  LOGIN,      400,        400,        400,        400),
+    ("GET /events/saved/",                                 LOGIN,      200,        200,        200,        200),
+    ("GET /events/{event}/",                               LOGIN,      200,        200,        200,        200),
+    ("GET /events/{hidden}/",                              LOGIN,      404,        404,        404,        200),
+    ("GET /events/{event}/tickets/",                       LOGIN,      TICKETS,    TICKETS,    TICKETS,    TICKETS),
+    ("GET /events/{hidden}/tickets/",                      LOGIN,      404,        404,        404,        404),
+    ("POST /events/{event}/save/",                         LOGIN,      EVENT,      EVENT,      EVENT,      EVENT),
+    ("POST /events/{hidden}/save/",                        LOGIN,      404,        404,        404,        404),
+    ("POST /events/{event}/unsave/",                       LOGIN,      EVENT,      EVENT,      EVENT,      EVENT),
+    # --- promoters ----
+    # Applying is for listeners with an account of their own: the page tells a Spotify-only guest and a
+    # promoter why they cannot (their filled-in application is refused with 403: tests/promoters). The
+    # matrix posts an empty form, which is a form error for everyone.
+    ("GET /promoters/apply/",                              LOGIN,      200,        200,        200,        200),
+    ("POST /promoters/apply/",                             LOGIN,      400,        400,        400,        400),
+    ("GET /promoters/console/",                            CONSOLE,    CONSOLE,    CONSOLE,    CONSOLE,    CONSOLE),
+    # The console is for promoters only; {other_event_pk} is another promoter's event: not found.
+    ("GET /promoter/",                                     CONSOLE_IN, 403,        403,        200,        403),
+    ("GET /promoter/login/",                               LOGIN,      403,        403,        CONSOLE,    403),
+    ("POST /promoter/logout/",                             CONSOLE_IN, 403,        403,        HOME,       403),
+    ("GET /promoter/password_change/",                     CONSOLE_IN, 403,        403,        200,        403),
+    ("GET /promoter/password_change/done/",                CONSOLE_IN, 403,        403,        200,        403),
+    ("GET /promoter/jsi18n/",                              CONSOLE_IN, 403,        403,        200,        403),
+    ("GET /promoter/autocomplete/",                        CONSOLE_IN, 403,        403,        403,        403),
+    ("GET /promoter/events/",                              CONSOLE_IN, 403,        403,        200,        403),
+    ("GET /promoter/no-such-page/",                        CONSOLE_IN, 403,        403,        404,        403),
+    ("GET /promoter/events/event/",                        CONSOLE_IN, 403,        403,        200,        403),
+    ("GET /promoter/events/event/add/",                    CONSOLE_IN, 403,        403,        200,        403),
+    ("GET /promoter/events/event/analytics/",              CONSOLE_IN, 403,        403,        200,        403),
+    ("GET /promoter/events/event/export.csv",              CONSOLE_IN, 403,        403,        200,        403),
+    ("GET /promoter/events/event/{other_event_pk}/",       CONSOLE_IN, 403,        403,        CONSOLE_OTHER, 403),
+    ("GET /promoter/events/event/{other_event_pk}/change/", CONSOLE_IN, 403,       403,        404,        403),
+    ("GET /promoter/events/event/{other_event_pk}/delete/", CONSOLE_IN, 403,       403,        404,        403),
+    ("GET /promoter/events/event/{other_event_pk}/history/", CONSOLE_IN, 403,      403,        404,        403),
+    ("GET /promoter/events/event/{other_event_pk}/analytics/", CONSOLE_IN, 403,    403,        404,        403),
+    ("GET /promoter/events/event/{other_event_pk}/export.csv", CONSOLE_IN, 403,    403,        404,        403),
+    ("GET /promoter/r/{event_type}/{other_event_pk}/",     CONSOLE_IN, 403,        403,        404,        403),
     # --- allauth ----
     ("GET /accounts/login/",                               200,        HOME,       HOME,       HOME,       HOME),
     ("GET /accounts/login/code/confirm/",                  LOGIN,      HOME,       HOME,       HOME,       HOME),
@@ -173,6 +225,52 @@ MATRIX = [
     ("GET /admin/rewrapped/apicalllog/{call}/change/",      ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
     ("GET /admin/rewrapped/apicalllog/{call}/history/",     ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
     ("GET /admin/rewrapped/apicalllog/{call}/delete/",      ADMIN,      ADMIN,      ADMIN,      ADMIN,      403),
+    # Events: staff edit and moderate them; saves, notices, interactions and the metrics are records: read-only.
+    ("GET /admin/events/",                                 ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/events/event/",                           ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/events/event/add/",                       ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/events/event/{other_event_pk}/",          ADMIN,      ADMIN,      ADMIN,      ADMIN,      "302 → /admin/events/event/{other_event_pk}/change/"),
+    ("GET /admin/events/event/{other_event_pk}/change/",   ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/events/event/{other_event_pk}/history/",  ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/events/event/{other_event_pk}/delete/",   ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/events/savedevent/",                      ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/events/savedevent/add/",                  ADMIN,      ADMIN,      ADMIN,      ADMIN,      403),
+    ("GET /admin/events/savedevent/{saved}/",              ADMIN,      ADMIN,      ADMIN,      ADMIN,      "302 → /admin/events/savedevent/{saved}/change/"),
+    ("GET /admin/events/savedevent/{saved}/change/",       ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/events/savedevent/{saved}/history/",      ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/events/savedevent/{saved}/delete/",       ADMIN,      ADMIN,      ADMIN,      ADMIN,      403),
+    ("GET /admin/events/eventnotice/",                     ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/events/eventnotice/add/",                 ADMIN,      ADMIN,      ADMIN,      ADMIN,      403),
+    ("GET /admin/events/eventnotice/{notice}/",            ADMIN,      ADMIN,      ADMIN,      ADMIN,      "302 → /admin/events/eventnotice/{notice}/change/"),
+    ("GET /admin/events/eventnotice/{notice}/change/",     ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/events/eventnotice/{notice}/history/",    ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/events/eventnotice/{notice}/delete/",     ADMIN,      ADMIN,      ADMIN,      ADMIN,      403),
+    ("GET /admin/events/eventinteraction/",                ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/events/eventinteraction/add/",            ADMIN,      ADMIN,      ADMIN,      ADMIN,      403),
+    ("GET /admin/events/eventinteraction/{interaction}/",  ADMIN,      ADMIN,      ADMIN,      ADMIN,      "302 → /admin/events/eventinteraction/{interaction}/change/"),
+    ("GET /admin/events/eventinteraction/{interaction}/change/", ADMIN, ADMIN,     ADMIN,      ADMIN,      200),
+    ("GET /admin/events/eventinteraction/{interaction}/history/", ADMIN, ADMIN,    ADMIN,      ADMIN,      200),
+    ("GET /admin/events/eventinteraction/{interaction}/delete/", ADMIN, ADMIN,     ADMIN,      ADMIN,      403),
+    ("GET /admin/events/eventmetricsdaily/",               ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/events/eventmetricsdaily/add/",           ADMIN,      ADMIN,      ADMIN,      ADMIN,      403),
+    ("GET /admin/events/eventmetricsdaily/{metrics}/",     ADMIN,      ADMIN,      ADMIN,      ADMIN,      "302 → /admin/events/eventmetricsdaily/{metrics}/change/"),
+    ("GET /admin/events/eventmetricsdaily/{metrics}/change/", ADMIN,   ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/events/eventmetricsdaily/{metrics}/history/", ADMIN,  ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/events/eventmetricsdaily/{metrics}/delete/", ADMIN,   ADMIN,      ADMIN,      ADMIN,      403),
+    # Applications are decided by staff (approve / reject actions), never written on someone's behalf.
+    ("GET /admin/promoters/",                              ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/promoters/promoterapplication/",          ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/promoters/promoterapplication/add/",      ADMIN,      ADMIN,      ADMIN,      ADMIN,      403),
+    ("GET /admin/promoters/promoterapplication/{application}/", ADMIN, ADMIN,      ADMIN,      ADMIN,      "302 → /admin/promoters/promoterapplication/{application}/change/"),
+    ("GET /admin/promoters/promoterapplication/{application}/change/", ADMIN, ADMIN, ADMIN,    ADMIN,      200),
+    ("GET /admin/promoters/promoterapplication/{application}/history/", ADMIN, ADMIN, ADMIN,   ADMIN,      200),
+    ("GET /admin/promoters/promoterapplication/{application}/delete/", ADMIN, ADMIN, ADMIN,    ADMIN,      200),
+    ("GET /admin/promoters/eventmetricscursor/",           ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/promoters/eventmetricscursor/add/",       ADMIN,      ADMIN,      ADMIN,      ADMIN,      403),
+    ("GET /admin/promoters/eventmetricscursor/1/",         ADMIN,      ADMIN,      ADMIN,      ADMIN,      "302 → /admin/promoters/eventmetricscursor/1/change/"),
+    ("GET /admin/promoters/eventmetricscursor/1/change/",  ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/promoters/eventmetricscursor/1/history/", ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/promoters/eventmetricscursor/1/delete/",  ADMIN,      ADMIN,      ADMIN,      ADMIN,      403),
     # --- API ----
     ("GET /api/v1/me/",                                    DENIED,     200,        200,        200,        200),
     ("PATCH /api/v1/me/",                                  DENIED,     200,        200,        200,        200),
@@ -216,6 +314,18 @@ MATRIX = [
     ("PUT /api/v1/listening/taste/sharing/",                DENIED,     "400 + error body","400 + error body","400 + error body","400 + error body"),
     ("GET /api/v1/listening/taste/listeners/",              DENIED,     200,        200,        200,        200),
     ("GET /api/v1/listening/taste/matches/{listener}/",     DENIED,     NOT_FOUND,  NOT_FOUND,  NOT_FOUND,  NOT_FOUND),
+    ("GET /api/v1/events/",                                DENIED,     200,        200,        200,        200),
+    ("GET /api/v1/events/{event}/",                        DENIED,     200,        200,        200,        200),
+    ("GET /api/v1/events/{hidden}/",                       DENIED,     NOT_FOUND,  NOT_FOUND,  NOT_FOUND,  200),
+    ("PUT /api/v1/events/{event}/save/",                   DENIED,     200,        200,        200,        200),
+    ("DELETE /api/v1/events/{event}/save/",                DENIED,     204,        204,        204,        204),
+    # Staff may preview an unlisted event but not save it: it is not on the listeners' side yet.
+    ("PUT /api/v1/events/{hidden}/save/",                  DENIED,     NOT_FOUND,  NOT_FOUND,  NOT_FOUND,  "400 + error body"),
+    ("GET /api/v1/events/saved/",                          DENIED,     200,        200,        200,        200),
+    ("GET /api/v1/events/recommended/",                    DENIED,     200,        200,        200,        200),
+    # A promoter's own events and their figures; {hidden} is another promoter's.
+    ("GET /api/v1/promoters/events/",                      DENIED,     FORBIDDEN,  FORBIDDEN,  200,        FORBIDDEN),
+    ("GET /api/v1/promoters/events/{hidden}/metrics/",     DENIED,     FORBIDDEN,  FORBIDDEN,  NOT_FOUND,  FORBIDDEN),
     ("GET /api/schema/",                                   200,        200,        200,        200,        200),
     ("GET /api/docs/",                                     200,        200,        200,        200,        200),
 ]
@@ -320,12 +430,40 @@ def test_who_may_reach_what(method, url, persona, expected, request, client, spo
         ids["sync"] = SpotifySync.objects.create(user=other_listener).pk
     if "{call}" in url:
         ids["call"] = ApiCallLog.objects.create(service="spotify", method="GET", endpoint="/v1/me", status=200).pk
+    if re.search(r"\{(event|hidden|other_event_pk|event_type|saved|notice|interaction|metrics)\}", url):
+        ids.update(_events_of_others(request.getfixturevalue("other_promoter"), other_listener))
+    if "{application}" in url:
+        ids["application"] = PromoterApplication.objects.create(
+            user=other_listener, organisation="Theirs", website="https://theirs.example.com", reason="To promote"
+        ).pk
+    if url.startswith("/admin/promoters/eventmetricscursor/1/"):
+        EventMetricsCursor.objects.get_or_create(pk=1)
     if url == "/healthz":
         request.getfixturevalue("celery_worker")  # a healthy stack has a worker answering
 
     response = _send(client_for(client, user), method, url.format(**ids), _body(method, url, user, other_listener))
 
     assert _outcome(response) == str(expected).format(**ids)
+
+
+def _events_of_others(other_promoter: User, other_listener: User) -> dict:
+    """An approved show on sale (saved by the other listener, who was told of it and looked at it), and
+    another promoter's event still waiting for review."""
+    shown = Event.objects.create(
+        source="ticketmaster", external_id="theirs-1", title="Their show", venue="Paradiso", city="Amsterdam",
+        country="NL", starts_at=timezone.now() + timedelta(days=30), ticket_url="https://tickets.example.com/buy/1",
+    )
+    hidden = Event.objects.create(
+        source="internal", promoter=other_promoter, title="Their draft", venue="Melkweg", city="Amsterdam",
+        country="NL", starts_at=timezone.now() + timedelta(days=40), moderation="pending",
+    )
+    saved = SavedEvent.objects.create(user=other_listener, event=shown)
+    notice = EventNotice.objects.create(user=other_listener, event=shown, kind="cancelled")
+    interaction = EventInteraction.objects.create(event=hidden, user=other_listener, kind="view", at=timezone.now())
+    metrics = EventMetricsDaily.objects.create(event=hidden, day=timezone.now().date(), views=1)
+    return {"event": shown.public_id, "hidden": hidden.public_id, "other_event_pk": hidden.pk,
+            "event_type": ContentType.objects.get_for_model(Event).pk, "saved": saved.pk, "notice": notice.pk,
+            "interaction": interaction.pk, "metrics": metrics.pk}
 
 
 # --- every URL has a row ------------------------------------------------------------------

@@ -1,0 +1,161 @@
+"""Concert providers: each client module turns its service's answers into the same plain `ProviderEvent`.
+
+Ingestion (events/ingest.py) knows nothing of Ticketmaster's or JamBase's shapes; a provider module knows
+nothing of our models. `events_page(source, query, page)` is the one way in, so the fetch task can page
+through any provider the same way.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+
+@dataclass(frozen=True)
+class Performer:
+    name: str
+    spotify_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ProviderEvent:
+    """One provider's listing of a show, normalized: start in UTC plus the venue's zone, ISO-2 country,
+    prices in cents, our status names."""
+
+    source: str
+    external_id: str
+    title: str
+    url: str
+    starts_at: datetime  # aware, UTC
+    venue_time_zone: str
+    venue: str
+    city: str
+    country: str  # ISO 3166-1 alpha-2
+    address: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    performers: tuple[Performer, ...] = ()
+    genres: tuple[str, ...] = ()
+    status: str = "scheduled"
+    price_min_cents: int | None = None
+    price_max_cents: int | None = None
+    currency: str = ""
+    image_url: str = ""
+    ticket_url: str = ""
+
+    @property
+    def performer_names(self) -> list[str]:
+        return [performer.name for performer in self.performers]
+
+    @property
+    def local_date(self) -> date:
+        return self.starts_at.astimezone(zoneinfo.ZoneInfo(self.venue_time_zone)).date()
+
+
+@dataclass(frozen=True)
+class EventQuery:
+    """What to ask a provider for. Every field is optional; providers ignore what they cannot filter on."""
+
+    keyword: str = ""  # an artist's name, for artist queries
+    country: str = ""
+    city: str = ""
+    genre: str = ""
+    starts_from: date | None = None
+    starts_until: date | None = None
+
+    def as_json(self) -> dict:
+        """For task arguments (JSON only)."""
+        return {
+            "keyword": self.keyword, "country": self.country, "city": self.city, "genre": self.genre,
+            "starts_from": self.starts_from.isoformat() if self.starts_from else None,
+            "starts_until": self.starts_until.isoformat() if self.starts_until else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> EventQuery:
+        return cls(
+            keyword=data.get("keyword") or "", country=data.get("country") or "", city=data.get("city") or "",
+            genre=data.get("genre") or "",
+            starts_from=date.fromisoformat(data["starts_from"]) if data.get("starts_from") else None,
+            starts_until=date.fromisoformat(data["starts_until"]) if data.get("starts_until") else None,
+        )
+
+
+@dataclass(frozen=True)
+class ProviderPage:
+    events: list[ProviderEvent]
+    page: int
+    next_page: int | None  # None: this was the last page we may ask for
+    total: int = 0
+    skipped: int = 0  # listings we could not place (no venue, country or date)
+    errors: list[str] = field(default_factory=list)
+
+
+class ProviderNotConfigured(Exception):
+    """The provider has no API key: fetching from it is skipped, not retried."""
+
+
+def events_page(source: str, query: EventQuery, page: int | None = None) -> ProviderPage:
+    """One page of `source`'s events matching `query` (its first page when `page` is None)."""
+    from events.providers import jambase, ticketmaster
+
+    module = {ticketmaster.SOURCE: ticketmaster, jambase.SOURCE: jambase}[source]
+    return module.events_page(query, module.FIRST_PAGE if page is None else page)
+
+
+# --- what the providers share ------------------------------------------------------------------------------
+def cents(value) -> int | None:
+    """'65.00', 136.0 or 251 as cents; None for blanks and nonsense (JamBase sends '' for unknown prices)."""
+    if value is None or value == "":
+        return None
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    if not amount.is_finite() or amount < 0:
+        return None
+    return int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def price_range(mins: list, maxes: list) -> tuple[int | None, int | None]:
+    low = [c for c in map(cents, mins) if c is not None]
+    high = [c for c in map(cents, maxes) if c is not None]
+    price_min = min(low) if low else None
+    price_max = max(high) if high else price_min
+    if price_min is None and price_max is not None:
+        price_min = price_max
+    if price_min is not None and price_max is not None and price_min > price_max:
+        price_min, price_max = price_max, price_min
+    return price_min, price_max
+
+
+def time_zone_or_utc(name: str | None) -> str:
+    if name:
+        try:
+            zoneinfo.ZoneInfo(name)
+            return name
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            pass
+    return "UTC"
+
+
+def local_to_utc(local_date: str, local_time: str | None, time_zone: str) -> datetime:
+    """A venue's wall-clock start as UTC. A show known only by its day is placed at local midnight, so its
+    local date (what dedupe and listings compare) stays right."""
+    day = date.fromisoformat(local_date[:10])
+    clock = time.fromisoformat(local_time) if local_time else time.min
+    return datetime.combine(day, clock, zoneinfo.ZoneInfo(time_zone)).astimezone(UTC)
+
+
+def spotify_artist_id(url: str) -> str | None:
+    marker = "open.spotify.com/artist/"
+    if marker not in url:
+        return None
+    artist_id = url.split(marker, 1)[1].split("?", 1)[0].split("/", 1)[0]
+    return artist_id or None
+
+
+def clip(value, length: int) -> str:
+    return (str(value) if value is not None else "").strip()[:length]

@@ -1,0 +1,229 @@
+"""The Ticketmaster Discovery API v2 client (event search and event lookup), through the shared outbound base.
+
+Ticketmaster gives a key 5 requests a second and 5,000 a day. The per-second rate is the shared Redis bucket
+of rewrapped.outbound; the daily quota is a Redis counter per UTC day that every process increments before
+calling, so the fetch task defers until tomorrow instead of being refused. Deep paging is capped by
+Ticketmaster at size × page < 1000: we never ask past it. Searches are not cached: a listing changing
+(cancelled, a new date) is exactly what we fetch for.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from functools import lru_cache
+
+from django.conf import settings
+
+from events.providers import (
+    EventQuery,
+    Performer,
+    ProviderEvent,
+    ProviderNotConfigured,
+    ProviderPage,
+    clip,
+    local_to_utc,
+    price_range,
+    spotify_artist_id,
+    time_zone_or_utc,
+)
+from rewrapped.outbound import Outbound, RateLimited
+from rewrapped.redis import redis_client
+
+SOURCE = "ticketmaster"
+FIRST_PAGE = 0  # Ticketmaster numbers pages from 0
+EVENT_SEARCH = "/discovery/v2/events.json"
+EVENT_DETAIL = "/discovery/v2/events/{id}.json"
+PAGE_SIZE = 100
+DEEP_PAGING_LIMIT = 1000  # size × page must stay below this
+
+# Ticketmaster's codes -> ours. "rescheduled" is a scheduled show with a new date, which ingestion sees by
+# comparing the start; "onsale"/"offsale" are about tickets, not the show.
+STATUSES = {"cancelled": "cancelled", "canceled": "cancelled", "postponed": "postponed"}
+
+
+def ticketmaster_outbound() -> Outbound:
+    return _outbound(settings.TICKETMASTER_API_BASE, settings.TICKETMASTER_RATE_PER_SECOND)
+
+
+@lru_cache(maxsize=8)
+def _outbound(base_url: str, rate_per_second: float) -> Outbound:
+    return Outbound(service=SOURCE, base_url=base_url, rate_per_second=rate_per_second)
+
+
+# --- the daily quota ---------------------------------------------------------------------------------------
+def _day_key(now: datetime) -> str:
+    return f"outbound:{SOURCE}:calls:{now.astimezone(UTC):%Y-%m-%d}"
+
+
+def calls_left_today(*, now: datetime | None = None) -> int:
+    used = redis_client().get(_day_key(now or datetime.now(UTC)))
+    return max(settings.TICKETMASTER_DAILY_LIMIT - int(used or 0), 0)
+
+
+def _count_call(now: datetime | None = None) -> None:
+    now = now or datetime.now(UTC)
+    key = _day_key(now)
+    pipe = redis_client().pipeline()
+    pipe.incr(key)
+    pipe.expire(key, 2 * 24 * 3600)
+    used, _ = pipe.execute()
+    if used > settings.TICKETMASTER_DAILY_LIMIT:
+        tomorrow = datetime.combine(now.astimezone(UTC).date() + timedelta(days=1), time.min, UTC)
+        raise RateLimited(SOURCE, (tomorrow - now).total_seconds(), by_service=False)
+
+
+def _get(path: str, params: dict):
+    if not settings.TICKETMASTER_API_KEY:
+        raise ProviderNotConfigured("TICKETMASTER_API_KEY is not set")
+    outbound = ticketmaster_outbound()
+    # While a 429's pause lasts no call goes out, so none may be counted against the day either.
+    if (paused := outbound.paused_for()) > outbound.max_wait_seconds:
+        raise RateLimited(SOURCE, paused)
+    _count_call()
+    return outbound.request(
+        "GET", path, params={**params, "apikey": settings.TICKETMASTER_API_KEY},
+        headers={"Accept": "application/json"},
+    )
+
+
+# --- calls -------------------------------------------------------------------------------------------------
+def last_page(size: int = PAGE_SIZE) -> int:
+    """The last page Ticketmaster serves at this size (size × page < 1000)."""
+    return (DEEP_PAGING_LIMIT - 1) // size
+
+
+def events_page(query: EventQuery, page: int = FIRST_PAGE, *, size: int = PAGE_SIZE) -> ProviderPage:
+    """One page of music events matching `query`. Raises RateLimited / ServiceUnavailable (defer on them)."""
+    if page > last_page(size):
+        return ProviderPage(events=[], page=page, next_page=None)
+    params = {"size": size, "page": page, "sort": "date,asc", "classificationName": query.genre or "music"}
+    if query.keyword:
+        params["keyword"] = query.keyword
+    if query.country:
+        params["countryCode"] = query.country
+    if query.city:
+        params["city"] = query.city
+    if query.starts_from:
+        params["startDateTime"] = f"{query.starts_from:%Y-%m-%d}T00:00:00Z"
+    if query.starts_until:
+        params["endDateTime"] = f"{query.starts_until:%Y-%m-%d}T23:59:59Z"
+    response = _get(EVENT_SEARCH, params)
+    if response.status_code != 200:
+        return ProviderPage(events=[], page=page, next_page=None, errors=error_messages(_json(response)))
+    return parse_page(response.json(), size=size)
+
+
+def event_find(external_id: str) -> ProviderEvent | None:
+    """One event by its Ticketmaster id; None when Ticketmaster no longer knows it (404) or cannot place it."""
+    response = _get(EVENT_DETAIL.format(id=external_id), {})
+    if response.status_code == 404:
+        return None
+    response.raise_for_status()
+    return parse_event(response.json())
+
+
+# --- parsing -----------------------------------------------------------------------------------------------
+def parse_page(body: dict, *, size: int = PAGE_SIZE) -> ProviderPage:
+    # An empty result has no `_embedded` at all.
+    raw = (body.get("_embedded") or {}).get("events") or []
+    events = [event for event in map(parse_event, raw) if event is not None]
+    page_info = body.get("page") or {}
+    number = int(page_info.get("number") or 0)
+    total_pages = int(page_info.get("totalPages") or 0)
+    size = int(page_info.get("size") or size)
+    following = number + 1
+    has_next = following < total_pages and following <= last_page(size)
+    return ProviderPage(
+        events=events, page=number, next_page=following if has_next else None,
+        total=int(page_info.get("totalElements") or 0), skipped=len(raw) - len(events),
+    )
+
+
+def parse_event(raw: dict) -> ProviderEvent | None:
+    """A Discovery event as a ProviderEvent; None when it has no venue with a country or no start date."""
+    embedded = raw.get("_embedded") or {}
+    venue = (embedded.get("venues") or [None])[0]
+    dates = raw.get("dates") or {}
+    start = dates.get("start") or {}
+    if not venue or not (venue.get("country") or {}).get("countryCode") or not start.get("localDate"):
+        return None
+    time_zone = time_zone_or_utc(dates.get("timezone") or venue.get("timezone"))
+    if start.get("dateTime"):
+        starts_at = datetime.fromisoformat(start["dateTime"]).astimezone(UTC)
+    else:  # time to be announced: the local day is known
+        starts_at = local_to_utc(start["localDate"], start.get("localTime"), time_zone)
+    ranges = raw.get("priceRanges") or []
+    price_min, price_max = price_range([r.get("min") for r in ranges], [r.get("max") for r in ranges])
+    location = venue.get("location") or {}
+    return ProviderEvent(
+        source=SOURCE,
+        external_id=clip(raw["id"], 100),
+        title=clip(raw.get("name"), 300),
+        url=clip(raw.get("url"), 1000),
+        starts_at=starts_at,
+        venue_time_zone=time_zone,
+        venue=clip(venue.get("name"), 300),
+        city=clip((venue.get("city") or {}).get("name"), 120),
+        country=venue["country"]["countryCode"].upper()[:2],
+        address=clip((venue.get("address") or {}).get("line1"), 300),
+        latitude=_float(location.get("latitude")),
+        longitude=_float(location.get("longitude")),
+        performers=tuple(_performer(attraction) for attraction in embedded.get("attractions") or []
+                         if attraction.get("name")),
+        genres=_genres(raw.get("classifications") or []),
+        status=STATUSES.get(((dates.get("status") or {}).get("code") or "").lower(), "scheduled"),
+        price_min_cents=price_min,
+        price_max_cents=price_max,
+        currency=clip(ranges[0].get("currency"), 3).upper() if ranges else "",
+        image_url=_best_image(raw.get("images") or []),
+        ticket_url=clip(raw.get("url"), 1000),
+    )
+
+
+def error_messages(body: dict) -> list[str]:
+    """Ticketmaster's error bodies as readable lines: the Discovery API's {"errors": [{"code", "detail"}]} and
+    the gateway's {"fault": {"faultstring"}} (a wrong key, say)."""
+    lines = [f"{error.get('code', '')}: {error.get('detail', '')}" for error in body.get("errors") or []]
+    if fault := (body.get("fault") or {}).get("faultstring"):
+        lines.append(fault)
+    return lines
+
+
+def _json(response) -> dict:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _performer(attraction: dict) -> Performer:
+    links = (attraction.get("externalLinks") or {}).get("spotify") or []
+    spotify_id = next((found for link in links if (found := spotify_artist_id(link.get("url") or ""))), None)
+    return Performer(name=clip(attraction["name"], 300), spotify_id=spotify_id)
+
+
+def _genres(classifications: list[dict]) -> tuple[str, ...]:
+    names = []
+    for classification in classifications:
+        for level in ("genre", "subGenre"):
+            name = ((classification.get(level) or {}).get("name") or "").strip().lower()
+            if name and name != "undefined" and name not in names:
+                names.append(name[:60])
+    return tuple(names)
+
+
+def _best_image(images: list[dict]) -> str:
+    # The widest 16:9 picture, preferring the event's own over Ticketmaster's category fallback.
+    if not images:
+        return ""
+    best = max(images, key=lambda image: (not image.get("fallback"), image.get("ratio") == "16_9",
+                                          int(image.get("width") or 0)))
+    return clip(best.get("url"), 1000)
+
+
+def _float(value) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,93 @@
+from django_countries import countries
+from rest_framework import serializers
+
+from events.selectors import EventFilters
+
+
+class EventSearchInput(serializers.Serializer):
+    """Every filter given must match; without dates, the events still to come."""
+
+    q = serializers.CharField(required=False, allow_blank=True, max_length=200,
+                              help_text="Keywords (web search syntax).")
+    country = serializers.ChoiceField(choices=list(countries), required=False, help_text="ISO 3166 alpha-2, e.g. NL.")
+    city = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    start = serializers.DateField(required=False, help_text="First day (YYYY-MM-DD), in your time zone.")
+    end = serializers.DateField(required=False, help_text="Last day (YYYY-MM-DD), in your time zone.")
+    genre = serializers.CharField(required=False, allow_blank=True, max_length=60)
+    sort = serializers.ChoiceField(choices=["date", "relevance"], required=False,
+                                   help_text="Default: relevance with a keyword, date without.")
+    offset = serializers.IntegerField(min_value=0, max_value=10_000, default=0)
+    limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
+
+    def validate(self, data):
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise serializers.ValidationError({"end": ["The end date is before the start date."]})
+        if data.get("sort") == "relevance" and not data.get("q", "").strip():
+            raise serializers.ValidationError({"sort": ["Sorting by relevance needs a keyword (q)."]})
+        return data
+
+    def filters(self) -> EventFilters:
+        data = {key: value for key, value in self.validated_data.items() if key not in ("offset", "limit") and value}
+        data.setdefault("sort", "relevance" if data.get("q", "").strip() else "date")
+        return EventFilters(**data)
+
+
+class PageInput(serializers.Serializer):
+    offset = serializers.IntegerField(min_value=0, max_value=10_000, default=0)
+    limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
+
+
+class SavedInput(PageInput):
+    when = serializers.ChoiceField(choices=["upcoming", "past"], default="upcoming")
+
+
+class ArtistRef(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    name = serializers.CharField()
+
+
+class PriceOutput(serializers.Serializer):
+    min_cents = serializers.IntegerField(source="price_min_cents", allow_null=True)
+    max_cents = serializers.IntegerField(source="price_max_cents", allow_null=True)
+    currency = serializers.CharField()
+
+
+class EventOutput(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    title = serializers.CharField()
+    performer_names = serializers.ListField(child=serializers.CharField())
+    performers = ArtistRef(many=True, help_text="The performers who are artists in our catalog.")
+    venue = serializers.CharField()
+    address = serializers.CharField()
+    city = serializers.CharField()
+    country = serializers.CharField()
+    latitude = serializers.FloatField(allow_null=True)
+    longitude = serializers.FloatField(allow_null=True)
+    starts_at = serializers.DateTimeField()
+    venue_time_zone = serializers.CharField()
+    price = PriceOutput(source="*")
+    genres = serializers.ListField(child=serializers.CharField())
+    status = serializers.CharField()
+    sponsored = serializers.BooleanField()
+    saved = serializers.BooleanField(source="is_saved", help_text="Whether you saved it.")
+
+
+class EventDetailOutput(EventOutput):
+    ticket_url = serializers.CharField(source="ticket_page", allow_null=True,
+                                       help_text="The event's own https ticket page, if any.")
+    map_url = serializers.CharField()
+
+
+class EventPageOutput(serializers.Serializer):
+    results = EventOutput(many=True)
+    next = serializers.CharField(allow_null=True)
+
+
+class RecommendationOutput(serializers.Serializer):
+    event = EventOutput()
+    sponsored = serializers.BooleanField(help_text="A sponsored event shown because its targeting matches you.")
+    because = serializers.ListField(child=serializers.CharField())
+
+
+class SavedStateOutput(serializers.Serializer):
+    saved = serializers.BooleanField()

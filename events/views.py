@@ -1,0 +1,145 @@
+"""Events pages for listeners: search with infinite scroll, an event's page, saving, and tickets."""
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from events import interactions, selectors, services
+from events.forms import EventSearchForm
+from events.models import Event, EventInteraction
+
+PAGE = 20
+
+
+def shown(events: list[Event], user) -> list[Event]:
+    """Ready events for a template or an answer: saved or not, and the price (one query for the page)."""
+    saved = selectors.saved_ids(user=user, events=events)
+    for event in events:
+        event.is_saved = event.pk in saved
+        event.price_label = selectors.price_label(event)
+    return events
+
+
+def _results(request, form: EventSearchForm, offset: int) -> dict:
+    events = selectors.event_search(filters=form.filters(), user=request.user, offset=offset, limit=PAGE)
+    shown(events, request.user)
+    interactions.impressions_record(events=events, user=request.user)
+    more = None
+    if len(events) == PAGE:
+        query = {key: value for key, value in form.data.items() if key != "offset" and value}
+        more = f"{reverse('events:search-more')}?{urlencode({**query, 'offset': offset + PAGE})}"
+    return {"events": events, "more": more}
+
+
+@login_required
+@require_GET
+def search(request):
+    form = EventSearchForm(request.GET)
+    valid = form.is_valid()
+    recommendations = selectors.recommended_events(user=request.user)
+    shown([rec.event for rec in recommendations], request.user)
+    interactions.impressions_record(events=[rec.event for rec in recommendations], user=request.user)
+    context = {
+        "form": form,
+        "page": _results(request, form, 0) if valid else None,
+        "recommendations": recommendations,
+        "filtered": valid and any(value for key, value in form.cleaned_data.items() if key != "sort"),
+    }
+    return render(request, "events/search.html", context, status=200 if valid else 400)
+
+
+@login_required
+@require_GET
+def search_more(request):
+    form = EventSearchForm(request.GET)
+    offset = _offset(request.GET.get("offset"))
+    if not form.is_valid() or offset is None:
+        return render(request, "events/_event_rows.html", {"page": None}, status=400)
+    return render(request, "events/_event_rows.html", {"page": _results(request, form, offset)})
+
+
+def _offset(value) -> int | None:
+    try:
+        offset = int(value)
+    except (TypeError, ValueError):
+        return None
+    return offset if 0 <= offset <= 10_000 else None
+
+
+@login_required
+@require_GET
+def detail(request, public_id):
+    event = selectors.event_for(user=request.user, public_id=public_id)
+    shown([event], request.user)
+    if event.moderation == Event.Moderation.APPROVED:
+        interactions.interaction_record(event=event, user=request.user, kind=EventInteraction.Kind.VIEW)
+    performers = list(event.performers.all())
+    linked = {artist.name.casefold() for artist in performers}
+    context = {
+        "event": event,
+        "map_url": selectors.map_url(event),
+        "ticket_url": selectors.ticket_url(event),
+        "performers": performers,
+        "unlinked_performers": [name for name in event.performer_names if name.casefold() not in linked],
+    }
+    return render(request, "events/detail.html", context)
+
+
+@login_required
+@require_GET
+def tickets(request, public_id):
+    """Counts the click, then sends the listener to the event's own ticket page (and nowhere else)."""
+    event = selectors.event_for(user=request.user, public_id=public_id)
+    url = selectors.ticket_url(event)
+    if url is None:
+        raise Http404("This event has no ticket page.")
+    if event.moderation == Event.Moderation.APPROVED:
+        interactions.interaction_record(event=event, user=request.user, kind=EventInteraction.Kind.TICKET_CLICK)
+    return HttpResponseRedirect(url)
+
+
+@login_required
+@require_POST
+def save(request, public_id):
+    event = _listed(request, public_id)
+    services.saved_event_add(user=request.user, event=event)
+    return _saved_answer(request, event, saved=True)
+
+
+@login_required
+@require_POST
+def unsave(request, public_id):
+    event = selectors.event_for(user=request.user, public_id=public_id, or_saved=True)
+    services.saved_event_remove(user=request.user, event=event)
+    return _saved_answer(request, event, saved=False)
+
+
+def _listed(request, public_id) -> Event:
+    """Only a listed event can be saved: a draft seen in preview by its promoter cannot."""
+    event = selectors.event_for(user=request.user, public_id=public_id)
+    if event.moderation != Event.Moderation.APPROVED:
+        raise Http404("No such event.")
+    return event
+
+
+def _saved_answer(request, event: Event, *, saved: bool):
+    if request.htmx:
+        event.is_saved = saved
+        return render(request, "events/_save_button.html", {"event": event})
+    next_url = request.POST.get("next")
+    if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        return redirect(next_url)
+    return redirect("events:detail", public_id=event.public_id)
+
+
+@login_required
+@require_GET
+def saved(request):
+    upcoming = shown(selectors.saved_events(user=request.user, when="upcoming", limit=200), request.user)
+    past = shown(selectors.saved_events(user=request.user, when="past", limit=200), request.user)
+    return render(request, "events/saved.html", {"upcoming": upcoming, "past": past})

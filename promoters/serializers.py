@@ -1,0 +1,39 @@
+from rest_framework import serializers
+
+
+class MetricsOutput(serializers.Serializer):
+    impressions = serializers.IntegerField()
+    views = serializers.IntegerField()
+    saves = serializers.IntegerField()
+    ticket_clicks = serializers.IntegerField()
+    ctr = serializers.FloatField(allow_null=True, help_text="Ticket clicks per impression; null without impressions.")
+
+
+class PromoterEventOutput(MetricsOutput):
+    id = serializers.UUIDField(source="public_id")
+    title = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    moderation = serializers.CharField()
+    rejection_reason = serializers.CharField()
+
+
+class DayOutput(MetricsOutput):
+    day = serializers.DateField()
+    ctr = None
+
+
+class AudienceOutput(MetricsOutput):
+    engagement = serializers.FloatField(allow_null=True,
+                                        help_text="Views, saves and ticket clicks per impression.")
+
+
+class TargetingOutput(serializers.Serializer):
+    reach = serializers.FloatField(allow_null=True, help_text="Share of sponsored impressions shown to the target.")
+    targeted = AudienceOutput()
+    untargeted = AudienceOutput()
+
+
+class EventMetricsOutput(serializers.Serializer):
+    totals = MetricsOutput()
+    daily = DayOutput(many=True)
+    targeting = TargetingOutput()

@@ -1,0 +1,116 @@
+"""Writes for promoters: applying to become one, and moving promoter events through moderation."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from events.models import Event
+from promoters.models import PromoterApplication
+from rewrapped.api import ApplicationError
+
+
+def promoter_application_submit(*, user: User, organisation: str, website: str, reason: str) -> PromoterApplication:
+    """A regular user's request to promote events. Guests have no email to be reached at, and promoters
+    are one already, so neither may apply; one application waits for review at a time."""
+    if user.is_guest:
+        raise ApplicationError("Add an email and password to your account before applying.", code="guest",
+                               status_code=403)
+    if user.is_promoter:
+        raise ApplicationError("You are a promoter already.", code="already_promoter", status_code=403)
+    try:
+        with transaction.atomic():
+            return PromoterApplication.objects.create(
+                user=user, organisation=organisation, website=website, reason=reason
+            )
+    except IntegrityError:
+        # The partial unique constraint, not a read before the write: two quick submits cannot both pass.
+        raise ApplicationError("Your application is already waiting for review.", code="pending") from None
+
+
+@transaction.atomic
+def promoter_applications_approve(*, applications: QuerySet[PromoterApplication], reviewer: User) -> int:
+    """Approve the pending ones among `applications`; each applicant becomes a promoter. Returns how many."""
+    pending = list(applications.select_for_update(of=("self",)).filter(status=PromoterApplication.Status.PENDING))
+    now = timezone.now()
+    for application in pending:
+        application.status = PromoterApplication.Status.APPROVED
+        application.rejection_reason = ""
+        application.reviewed_by = reviewer
+        application.reviewed_at = now
+    PromoterApplication.objects.bulk_update(pending, ["status", "rejection_reason", "reviewed_by", "reviewed_at"])
+    # A guest cannot apply, but an account can change between applying and review: only regulars become promoters.
+    User.objects.filter(pk__in=[a.user_id for a in pending], role=User.Role.REGULAR).update(role=User.Role.PROMOTER)
+    return len(pending)
+
+
+@transaction.atomic
+def promoter_applications_reject(*, applications: QuerySet[PromoterApplication], reviewer: User, reason: str) -> int:
+    """Reject the pending ones among `applications` with a reason the applicant sees. Returns how many."""
+    return applications.filter(status=PromoterApplication.Status.PENDING).update(
+        status=PromoterApplication.Status.REJECTED, rejection_reason=reason, reviewed_by=reviewer,
+        reviewed_at=timezone.now(),
+    )
+
+
+def promoter_event_submit(*, event: Event) -> Event:
+    """Send a promoter's draft (or a rejected event they have fixed) to staff for review."""
+    if event.moderation not in (Event.Moderation.DRAFT, Event.Moderation.REJECTED):
+        raise ApplicationError(f"“{event.title}” is {event.get_moderation_display().lower()} already.",
+                               code="not_draft")
+    if event.starts_at <= timezone.now():
+        raise ApplicationError(f"“{event.title}” has already started; change its start time first.", code="past")
+    event.moderation = Event.Moderation.PENDING
+    event.submitted_at = timezone.now()
+    event.save(update_fields=["moderation", "submitted_at", "updated_at"])
+    return event
+
+
+def promoter_event_edited(*, event: Event) -> Event:
+    """An approved event the promoter changed goes back to staff, so listeners never see unreviewed text."""
+    if event.moderation == Event.Moderation.APPROVED:
+        event.moderation = Event.Moderation.PENDING
+        event.submitted_at = timezone.now()
+        event.save(update_fields=["moderation", "submitted_at", "updated_at"])
+    return event
+
+
+@transaction.atomic
+def events_moderate(*, events: QuerySet[Event], approve: bool, reason: str = "") -> int:
+    """Approve or reject (with a reason the promoter reads in the console) the pending ones among `events`;
+    their promoters are emailed after commit. Returns how many were moderated."""
+    from promoters.tasks import event_moderation_notify
+
+    pending = list(events.select_for_update(of=("self",)).filter(moderation=Event.Moderation.PENDING)
+                   .values_list("pk", flat=True))
+    now = timezone.now()
+    Event.objects.filter(pk__in=pending).update(
+        moderation=Event.Moderation.APPROVED if approve else Event.Moderation.REJECTED,
+        rejection_reason="" if approve else reason, reviewed_at=now, updated_at=now,
+    )
+    if pending:
+        transaction.on_commit(lambda: event_moderation_notify.delay(event_ids=pending))
+    return len(pending)
+
+
+def event_moderation_email(*, event_ids: list[int]) -> int:
+    """Tell each promoter how review went, as the events stand now (a later review wins). Returns emails sent."""
+    sent = 0
+    events = Event.objects.filter(
+        pk__in=event_ids, moderation__in=[Event.Moderation.APPROVED, Event.Moderation.REJECTED]
+    ).select_related("promoter")
+    for event in events:
+        if not (event.promoter and event.promoter.email):
+            continue
+        if event.moderation == Event.Moderation.APPROVED:
+            subject, body = f"“{event.title}” is approved", \
+                f"“{event.title}” is approved and listeners can find it on Re-Wrapped."
+        else:
+            subject = f"“{event.title}” was not approved"
+            body = (f"“{event.title}” was not approved:\n\n{event.rejection_reason}\n\n"
+                    "Fix it in the promoter console and submit it again.")
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [event.promoter.email])
+        sent += 1
+    return sent

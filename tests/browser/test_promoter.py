@@ -1,0 +1,74 @@
+"""A promoter's event in a real browser: created (after a bad date), submitted, approved by staff, and its
+views and saves in the analytics chart once listeners have seen it and the metrics task has run."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from events.interactions import impressions_record, interaction_record
+from events.models import Event
+from promoters.metrics import event_metrics_aggregate
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.browser
+
+
+def fill_event(page, starts):
+    page.get_by_label("Title:").fill("Warehouse Sessions")
+    page.get_by_label("Venue:").fill("De School")
+    page.get_by_label("City:").fill("Amsterdam")
+    page.get_by_label("Country:").select_option("NL")
+    page.locator("#id_starts_at_0").fill(starts.strftime("%Y-%m-%d"))
+    page.locator("#id_starts_at_1").fill("21:00:00")
+    page.get_by_label("Ticket url:").fill("https://tickets.example/warehouse")
+
+
+def test_a_promoter_creates_an_event_staff_approve_it_and_the_promoter_sees_its_analytics(
+    page, sign_in, promoter, staff, axe
+):
+    sign_in(promoter)
+    page.goto("/")
+    page.get_by_role("link", name="Promoter console").click()
+    page.get_by_role("link", name="Create an event").click()
+
+    fill_event(page, timezone.localtime() - timedelta(days=2))
+    page.get_by_role("button", name="Save and submit for review").click()
+    expect(page.get_by_text("The event must start in the future.")).to_be_visible()
+    assert not axe(), axe()
+    assert not Event.objects.exists()
+
+    page.locator("#id_starts_at_0").fill((timezone.localtime() + timedelta(days=14)).strftime("%Y-%m-%d"))
+    page.get_by_role("button", name="Save and submit for review").click()
+    expect(page.get_by_text("“Warehouse Sessions” is saved and waiting for review.")).to_be_visible()
+    expect(page.get_by_role("row", name="Warehouse Sessions").get_by_text("Waiting for review")).to_be_visible()
+    event = Event.objects.get()
+    assert event.promoter == promoter and event.moderation == Event.Moderation.PENDING
+
+    sign_in(staff)
+    page.goto("/admin/events/event/?moderation=pending")
+    page.get_by_role("row", name="Warehouse Sessions").get_by_role("checkbox").check()
+    page.get_by_label("Action:").select_option("approve")
+    page.get_by_role("button", name="Go").click()
+    expect(page.get_by_text("Approved 1 event(s)")).to_be_visible()
+    event.refresh_from_db()
+    assert event.moderation == Event.Moderation.APPROVED
+
+    listener = UserFactory()
+    impressions_record(events=[event], user=listener)
+    interaction_record(event=event, user=listener, kind="view")
+    interaction_record(event=event, user=listener, kind="save")
+    event_metrics_aggregate()
+
+    sign_in(promoter)
+    page.goto("/promoter/events/event/")
+    expect(page.get_by_role("row", name="Warehouse Sessions").get_by_text("Approved")).to_be_visible()
+    page.get_by_role("link", name="Analytics for Warehouse Sessions").click()
+    chart = page.get_by_role("img", name="Interactions per day")
+    expect(chart).to_be_visible()
+    expect(chart).to_have_attribute("aria-label", f"Interactions per day. {timezone.now():%Y-%m-%d}: "
+                                    "1 impressions, 1 detail views, 1 saves, 0 ticket clicks")
+    expect(chart.locator("rect.bar-views")).to_have_attribute("data-value", "1")
+    expect(chart.locator("rect.bar-saves")).to_have_attribute("data-value", "1")
+    assert not axe(), axe()

@@ -1,0 +1,121 @@
+""""Recommended for you": ranked by the listener's whole history of performers and genres, their country
+first, with sponsored events whose targeting matches them mixed in and labelled."""
+
+import pytest
+from django.urls import reverse
+
+from events.models import Event
+from events.targeting import listener_matches
+from listening.models import Artist
+from tests.conftest import client_for
+from tests.events.factories import EventFactory, PromoterEventFactory, genres_of, listens
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def fan(listener):
+    """A Dutch listener, 25, who played Radiohead a lot and Björk a little, over a year ago."""
+    listener.country, listener.age = "NL", 25
+    listener.save()
+    listens(listener, {"Radiohead": 30, "Björk": 6})
+    genres_of(Artist.objects.get(name="Radiohead"), "art rock")
+    return listener
+
+
+def artist(name):
+    return Artist.objects.get(name=name)
+
+
+def recommended_titles(client):
+    return [rec["event"]["title"] for rec in client.get(reverse("api:events-recommended")).json()]
+
+
+def test_shows_of_artists_played_most_come_first_even_from_long_ago(client, fan):
+    EventFactory(title="Björk at Ziggo Dome", performers=[artist("Björk")])
+    EventFactory(title="Radiohead at Ziggo Dome", performers=[artist("Radiohead")])
+    EventFactory(title="Unrelated polka night", genres=["polka"])
+    client_for(client, fan)
+    assert recommended_titles(client) == ["Radiohead at Ziggo Dome", "Björk at Ziggo Dome"]
+
+
+def test_a_show_in_a_genre_the_listener_plays_is_recommended(client, fan):
+    EventFactory(title="Art rock all-nighter", performer_names=["Nobody We Know"], genres=["Art Rock"])
+    client_for(client, fan)
+    response = client.get(reverse("api:events-recommended")).json()
+    assert [rec["event"]["title"] for rec in response] == ["Art rock all-nighter"]
+    assert response[0]["because"] == ["You like art rock"]
+
+
+def test_shows_in_the_listeners_country_rank_above_the_same_artist_abroad(client, fan):
+    EventFactory(title="Radiohead in Berlin", performers=[artist("Radiohead")], city="Berlin", country="DE")
+    EventFactory(title="Radiohead in Amsterdam", performers=[artist("Radiohead")])
+    client_for(client, fan)
+    assert recommended_titles(client) == ["Radiohead in Amsterdam", "Radiohead in Berlin"]
+
+
+def test_cancelled_and_unlisted_shows_are_not_recommended(client, fan, promoter):
+    EventFactory(title="Radiohead cancelled", performers=[artist("Radiohead")], status=Event.Status.CANCELLED)
+    PromoterEventFactory(title="Radiohead draft", promoter=promoter, moderation="draft",
+                         performers=[artist("Radiohead")])
+    client_for(client, fan)
+    assert recommended_titles(client) == []
+
+
+def test_a_listener_with_no_history_gets_no_recommendations_but_the_page_works(client, other_listener):
+    EventFactory(title="Radiohead at Ziggo Dome", performer_names=["Radiohead"])
+    client_for(client, other_listener)
+    page = client.get(reverse("events:search")).content.decode()
+    assert "Recommended for you" not in page and "Radiohead at Ziggo Dome" in page
+    assert client.get(reverse("api:events-recommended")).json() == []
+
+
+def test_matching_sponsored_shows_are_mixed_in_and_labelled(client, fan, promoter, django_assert_max_num_queries):
+    EventFactory(title="Radiohead at Ziggo Dome", performers=[artist("Radiohead")])
+    EventFactory(title="Björk at Ziggo Dome", performers=[artist("Björk")])
+    PromoterEventFactory(title="Sponsored for Dutch art rock fans", promoter=promoter, sponsored=True,
+                         target_countries=["NL"], target_genres=["Art Rock"], target_age_min=18, target_age_max=35)
+    PromoterEventFactory(title="Sponsored for Germans", promoter=promoter, sponsored=True, target_countries=["DE"])
+    PromoterEventFactory(title="Sponsored for over-40s", promoter=promoter, sponsored=True, target_age_min=40)
+    PromoterEventFactory(title="Sponsored for jazz fans", promoter=promoter, sponsored=True, target_genres=["jazz"])
+    PromoterEventFactory(title="Sponsored pending review", promoter=promoter, sponsored=True, moderation="pending")
+    client_for(client, fan)
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("api:events-recommended"))
+    recs = [(rec["event"]["title"], rec["sponsored"]) for rec in response.json()]
+    assert recs == [("Radiohead at Ziggo Dome", False), ("Sponsored for Dutch art rock fans", True),
+                    ("Björk at Ziggo Dome", False)]
+
+    with django_assert_max_num_queries(25):
+        page = client.get(reverse("events:search")).content.decode()
+    recommended = page.split('id="recommended-heading"')[1].split('id="results-heading"')[0]
+    assert "Sponsored</mark> <a" in recommended and "Sponsored for Dutch art rock fans" in recommended
+    assert "Sponsored for Germans" not in recommended and "over-40s" not in recommended
+
+
+def test_a_sponsored_show_for_listeners_of_an_artist_reaches_them(client, fan, other_listener, promoter):
+    PromoterEventFactory(title="For Björk listeners", promoter=promoter, sponsored=True,
+                         target_artists=[artist("Björk")])
+    client_for(client, fan)
+    assert recommended_titles(client) == ["For Björk listeners"]
+    client_for(client, other_listener)
+    assert recommended_titles(client) == []
+
+
+def test_an_empty_criterion_matches_everyone_and_every_set_one_must_match(fan, other_listener, promoter):
+    untargeted = PromoterEventFactory(promoter=promoter, sponsored=True)
+    assert listener_matches(untargeted, fan) and listener_matches(untargeted, other_listener)
+    assert listener_matches(untargeted, None)
+
+    dutch_art_rock = PromoterEventFactory(promoter=promoter, sponsored=True, target_countries=["NL"],
+                                          target_genres=["ART ROCK"])
+    assert listener_matches(dutch_art_rock, fan)
+    assert not listener_matches(dutch_art_rock, other_listener)  # no country, no plays
+
+    young = PromoterEventFactory(promoter=promoter, sponsored=True, target_age_min=18, target_age_max=24)
+    assert not listener_matches(young, fan)  # 25
+    assert not listener_matches(young, other_listener)  # age unknown
+
+    radiohead_fans = PromoterEventFactory(promoter=promoter, sponsored=True, target_artists=[artist("Radiohead")])
+    assert listener_matches(radiohead_fans, fan)
+    assert not listener_matches(radiohead_fans, other_listener)

@@ -1,0 +1,192 @@
+"""The promoter console: who may enter, each promoter sees only their own events, and events are checked."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from events.models import Event, EventInteraction, SavedEvent
+from tests.conftest import client_for
+from tests.promoters.conftest import event_for, event_form, image_upload
+
+CONSOLE = "/promoter/"
+EVENTS = "/promoter/events/event/"
+ADD = f"{EVENTS}add/"
+
+
+# --- who enters -------------------------------------------------------------------------
+def test_visitors_are_sent_to_the_site_sign_in(client):
+    response = client.get(EVENTS)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=/promoter/")
+
+
+@pytest.mark.parametrize("persona", ["listener", "guest", "staff"])
+def test_everyone_signed_in_but_promoters_is_refused(client, request, persona):
+    client_for(client, request.getfixturevalue(persona))
+    assert client.get(CONSOLE).status_code == 403
+    assert client.get(EVENTS).status_code == 403
+    assert client.get(f"{CONSOLE}login/").status_code == 403
+
+
+def test_a_promoter_enters_from_the_site_menu(client, promoter):
+    client_for(client, promoter)
+    home = client.get("/").content.decode()
+    assert 'href="/promoters/console/"' in home
+    response = client.get("/promoters/console/", follow=True)
+    assert response.status_code == 200
+    assert "Re-Wrapped promoter console" in response.content.decode()
+
+
+# --- scoped to the promoter's own events ------------------------------------------------
+@pytest.fixture
+def theirs(other_promoter):
+    return event_for(other_promoter, title="Somebody Else's Gig")
+
+
+@pytest.fixture
+def mine(promoter):
+    return event_for(promoter, title="My Own Gig")
+
+
+def test_the_list_shows_only_my_events(client, promoter, mine, theirs):
+    client_for(client, promoter)
+    page = client.get(EVENTS).content.decode()
+    assert "My Own Gig" in page and "Somebody Else" not in page
+
+
+@pytest.mark.parametrize("suffix", ["change/", "delete/", "history/", "analytics/", "export.csv"])
+def test_another_promoters_event_is_not_found(client, promoter, mine, theirs, suffix):
+    client_for(client, promoter)
+    assert client.get(f"{EVENTS}{mine.pk}/{suffix}").status_code == 200
+    assert client.get(f"{EVENTS}{theirs.pk}/{suffix}").status_code == 404
+
+
+def test_another_promoters_event_cannot_be_changed_or_deleted_by_post(client, promoter, theirs):
+    client_for(client, promoter)
+    assert client.post(f"{EVENTS}{theirs.pk}/change/", event_form(title="Hijacked")).status_code == 404
+    assert client.post(f"{EVENTS}{theirs.pk}/delete/", {"post": "yes"}).status_code == 404
+    client.post(EVENTS, {"action": "delete_selected", "_selected_action": [theirs.pk], "post": "yes"})
+    client.post(EVENTS, {"action": "submit_for_review", "_selected_action": [theirs.pk]})
+    theirs.refresh_from_db()
+    assert theirs.title == "Somebody Else's Gig" and theirs.moderation == Event.Moderation.DRAFT
+
+
+def test_i_delete_my_own_event_with_its_saves_and_interactions(client, promoter, mine, listener):
+    SavedEvent.objects.create(user=listener, event=mine)
+    EventInteraction.objects.create(event=mine, user=listener, kind="view", at=timezone.now())
+    client_for(client, promoter)
+    confirm = client.get(f"{EVENTS}{mine.pk}/delete/").content.decode()
+    assert "My Own Gig" in confirm and "permission" not in confirm
+    client.post(f"{EVENTS}{mine.pk}/delete/", {"post": "yes"})
+    assert not Event.objects.filter(pk=mine.pk).exists()
+    assert not EventInteraction.objects.exists() and not SavedEvent.objects.exists()
+
+
+def test_external_events_are_not_in_the_console(client, promoter):
+    external = Event.objects.create(source=Event.Source.TICKETMASTER, external_id="tm-1", title="Arena Show",
+                                    venue="Ziggo Dome", city="Amsterdam", country="NL",
+                                    starts_at=timezone.now() + timedelta(days=3))
+    client_for(client, promoter)
+    assert "Arena Show" not in client.get(EVENTS).content.decode()
+    assert client.get(f"{EVENTS}{external.pk}/change/").status_code == 404
+
+
+# --- creating and submitting ------------------------------------------------------------
+def test_a_new_event_is_a_draft_of_mine(client, promoter):
+    client_for(client, promoter)
+    response = client.post(ADD, event_form(image=image_upload()), follow=True)
+    assert response.status_code == 200
+    event = Event.objects.get(title="Warehouse Sessions")
+    assert event.promoter == promoter and event.source == Event.Source.INTERNAL
+    assert event.moderation == Event.Moderation.DRAFT
+    assert event.performer_names == ["Nova Lights", "The Tides"]
+    assert event.image.name.endswith(".png")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "error"),
+    [
+        ({"starts_at_0": (timezone.now() - timedelta(days=1)).strftime("%Y-%m-%d")},
+         "The event must start in the future."),
+        ({"ticket_url": "http://tickets.example/warehouse"}, "The ticket link must start with https://."),
+        ({"venue": ""}, "This field is required."),
+        ({"country": ""}, "This field is required."),
+        ({"city": ""}, "This field is required."),
+        ({"venue_time_zone": "Mars/Olympus"}, "Give the venue&#x27;s time zone, such as Europe/Amsterdam."),
+        ({"ticket_url": "ftp://tickets.example/warehouse"}, "The ticket link must start with https://."),
+        ({"ticket_url": "tickets at the door"}, "Enter a valid URL."),
+        ({"image": image_upload("poster.gif", "GIF")}, "Upload a PNG, JPEG or WebP image."),
+        ({"price_min_cents": "5000"}, "The highest price must not be below the lowest."),
+        ({"target_countries": "N1"}, "Use two-letter country codes, not N1."),
+        ({"target_age_min": "40", "target_age_max": "20"}, "The oldest age must not be below the youngest."),
+    ],
+)
+def test_bad_events_are_refused_with_the_reason(client, promoter, overrides, error):
+    client_for(client, promoter)
+    response = client.post(ADD, event_form(**overrides))
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    assert not Event.objects.exists()
+
+
+def test_a_file_that_is_no_image_is_refused(client, promoter):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client_for(client, promoter)
+    fake = SimpleUploadedFile("poster.png", b"not an image at all", content_type="image/png")
+    response = client.post(ADD, event_form(image=fake))
+    assert "Upload a valid image." in response.content.decode()
+    assert not Event.objects.exists()
+
+
+def test_an_image_over_the_limit_is_refused(client, promoter, settings):
+    settings.PROMOTER_EVENT_IMAGE_MAX_BYTES = 2 * 1024 * 1024
+    client_for(client, promoter)
+    response = client.post(ADD, event_form(image=image_upload("big.jpg", "JPEG", padding=2 * 1024 * 1024)))
+    assert "The image is larger than 2 MB." in response.content.decode()
+    assert not Event.objects.exists()
+    client.post(ADD, event_form(image=image_upload("small.webp", "WEBP")))
+    assert Event.objects.get().image.name.endswith(".webp")
+
+
+def test_save_and_submit_sends_the_event_for_review(client, promoter):
+    client_for(client, promoter)
+    response = client.post(ADD, event_form(_save=None, _submit_for_review="Save and submit for review"), follow=True)
+    assert "is saved and waiting for review" in response.content.decode()
+    event = Event.objects.get()
+    assert event.moderation == Event.Moderation.PENDING and event.submitted_at is not None
+
+
+def test_the_submit_action_sends_drafts_and_leaves_the_rest(client, promoter, mine):
+    approved = event_for(promoter, title="Already Live", moderation=Event.Moderation.APPROVED)
+    client_for(client, promoter)
+    response = client.post(EVENTS, {"action": "submit_for_review", "_selected_action": [mine.pk, approved.pk]},
+                           follow=True)
+    page = response.content.decode()
+    assert "1 event(s) sent for review." in page and "is waiting for review already" not in page
+    assert "“Already Live” is approved already." in page
+    mine.refresh_from_db()
+    approved.refresh_from_db()
+    assert mine.moderation == Event.Moderation.PENDING and approved.moderation == Event.Moderation.APPROVED
+
+
+def test_i_see_why_my_event_was_rejected_and_submit_it_again(client, promoter, rejected_event):
+    client_for(client, promoter)
+    assert "The poster shows a different date than the listing." in client.get(EVENTS).content.decode()
+    change = client.get(f"{EVENTS}{rejected_event.pk}/change/").content.decode()
+    assert "The poster shows a different date than the listing." in change
+    assert "Save and submit for review" in change
+    client.post(f"{EVENTS}{rejected_event.pk}/change/",
+                event_form(title="Too Loud Festival", _save=None, _submit_for_review="1"))
+    rejected_event.refresh_from_db()
+    assert rejected_event.moderation == Event.Moderation.PENDING
+
+
+def test_changing_an_approved_event_sends_it_back_for_review(client, promoter):
+    event = event_for(promoter, title="Approved Show", moderation=Event.Moderation.APPROVED)
+    client_for(client, promoter)
+    client.post(f"{EVENTS}{event.pk}/change/", event_form(title="Approved Show, now with a new headliner"))
+    event.refresh_from_db()
+    assert event.title == "Approved Show, now with a new headliner"
+    assert event.moderation == Event.Moderation.PENDING

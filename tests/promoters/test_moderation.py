@@ -1,0 +1,78 @@
+"""Staff moderate promoter events in the main admin: the queue, bulk approve, bulk reject with a reason."""
+
+import pytest
+
+from events.models import Event
+from tests.conftest import client_for
+from tests.promoters.conftest import event_for
+
+ADMIN_EVENTS = "/admin/events/event/"
+
+
+@pytest.fixture
+def queue(promoter, other_promoter):
+    return [
+        event_for(promoter, title="First In Line", moderation=Event.Moderation.PENDING),
+        event_for(other_promoter, title="Second In Line", moderation=Event.Moderation.PENDING),
+    ]
+
+
+def test_the_moderation_queue_lists_only_pending_events(client, staff, queue, promoter):
+    event_for(promoter, title="Still A Draft")
+    client_for(client, staff)
+    page = client.get(ADMIN_EVENTS, {"moderation": "pending"}).content.decode()
+    assert "First In Line" in page and "Second In Line" in page and "Still A Draft" not in page
+
+
+def test_staff_approve_in_bulk_and_promoters_are_emailed(
+    client, staff, queue, promoter, mailoutbox, django_capture_on_commit_callbacks, tasks_run_inline
+):
+    draft = event_for(promoter, title="Still A Draft")
+    client_for(client, staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(ADMIN_EVENTS, {"action": "approve", "_selected_action": [e.pk for e in [*queue, draft]]},
+                               follow=True)
+    assert "Approved 2 event(s)" in response.content.decode()
+    assert set(Event.objects.values_list("title", "moderation")) == {
+        ("First In Line", "approved"), ("Second In Line", "approved"), ("Still A Draft", "draft"),
+    }
+    assert sorted(mail.to[0] for mail in mailoutbox) == ["promoter2@example.com", "promoter@example.com"]
+    assert "is approved" in mailoutbox[0].subject
+
+    client_for(client, promoter)
+    assert "Approved" in client.get("/promoter/events/event/").content.decode()
+
+
+def test_staff_reject_in_bulk_with_a_reason_the_promoter_sees(
+    client, staff, queue, promoter, mailoutbox, django_capture_on_commit_callbacks, tasks_run_inline
+):
+    client_for(client, staff)
+    ids = [event.pk for event in queue]
+    asked = client.post(ADMIN_EVENTS, {"action": "reject", "_selected_action": ids})
+    page = asked.content.decode()
+    assert "Give a reason" in page and "First In Line" in page and "Second In Line" in page
+    assert not Event.objects.filter(moderation="rejected").exists()
+
+    still_asking = client.post(ADMIN_EVENTS, {"action": "reject", "_selected_action": ids, "apply": "1", "reason": ""})
+    assert "This field is required." in still_asking.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(ADMIN_EVENTS, {"action": "reject", "_selected_action": ids, "apply": "1",
+                                          "reason": "Ticket link does not work."}, follow=True)
+    assert "Rejected 2 event(s)" in done.content.decode()
+    assert set(Event.objects.values_list("moderation", "rejection_reason")) == {
+        ("rejected", "Ticket link does not work."),
+    }
+    assert len(mailoutbox) == 2 and "Ticket link does not work." in mailoutbox[0].body
+
+    client_for(client, promoter)
+    console = client.get("/promoter/events/event/").content.decode()
+    assert "Ticket link does not work." in console and "Second In Line" not in console
+
+
+def test_promoters_cannot_moderate_in_the_main_admin(client, promoter, queue):
+    client_for(client, promoter)
+    response = client.post(ADMIN_EVENTS, {"action": "approve", "_selected_action": [queue[0].pk]})
+    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+    queue[0].refresh_from_db()
+    assert queue[0].moderation == Event.Moderation.PENDING
