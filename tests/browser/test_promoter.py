@@ -1,5 +1,6 @@
-"""A promoter's event in a real browser: created (after a bad date), submitted, approved by staff, and its
-views and saves in the analytics chart once listeners have seen it and the metrics task has run."""
+"""A promoter's sponsored event in a real browser: created (after a bad date), submitted, approved by staff,
+recommended as Sponsored to a listener it targets (who opens and saves it), and that view and save in the
+promoter's analytics chart once the metrics task has run."""
 
 from datetime import timedelta
 
@@ -7,8 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from events.interactions import impressions_record, interaction_record
-from events.models import Event
+from events.models import Event, EventInteraction
 from promoters.metrics import event_metrics_aggregate
 from tests.factories import UserFactory
 
@@ -23,6 +23,8 @@ def fill_event(page, starts):
     page.locator("#id_starts_at_0").fill(starts.strftime("%Y-%m-%d"))
     page.locator("#id_starts_at_1").fill("21:00:00")
     page.get_by_label("Ticket url:").fill("https://tickets.example/warehouse")
+    page.get_by_label("Sponsored").check()
+    page.get_by_label("Target countries:").fill("NL")
 
 
 def test_a_promoter_creates_an_event_staff_approve_it_and_the_promoter_sees_its_analytics(
@@ -55,11 +57,21 @@ def test_a_promoter_creates_an_event_staff_approve_it_and_the_promoter_sees_its_
     event.refresh_from_db()
     assert event.moderation == Event.Moderation.APPROVED
 
-    listener = UserFactory()
-    impressions_record(events=[event], user=listener)
-    interaction_record(event=event, user=listener, kind="view")
-    interaction_record(event=event, user=listener, kind="save")
-    event_metrics_aggregate()
+    # A listener elsewhere is not targeted; one in the Netherlands gets it among their recommendations.
+    sign_in(UserFactory(country="DE"))
+    page.goto("/events/")
+    expect(page.get_by_role("list", name="Recommended for you").get_by_text("Warehouse Sessions")).to_have_count(0)
+    sign_in(UserFactory(country="NL"))
+    page.goto("/events/")
+    recommended = page.get_by_role("list", name="Recommended for you").get_by_role("listitem").filter(
+        has_text="Warehouse Sessions")
+    expect(recommended.get_by_role("mark")).to_have_text("Sponsored")
+    recommended.get_by_role("link", name="Warehouse Sessions").click()
+    page.get_by_role("button", name="Save Warehouse Sessions").click()
+    expect(page.get_by_role("button", name="Unsave Warehouse Sessions")).to_be_visible()
+    event_metrics_aggregate()  # what the beat task runs
+    impressions = EventInteraction.objects.filter(event=event, kind="impression").count()
+    assert impressions >= 1
 
     sign_in(promoter)
     page.goto("/promoter/events/event/")
@@ -68,7 +80,7 @@ def test_a_promoter_creates_an_event_staff_approve_it_and_the_promoter_sees_its_
     chart = page.get_by_role("img", name="Interactions per day")
     expect(chart).to_be_visible()
     expect(chart).to_have_attribute("aria-label", f"Interactions per day. {timezone.now():%Y-%m-%d}: "
-                                    "1 impressions, 1 detail views, 1 saves, 0 ticket clicks")
+                                    f"{impressions} impressions, 1 detail views, 1 saves, 0 ticket clicks")
     expect(chart.locator("rect.bar-views")).to_have_attribute("data-value", "1")
     expect(chart.locator("rect.bar-saves")).to_have_attribute("data-value", "1")
     assert not axe(), axe()
