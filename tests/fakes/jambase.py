@@ -5,11 +5,10 @@ check, and faults to inject. Tests point JAMBASE_API_BASE at `fake.url`."""
 from __future__ import annotations
 
 import copy
-import threading
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from tests.fakes import fixture_json
-from tests.fakes.server import FakeServer, JsonHandler
+from tests.fakes.server import FakeEventProvider, JsonHandler
 
 SEARCH = "/v3/events"
 PAGE_FIXTURE = "events_api/jambase_concert-react__events_geoStateIso_US-MA_page1.json"
@@ -48,24 +47,11 @@ def jb_event(
     return event
 
 
-class FakeJamBase(FakeServer):
+class FakeJamBase(FakeEventProvider):
     api_key = "fake-jambase-key"
 
     def __init__(self):
         super().__init__(_handler_for(self))
-        self.events: list[dict] = []
-        self.requests: list[tuple[str, dict]] = []
-        self._events_lock = threading.Lock()
-
-    def reset(self) -> None:
-        with self._lock:
-            self.events.clear()
-            self.requests.clear()
-            self.faults.clear()
-
-    def add(self, *events: dict) -> None:
-        with self._events_lock:
-            self.events.extend(events)
 
     def change(self, event_id: str, **changes) -> dict:
         """Edit a listed event in place: status="cancelled", or local="2026-07-02T21:00" for a new date."""

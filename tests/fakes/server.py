@@ -60,6 +60,26 @@ class FakeServer:
         return None
 
 
+class FakeEventProvider(FakeServer):
+    """A fake concert provider: serves the events a test adds (and changes), and keeps the requests it got."""
+
+    def __init__(self, handler_class: type[JsonHandler]):
+        super().__init__(handler_class)
+        self.events: list[dict] = []
+        self.requests: list[tuple[str, dict]] = []  # (path, query)
+        self._events_lock = threading.Lock()
+
+    def reset(self) -> None:
+        with self._lock:
+            self.events.clear()
+            self.requests.clear()
+            self.faults.clear()
+
+    def add(self, *events: dict) -> None:
+        with self._events_lock:
+            self.events.extend(events)
+
+
 class JsonHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 

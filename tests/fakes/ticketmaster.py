@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import copy
 import re
-import threading
 import zoneinfo
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 from tests.fakes import fixture_json
-from tests.fakes.server import FakeServer, JsonHandler
+from tests.fakes.server import FakeEventProvider, JsonHandler
 
 SEARCH = "/discovery/v2/events.json"
 DETAIL = re.compile(r"^/discovery/v2/events/([^/]+?)(?:\.json)?$")
@@ -64,26 +63,13 @@ def tm_event(
     return event
 
 
-class FakeTicketmaster(FakeServer):
+class FakeTicketmaster(FakeEventProvider):
     api_key = "fake-ticketmaster-key"
 
     def __init__(self):
         super().__init__(_handler_for(self))
-        self.events: list[dict] = []
-        self.requests: list[tuple[str, dict]] = []
-        self._events_lock = threading.Lock()
-
-    def reset(self) -> None:
-        with self._lock:
-            self.events.clear()
-            self.requests.clear()
-            self.faults.clear()
 
     # --- test controls -----------------------------------------------------------------
-    def add(self, *events: dict) -> None:
-        with self._events_lock:
-            self.events.extend(events)
-
     def change(self, event_id: str, **changes) -> dict:
         """Edit a listed event in place: status="cancelled", or local="2026-07-02T21:00" for a new date."""
         with self._events_lock:
