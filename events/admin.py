@@ -54,12 +54,12 @@ class EventAdmin(admin.ModelAdmin):
         events = [str(event) for event in objs]
         return events, {self.opts.verbose_name_plural: len(events)}, set(), []
 
-    @admin.action(description="Approve the selected pending events")
+    @admin.action(description="Approve the selected pending events", permissions=["change"])
     def approve(self, request, queryset):
         count = services.events_moderate(events=queryset, approve=True)
         self.message_user(request, f"Approved {count} event(s); their promoters are told.", messages.SUCCESS)
 
-    @admin.action(description="Reject the selected pending events with a reason…")
+    @admin.action(description="Reject the selected pending events with a reason…", permissions=["change"])
     def reject(self, request, queryset):
         reason, page = rejection_reason_page(self, request, queryset, action="reject", audience="their promoters")
         if page is not None:

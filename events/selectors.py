@@ -141,9 +141,12 @@ def saved_ids(*, user: User, events: list[Event]) -> set[int]:
 
 
 def saved_events(*, user: User, when: str = "upcoming", offset: int = 0, limit: int = 50) -> list[Event]:
-    """The user's saved events still to come (soonest first) or past (latest first). An event saved while
-    listed stays here if it is withdrawn, so the listener can see it is gone."""
-    events = Event.objects.filter(saves__user=user).prefetch_related(_performers())
+    """The user's saved events still to come (soonest first) or past (latest first). Only approved ones: an
+    event whose promoter edited it after approval waits for review again, and its unreviewed text must not
+    reach the listeners who saved it. It comes back once approved (and can be unsaved meanwhile)."""
+    events = Event.objects.filter(saves__user=user, moderation=Event.Moderation.APPROVED).prefetch_related(
+        _performers()
+    )
     now = timezone.now()
     if when == "past":
         events = events.filter(starts_at__lt=now).order_by("-starts_at", "-pk")

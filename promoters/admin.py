@@ -43,12 +43,12 @@ class PromoterApplicationAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Approve: the applicants become promoters")
+    @admin.action(description="Approve: the applicants become promoters", permissions=["change"])
     def approve(self, request, queryset):
         count = services.promoter_applications_approve(applications=queryset, reviewer=request.user)
         self.message_user(request, f"Approved {count} application(s).", messages.SUCCESS)
 
-    @admin.action(description="Reject with a reason…")
+    @admin.action(description="Reject with a reason…", permissions=["change"])
     def reject(self, request, queryset):
         reason, page = rejection_reason_page(self, request, queryset, action="reject", audience="the applicants")
         if page is not None:

@@ -76,7 +76,9 @@ class ConsoleEventForm(forms.ModelForm):
 
     def clean_starts_at(self):
         starts_at = self.cleaned_data["starts_at"]
-        if starts_at and starts_at <= timezone.now():
+        # Only a new or moved start: an event under way may still be marked cancelled or postponed.
+        moved = self.instance.pk is None or "starts_at" in self.changed_data
+        if moved and starts_at and starts_at <= timezone.now():
             raise forms.ValidationError("The event must start in the future.")
         return starts_at
 

@@ -106,6 +106,20 @@ def events_page(source: str, query: EventQuery, page: int | None = None) -> Prov
 
 
 # --- what the providers share ------------------------------------------------------------------------------
+def parsed(parse, raw: list[dict]) -> list[ProviderEvent]:
+    """The listings `parse` can place; one malformed listing (a date that is not a date) is skipped like one
+    without a venue, not the end of its page."""
+    events = []
+    for listing in raw:
+        try:
+            event = parse(listing)
+        except (KeyError, ValueError, TypeError, AttributeError):
+            event = None
+        if event is not None:
+            events.append(event)
+    return events
+
+
 def cents(value) -> int | None:
     """'65.00', 136.0 or 251 as cents; None for blanks and nonsense (JamBase sends '' for unknown prices)."""
     if value is None or value == "":

@@ -18,6 +18,7 @@ from events.providers import (
     ProviderNotConfigured,
     ProviderPage,
     clip,
+    parsed,
     local_to_utc,
     price_range,
     spotify_artist_id,
@@ -70,7 +71,7 @@ def events_page(query: EventQuery, page: int = FIRST_PAGE, *, size: int = PAGE_S
 
 def parse_page(body: dict) -> ProviderPage:
     raw = body.get("events") or []
-    events = [event for event in map(parse_event, raw) if event is not None]
+    events = parsed(parse_event, raw)
     pagination = body.get("pagination") or {}
     number = int(pagination.get("page") or FIRST_PAGE)
     has_next = number < int(pagination.get("totalPages") or 0)

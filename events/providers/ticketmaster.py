@@ -21,6 +21,7 @@ from events.providers import (
     ProviderNotConfigured,
     ProviderPage,
     clip,
+    parsed,
     local_to_utc,
     price_range,
     spotify_artist_id,
@@ -126,7 +127,7 @@ def event_find(external_id: str) -> ProviderEvent | None:
 def parse_page(body: dict, *, size: int = PAGE_SIZE) -> ProviderPage:
     # An empty result has no `_embedded` at all.
     raw = (body.get("_embedded") or {}).get("events") or []
-    events = [event for event in map(parse_event, raw) if event is not None]
+    events = parsed(parse_event, raw)
     page_info = body.get("page") or {}
     number = int(page_info.get("number") or 0)
     total_pages = int(page_info.get("totalPages") or 0)

@@ -44,6 +44,19 @@ def test_a_ticketmaster_event_becomes_a_show_in_utc_with_its_venues_zone_prices_
     assert event.image_url.endswith("TABLET_LANDSCAPE_LARGE_16_9.jpg")  # the widest 16:9 picture
 
 
+def test_a_listing_with_a_date_that_is_not_a_date_is_skipped_and_the_rest_of_its_page_kept():
+    tm_body = fixture_json(LIST_FIXTURE)
+    placed = next(event for event in tm_body["_embedded"]["events"] if event["id"] == "Z1lMVSyiJynZ177_Cp")
+    placed["dates"]["start"].update(localDate="next friday", dateTime="soon")
+    jb_body = fixture_json(PAGE_FIXTURE)
+    jb_body["events"][0]["startDate"] = "2026-13-45T25:00"
+
+    tm_page, jb_page = ticketmaster_api.parse_page(tm_body, size=20), jambase_api.parse_page(jb_body)
+
+    assert (len(tm_page.events), tm_page.skipped) == (14, 6)
+    assert (len(jb_page.events), jb_page.skipped) == (39, 1)
+
+
 def test_every_event_of_the_recorded_search_is_placed_or_skipped_for_lack_of_a_venue():
     page = ticketmaster_api.parse_page(fixture_json(LIST_FIXTURE), size=20)
 

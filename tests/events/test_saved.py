@@ -103,13 +103,17 @@ def test_an_unlisted_event_cannot_be_saved_even_by_its_promoter(client, promoter
     assert not SavedEvent.objects.exists()
 
 
-def test_a_saved_event_withdrawn_later_stays_in_saved_and_can_be_unsaved(client, listener, promoter):
-    event = PromoterEventFactory(title="Withdrawn show", promoter=promoter)
+def test_a_saved_event_edited_after_approval_leaves_saved_until_reviewed_and_can_be_unsaved(
+    client, listener, promoter
+):
+    event = PromoterEventFactory(title="Approved show", promoter=promoter)
     SavedEvent.objects.create(user=listener, event=event)
-    event.moderation = "rejected"
+    event.title, event.moderation = "Unreviewed text", "pending"
     event.save()
     client_for(client, listener)
-    assert "Withdrawn show" in client.get(reverse("events:saved")).content.decode()
+    page = client.get(reverse("events:saved")).content.decode()
+    assert "Unreviewed text" not in page and "Approved show" not in page
+    assert client.get(reverse("api:events-saved")).json()["results"] == []
     assert client.get(reverse("events:detail", args=[event.public_id])).status_code == 404
     assert client.post(reverse("events:unsave", args=[event.public_id])).status_code == 302
     assert not SavedEvent.objects.exists()

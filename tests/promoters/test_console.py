@@ -130,6 +130,22 @@ def test_bad_events_are_refused_with_the_reason(client, promoter, overrides, err
     assert not Event.objects.exists()
 
 
+def test_an_event_under_way_can_still_be_marked_cancelled_but_not_moved_into_the_past(client, promoter):
+    started = timezone.localtime(timezone.now() - timedelta(hours=1)).replace(microsecond=0)
+    event = event_for(promoter, starts_at=started, moderation=Event.Moderation.APPROVED)
+    client_for(client, promoter)
+    unchanged = {"starts_at_0": started.strftime("%Y-%m-%d"), "starts_at_1": started.strftime("%H:%M:%S")}
+
+    client.post(f"/promoter/events/event/{event.pk}/change/", event_form(**unchanged, status="cancelled"))
+
+    event.refresh_from_db()
+    assert event.status == Event.Status.CANCELLED
+    earlier = started - timedelta(days=1)
+    response = client.post(f"/promoter/events/event/{event.pk}/change/", event_form(
+        starts_at_0=earlier.strftime("%Y-%m-%d"), starts_at_1=earlier.strftime("%H:%M:%S")))
+    assert "The event must start in the future." in response.content.decode()
+
+
 def test_a_file_that_is_no_image_is_refused(client, promoter):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

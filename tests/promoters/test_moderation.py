@@ -1,9 +1,13 @@
 """Staff moderate promoter events in the main admin: the queue, bulk approve, bulk reject with a reason."""
 
 import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Permission
 
 from events.models import Event
+from promoters.models import PromoterApplication
 from tests.conftest import client_for
+from tests.factories import UserFactory
 from tests.promoters.conftest import event_for
 
 ADMIN_EVENTS = "/admin/events/event/"
@@ -76,3 +80,18 @@ def test_promoters_cannot_moderate_in_the_main_admin(client, promoter, queue):
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
     queue[0].refresh_from_db()
     assert queue[0].moderation == Event.Moderation.PENDING
+
+
+@pytest.mark.parametrize(("model", "permission"), [(Event, "view_event"),
+                                                   (PromoterApplication, "view_promoterapplication")])
+def test_staff_who_may_only_view_cannot_approve_or_reject(db, rf, model, permission):
+    viewer = UserFactory(is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename=permission))
+    request = rf.get("/admin/")
+    request.user = viewer
+
+    actions = admin.site._registry[model].get_actions(request)
+
+    assert "approve" not in actions and "reject" not in actions
+    request.user = UserFactory(is_staff=True, is_superuser=True)
+    assert {"approve", "reject"} <= set(admin.site._registry[model].get_actions(request))
