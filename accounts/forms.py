@@ -29,7 +29,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["display_name", "interests", "age", "gender", "country", "occupation", "time_zone", "public_profile"]
+        fields = ["display_name", "interests", "age", "gender", "country", "city", "occupation", "time_zone", "public_profile"]
         labels = {"public_profile": "Share my music taste"}
         help_texts = {
             "public_profile": "Lets other listeners see how well their taste matches yours (a score and the artists "

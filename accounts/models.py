@@ -50,6 +50,7 @@ class User(AbstractUser):
     age = models.PositiveSmallIntegerField(null=True, blank=True)
     gender = models.CharField(max_length=24, choices=Gender.choices, blank=True)
     country = CountryField(blank=True)
+    city = models.CharField(max_length=120, blank=True, help_text="Where you go to concerts: shows there come first.")
     occupation = models.CharField(max_length=24, choices=Occupation.choices, blank=True)
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     public_profile = models.BooleanField(

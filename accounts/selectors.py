@@ -37,6 +37,7 @@ def personal_data(user: User) -> dict:
             "age": user.age,
             "gender": user.gender,
             "country": str(user.country) if user.country else "",
+            "city": user.city,
             "occupation": user.occupation,
             "time_zone": user.time_zone,
         },

@@ -14,7 +14,7 @@ class MeOutput(serializers.ModelSerializer):
         model = User
         fields = [
             "id", "email", "role", "is_staff", "display_name", "avatar_url", "interests",
-            "age", "gender", "country", "occupation", "time_zone", "spotify",
+            "age", "gender", "country", "city", "occupation", "time_zone", "spotify",
         ]
 
     def get_spotify(self, user) -> dict:
@@ -30,6 +30,7 @@ class MeInput(serializers.Serializer):
     age = serializers.IntegerField(min_value=MIN_AGE, max_value=MAX_AGE, allow_null=True, required=False)
     gender = serializers.ChoiceField(choices=User.Gender.choices, allow_blank=True, required=False)
     country = serializers.CharField(max_length=2, allow_blank=True, required=False)
+    city = serializers.CharField(max_length=120, allow_blank=True, required=False)
     occupation = serializers.ChoiceField(choices=User.Occupation.choices, allow_blank=True, required=False)
     time_zone = serializers.ChoiceField(choices=TIME_ZONES, required=False)
 

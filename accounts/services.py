@@ -17,7 +17,7 @@ from rewrapped.realtime import broadcast, user_group
 logger = logging.getLogger(__name__)
 
 PROFILE_FIELDS = (
-    "display_name", "interests", "age", "gender", "country", "occupation", "time_zone", "public_profile",
+    "display_name", "interests", "age", "gender", "country", "city", "occupation", "time_zone", "public_profile",
 )
 # Refresh a little before Spotify's one-hour tokens run out, so no request meets an expired one.
 REFRESH_AHEAD = timedelta(minutes=10)

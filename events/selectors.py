@@ -17,6 +17,7 @@ from accounts.models import User
 from events.models import Event, SavedEvent
 from events.targeting import listener_matches, listener_taste, targeting_reaches
 from listening.models import Artist
+from listening.names import name_key
 
 SEARCH_CONFIG = "simple"
 RECOMMENDED = 12
@@ -166,8 +167,8 @@ class Recommendation:
 
 def recommended_events(*, user: User, limit: int = RECOMMENDED) -> list[Recommendation]:
     """Upcoming shows ranked by how much the listener plays their performers and their genres, all time,
-    with shows in the listener's country first; sponsored shows whose targeting matches the listener are
-    mixed in at fixed places, labelled."""
+    with shows in the listener's country (and more so their city) first; sponsored shows whose targeting
+    matches the listener are mixed in at fixed places, labelled."""
     taste = listener_taste(user)
     upcoming = listed_events().filter(starts_at__gte=timezone.now()).exclude(status=Event.Status.CANCELLED)
     organic = _organic(user, taste, upcoming, limit)
@@ -194,7 +195,7 @@ def _organic(user: User, taste, upcoming: QuerySet[Event], limit: int) -> list[R
         upcoming.annotate(genre_keys=GenreKeys()).filter(matches).distinct()
         .prefetch_related(_performers()).order_by("starts_at", "pk")[:300]
     )
-    country = str(user.country or "")
+    country, city = str(user.country or ""), name_key(user.city or "")
     recommendations = []
     for event in candidates:
         performers = [artist for artist in event.performers.all() if artist.pk in taste.artists]
@@ -202,6 +203,8 @@ def _organic(user: User, taste, upcoming: QuerySet[Event], limit: int) -> list[R
         score = 2 * sum(taste.artists[artist.pk] for artist in performers) + sum(taste.genres[g] for g in genres)
         if country and event.country == country:
             score *= 2
+            if city and name_key(event.city) == city:
+                score *= 1.5
         because = [f"You play {artist.name}" for artist in performers] or [f"You like {genre}" for genre in genres]
         recommendations.append(Recommendation(event, score, event.sponsored, because[:2]))
     recommendations.sort(key=lambda rec: (-rec.score, rec.event.starts_at))

@@ -51,12 +51,14 @@ def test_anonymous_calls_get_401_with_a_bearer_challenge(db):
 def test_patch_updates_the_profile(listener):
     client, _ = jwt_client(listener.email)
 
-    answer = client.patch("/api/v1/me/", {"country": "br", "age": 40, "interests": ["MPB", " samba "]}, format="json")
+    answer = client.patch("/api/v1/me/", {"country": "br", "city": "São Paulo", "age": 40,
+                                          "interests": ["MPB", " samba "]}, format="json")
 
     assert answer.status_code == 200
     assert (answer.json()["country"], answer.json()["age"], answer.json()["interests"]) == ("BR", 40, ["mpb", "samba"])
+    assert answer.json()["city"] == "São Paulo"
     listener.refresh_from_db()
-    assert listener.country.code == "BR"
+    assert (listener.country.code, listener.city) == ("BR", "São Paulo")
 
 
 def test_patch_with_bad_fields_names_each_field_and_changes_nothing(listener):

@@ -1,6 +1,8 @@
 """"Recommended for you": ranked by the listener's whole history of performers and genres, their country
 first, with sponsored events whose targeting matches them mixed in and labelled."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
@@ -52,6 +54,16 @@ def test_shows_in_the_listeners_country_rank_above_the_same_artist_abroad(client
     EventFactory(title="Radiohead in Amsterdam", performers=[artist("Radiohead")])
     client_for(client, fan)
     assert recommended_titles(client) == ["Radiohead in Amsterdam", "Radiohead in Berlin"]
+
+
+def test_a_show_in_the_listeners_own_city_ranks_above_the_same_artist_elsewhere_in_the_country(client, fan):
+    fan.city = "utrecht"
+    fan.save()
+    soon = EventFactory(title="Radiohead in Amsterdam", performers=[artist("Radiohead")])
+    EventFactory(title="Radiohead in Utrecht", performers=[artist("Radiohead")], city="Utrecht",
+                 starts_at=soon.starts_at + timedelta(days=7))
+    client_for(client, fan)
+    assert recommended_titles(client) == ["Radiohead in Utrecht", "Radiohead in Amsterdam"]
 
 
 def test_cancelled_and_unlisted_shows_are_not_recommended(client, fan, promoter):
