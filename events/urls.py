@@ -11,6 +11,7 @@ urlpatterns = [
     path("saved/", views.saved, name="saved"),
     path("<uuid:public_id>/", views.detail, name="detail"),
     path("<uuid:public_id>/tickets/", views.tickets, name="tickets"),
+    path("<uuid:public_id>/image/", views.image, name="image"),
     path("<uuid:public_id>/save/", views.save, name="save"),
     path("<uuid:public_id>/unsave/", views.unsave, name="unsave"),
 ]

@@ -3,7 +3,7 @@
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -84,6 +84,7 @@ def detail(request, public_id):
         "event": event,
         "map_url": selectors.map_url(event),
         "ticket_url": selectors.ticket_url(event),
+        "image_url": selectors.image_url(event),
         "performers": performers,
         "unlinked_performers": [name for name in event.performer_names if name.casefold() not in linked],
     }
@@ -101,6 +102,16 @@ def tickets(request, public_id):
     if event.moderation == Event.Moderation.APPROVED:
         interactions.interaction_record(event=event, user=request.user, kind=EventInteraction.Kind.TICKET_CLICK)
     return HttpResponseRedirect(url)
+
+
+@login_required
+@require_GET
+def image(request, public_id):
+    """A promoter's uploaded picture, to whoever may see the event."""
+    event = selectors.event_for(user=request.user, public_id=public_id)
+    if not event.image:
+        raise Http404("This event has no picture of its own.")
+    return FileResponse(event.image.open("rb"))
 
 
 @login_required

@@ -293,6 +293,8 @@ JAMBASE_API_BASE = env("JAMBASE_API_BASE", "https://api.data.jambase.com").rstri
 JAMBASE_API_KEY = env("JAMBASE_API_KEY", "")
 JAMBASE_RATE_PER_SECOND = float(env("JAMBASE_RATE_PER_SECOND", "2"))
 EVENT_PROVIDERS = env_list("EVENT_PROVIDERS", "ticketmaster,jambase")
+# Where the providers keep their event pictures: the only outside hosts an event page shows images from.
+EVENT_IMAGE_HOSTS = env_list("EVENT_IMAGE_HOSTS", "https://s1.ticketm.net,https://www.jambase.com")
 # What the 6-hourly fetch asks for: each country our listeners are in, and the artists they play most,
 # over the coming months; the fetches are spread over EVENT_FETCH_SPREAD_SECONDS so no burst hits a provider.
 EVENT_FETCH_TOP_ARTISTS = int(env("EVENT_FETCH_TOP_ARTISTS", "50"))
@@ -441,7 +443,8 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:", "https://i.scdn.co", "https://*.spotifycdn.com", "https://mosaic.scdn.co"],
+        "img-src": [SELF, "data:", "https://i.scdn.co", "https://*.spotifycdn.com", "https://mosaic.scdn.co",
+                    *EVENT_IMAGE_HOSTS],
         "connect-src": [SELF, "ws:", "wss:"] if DEBUG else [SELF, "wss:"],
         "font-src": [SELF],
         "object-src": [NONE],

@@ -110,6 +110,8 @@ MATRIX = [
     ("GET /events/{hidden}/",                              LOGIN,      404,        404,        404,        200),
     ("GET /events/{event}/tickets/",                       LOGIN,      TICKETS,    TICKETS,    TICKETS,    TICKETS),
     ("GET /events/{hidden}/tickets/",                      LOGIN,      404,        404,        404,        404),
+    # {event} came from a provider: no picture of its own to serve (a provider's is linked, not served).
+    ("GET /events/{event}/image/",                         LOGIN,      404,        404,        404,        404),
     ("POST /events/{event}/save/",                         LOGIN,      EVENT,      EVENT,      EVENT,      EVENT),
     ("POST /events/{hidden}/save/",                        LOGIN,      404,        404,        404,        404),
     ("POST /events/{event}/unsave/",                       LOGIN,      EVENT,      EVENT,      EVENT,      EVENT),

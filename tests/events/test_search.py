@@ -14,6 +14,7 @@ from events.selectors import EventDocument, EventFilters, GenreKeys, event_searc
 from listening.models import Artist
 from tests.conftest import client_for
 from tests.events.factories import EventFactory, PromoterEventFactory, listens
+from tests.promoters.conftest import image_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -188,6 +189,32 @@ def test_an_events_page_shows_the_map_performers_price_and_ticket_button(
     assert api["ticket_url"] == event.ticket_url
     assert api["price"] == {"min_cents": 4500, "max_cents": 9000, "currency": "EUR"}
     assert api["performers"] == [{"id": str(radiohead.public_id), "name": "Radiohead"}]
+
+
+def test_an_event_shows_its_providers_picture_only_from_the_providers_image_hosts(client, listener):
+    pictured = EventFactory(image_url="https://s1.ticketm.net/dam/a/123/show_16_9.jpg")
+    elsewhere = EventFactory(image_url="https://tracker.example.com/pixel.jpg")
+    client_for(client, listener)
+
+    page = client.get(reverse("events:detail", args=[pictured.public_id]))
+
+    assert 'src="https://s1.ticketm.net/dam/a/123/show_16_9.jpg"' in page.content.decode()
+    assert "https://s1.ticketm.net" in page["Content-Security-Policy"]
+    assert "tracker.example.com" not in client.get(reverse("events:detail", args=[elsewhere.public_id])).content.decode()
+
+
+def test_a_promoters_uploaded_picture_is_served_to_those_who_may_see_the_event(client, listener, promoter):
+    listed = PromoterEventFactory(promoter=promoter, image=image_upload())
+    waiting = PromoterEventFactory(promoter=promoter, image=image_upload(), moderation="pending")
+    client_for(client, listener)
+
+    page = client.get(reverse("events:detail", args=[listed.public_id])).content.decode()
+    picture = client.get(reverse("events:image", args=[listed.public_id]))
+
+    assert f'src="{reverse("events:image", args=[listed.public_id])}"' in page
+    assert picture.status_code == 200 and picture["Content-Type"] == "image/png"
+    assert b"".join(picture.streaming_content).startswith(b"\x89PNG")
+    assert client.get(reverse("events:image", args=[waiting.public_id])).status_code == 404
 
 
 def test_without_coordinates_the_map_searches_for_the_address(client, listener):
