@@ -24,6 +24,7 @@ from events.models import Event
 from listening.models import Artist
 from promoters import metrics, services
 from promoters.forms import ConsoleEventForm
+from rewrapped.admin import RecordAdmin
 from rewrapped.api import ApplicationError
 
 SUBMIT_BUTTON = "_submit_for_review"
@@ -250,7 +251,7 @@ def _csv_response(events, name: str) -> StreamingHttpResponse:
 
 
 @admin.register(Artist, site=console)
-class ConsoleArtistAdmin(admin.ModelAdmin):
+class ConsoleArtistAdmin(RecordAdmin):
     """Only there so the targeting field can search the catalog; promoters see no artist pages."""
 
     search_fields = ["name"]
@@ -263,15 +264,6 @@ class ConsoleArtistAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_promoter
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 urlpatterns = console.get_urls()

@@ -5,7 +5,7 @@ check, and faults to inject. Tests point JAMBASE_API_BASE at `fake.url`."""
 from __future__ import annotations
 
 import copy
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlencode
 
 from tests.fakes import fixture_json
 from tests.fakes.server import FakeEventProvider, JsonHandler
@@ -112,19 +112,18 @@ def _matches(event: dict, query: dict) -> bool:
 def _handler_for(fake: FakeJamBase):
     class Handler(JsonHandler):
         def do_GET(self):
-            parts = urlsplit(self.path)
-            query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
-            fake.requests.append((parts.path, query))
+            path, query = self._path_and_query()
+            fake.requests.append((path, query))
             if self.headers.get("Authorization") != f"Bearer {fake.api_key}":
                 return self._send(401, {"success": False, "errors": [{"code": "unauthorized",
                                                                       "message": "Invalid API key"}]})
-            fault = fake.take_fault(parts.path)
+            fault = fake.take_fault(path)
             if fault:
                 headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
                 return self._send(fault.status, {"success": False, "errors": [{"code": str(fault.status),
                                                                                "message": "Try again later"}]},
                                   headers)
-            if parts.path == SEARCH:
+            if path == SEARCH:
                 return self._send(*fake.search(query))
             return self._send(404, {"success": False, "errors": [{"code": "not_found", "message": "Not found"}]})
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from urllib.parse import parse_qs, urlsplit
 
 from tests.fakes.server import FakeServer, JsonHandler
 
@@ -53,16 +52,15 @@ def _phrase(query: str) -> str | None:
 def _handler_for(fake: FakeMusicBrainz):
     class Handler(JsonHandler):
         def do_GET(self):
-            parts = urlsplit(self.path)
-            query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+            path, query = self._path_and_query()
             agent = self.headers.get("User-Agent", "")
-            fake.requests.append((parts.path, query, agent))
-            if parts.path != "/ws/2/artist/":
+            fake.requests.append((path, query, agent))
+            if path != "/ws/2/artist/":
                 return self._send(404, {"error": "Not Found"})
             # MusicBrainz turns away clients that do not say who they are (and python-requests' default).
             if not agent or agent.startswith("python-requests"):
                 return self._send(403, {"error": "Your requests are being blocked: set a meaningful User-Agent"})
-            fault = fake.take_fault(parts.path)
+            fault = fake.take_fault(path)
             if fault:
                 headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
                 return self._send(fault.status, {"error": "Your requests are exceeding the allowable rate limit."

@@ -7,6 +7,7 @@ import json
 import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
 
 
 @dataclass
@@ -85,6 +86,11 @@ class JsonHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format, *args):  # keep test output quiet
         pass
+
+    def _path_and_query(self) -> tuple[str, dict[str, str]]:
+        """The request's path, and its query with the last value of each name."""
+        parts = urlsplit(self.path)
+        return parts.path, {key: values[-1] for key, values in parse_qs(parts.query).items()}
 
     def _send(self, status: int, body: dict | None = None, headers: dict | None = None) -> None:
         payload = b"" if body is None else json.dumps(body).encode()

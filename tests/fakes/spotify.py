@@ -180,30 +180,29 @@ def _handler_for(fake: FakeSpotify):
             return self.rfile.read(int(self.headers.get("Content-Length") or 0))
 
         def _dispatch(self, method: str) -> None:
-            parts = urlsplit(self.path)
-            query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+            path, query = self._path_and_query()
             body = self._read_body() if method in ("POST", "PUT") else b""
             form = query
             if self.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
                 form = {key: values[-1] for key, values in parse_qs(body.decode()).items()}
-            fake.requests.append((method, parts.path, form))
+            fake.requests.append((method, path, form))
 
-            fault = fake.take_fault(parts.path)
+            fault = fake.take_fault(path)
             if fault:
                 headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
                 messages = {429: "API rate limit exceeded", 500: "Server error", 503: "Service unavailable"}
                 return self._api_error(fault.status, messages.get(fault.status, "Error"), headers)
 
-            if parts.path == "/authorize" and method == "GET":
+            if path == "/authorize" and method == "GET":
                 return self._authorize(query)
-            if parts.path == "/api/token" and method == "POST":
+            if path == "/api/token" and method == "POST":
                 return self._token(form)
-            if parts.path.startswith("/v1/"):
+            if path.startswith("/v1/"):
                 grant = self._bearer()
                 if grant is None:
                     return
                 json_body = json.loads(body) if body and "json" in self.headers.get("Content-Type", "") else {}
-                return self._web_api(method, parts.path, query, json_body, grant)
+                return self._web_api(method, path, query, json_body, grant)
             self._api_error(404, "Service not found")
 
         def do_GET(self):

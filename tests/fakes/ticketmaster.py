@@ -8,7 +8,6 @@ import copy
 import re
 import zoneinfo
 from datetime import UTC, datetime
-from urllib.parse import parse_qs, urlsplit
 
 from tests.fakes import fixture_json
 from tests.fakes.server import FakeEventProvider, JsonHandler
@@ -155,21 +154,20 @@ def _matches(event: dict, query: dict) -> bool:
 def _handler_for(fake: FakeTicketmaster):
     class Handler(JsonHandler):
         def do_GET(self):
-            parts = urlsplit(self.path)
-            query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
-            fake.requests.append((parts.path, query))
+            path, query = self._path_and_query()
+            fake.requests.append((path, query))
             if query.get("apikey") != fake.api_key:
                 return self._send(401, {"fault": {"faultstring": "Invalid ApiKey",
                                                   "detail": {"errorcode": "oauth.v2.InvalidApiKey"}}})
-            fault = fake.take_fault(parts.path)
+            fault = fake.take_fault(path)
             if fault:
                 headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
                 return self._send(fault.status, {"fault": {"faultstring": "Rate limit quota violation"
                                                            if fault.status == 429 else "Service unavailable"}},
                                   headers)
-            if parts.path == SEARCH:
+            if path == SEARCH:
                 return self._send(*fake.search(query))
-            if match := DETAIL.match(parts.path):
+            if match := DETAIL.match(path):
                 return self._send(*fake.find(match.group(1)))
             return self._send(404, fixture_json(NOT_FOUND_FIXTURE))
 
