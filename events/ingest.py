@@ -95,8 +95,11 @@ def events_ingest(*, events: list[ProviderEvent], now: datetime | None = None) -
         key = keys[ids]
         if ids in known:
             stored = known[ids]
-            event, owner = stored.event, (stored.event.source, stored.event.external_id) == ids
-            stored.url, stored.status, stored.fetched_at = listing.url, listing.status, now
+            event = stored.event
+            if event.status == Event.Status.UNLISTED:  # every listing had gone: the one back owns the show now
+                event.source, event.external_id = ids
+            owner = (event.source, event.external_id) == ids
+            stored.url, stored.status, stored.fetched_at, stored.removed_at = listing.url, listing.status, now, None
             listings_seen.append(stored)
         elif ids in owned:
             event, owner = owned[ids], True
@@ -126,7 +129,7 @@ def events_ingest(*, events: list[ProviderEvent], now: datetime | None = None) -
     for event in changed.values():
         event.updated_at = now
     if changed:
-        Event.objects.bulk_update(list(changed.values()), [*OWNED_FIELDS, "updated_at"])
+        Event.objects.bulk_update(list(changed.values()), [*OWNED_FIELDS, "source", "external_id", "updated_at"])
     result.updated = len(changed)
     EventListing.objects.bulk_create([
         EventListing(event=event or created_for[ids], source=ids[0], external_id=ids[1],
@@ -134,16 +137,14 @@ def events_ingest(*, events: list[ProviderEvent], now: datetime | None = None) -
         for ids, event in listings_new
     ])
     if listings_seen:
-        EventListing.objects.bulk_update(listings_seen, ["url", "status", "fetched_at"])
+        EventListing.objects.bulk_update(listings_seen, ["url", "status", "fetched_at", "removed_at"])
 
     listed = {**created_for, **{ids: stored.event for ids, stored in known.items()}}
     _performers_link({event.pk: by_listing[ids] for ids, event in listed.items()})
 
     notice_ids = notices.changes_record(changes=result.changes)
     notice_ids += notices.announcements_record(event_ids=result.created, now=now)
-    if notice_ids:
-        # robust: a push or mail server that is down must not fail the fetch; the notices stay recorded.
-        transaction.on_commit(lambda: notices.notices_deliver(notice_ids=notice_ids), robust=True)
+    notices.deliver_on_commit(notice_ids)
     return result
 
 

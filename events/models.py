@@ -18,6 +18,8 @@ class Event(models.Model):
         SCHEDULED = "scheduled", "Scheduled"
         POSTPONED = "postponed", "Postponed"
         CANCELLED = "cancelled", "Cancelled"
+        # Every provider that listed it now answers "not found" for it: perhaps cancelled, perhaps moved.
+        UNLISTED = "unlisted", "No longer listed"
 
     class Moderation(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -89,6 +91,11 @@ class Event(models.Model):
     def __str__(self) -> str:
         return f"{self.title} — {self.city} {self.starts_at:%Y-%m-%d}"
 
+    @property
+    def on_sale(self) -> bool:
+        """Whether the show may still go ahead, so its tickets are worth offering."""
+        return self.status not in (self.Status.CANCELLED, self.Status.UNLISTED)
+
 
 class EventListing(models.Model):
     """One provider's listing of an event: two providers listing the same show point at one Event."""
@@ -98,7 +105,10 @@ class EventListing(models.Model):
     external_id = models.CharField(max_length=100)
     url = models.URLField(max_length=1000, blank=True)
     status = models.CharField(max_length=12, choices=Event.Status.choices, default=Event.Status.SCHEDULED)
+    # When the provider last listed it (in a search or looked up by id).
     fetched_at = models.DateTimeField()
+    # When the provider, asked for it by id, answered that it no longer knows it.
+    removed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["source", "external_id"], name="listing_unique_per_source")]
@@ -124,6 +134,7 @@ class EventNotice(models.Model):
         CANCELLED = "cancelled", "A saved event was cancelled"
         POSTPONED = "postponed", "A saved event was postponed"
         ANNOUNCED = "announced", "An artist you play a lot announced a show near you"
+        UNLISTED = "unlisted", "A saved event is no longer listed"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_notices")
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="notices")

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import connection
+from django.db import connection, transaction
 from django.urls import reverse
 
 from accounts.models import User
@@ -90,6 +90,13 @@ def _insert(rows: list[tuple]) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
+def deliver_on_commit(notice_ids: list[int]) -> None:
+    """Deliver the notices once the transaction that recorded them has committed. Robust: a push or mail
+    server that is down must not undo what was stored; the notices stay recorded."""
+    if notice_ids:
+        transaction.on_commit(lambda: notices_deliver(notice_ids=notice_ids), robust=True)
+
+
 def notices_deliver(*, notice_ids: list[int]) -> int:
     """Push each notice to the listener's open pages and email it. Call after commit."""
     notices = list(EventNotice.objects.filter(pk__in=notice_ids).select_related("user", "event").order_by("pk"))
@@ -118,6 +125,10 @@ def notice_text(notice: EventNotice) -> tuple[str, str]:
         return f"Cancelled: {event.title}", f"{event.title} at {where} has been cancelled."
     if notice.kind == EventNotice.Kind.POSTPONED:
         return f"Postponed: {event.title}", f"{event.title} at {where} has been postponed."
+    if notice.kind == EventNotice.Kind.UNLISTED:
+        return (f"No longer listed: {event.title}",
+                f"{event.title} at {where} ({when}) is no longer listed by its ticket seller. It may have been "
+                "cancelled or moved: check with the venue before you go.")
     if notice.kind == EventNotice.Kind.RESCHEDULED:
         return f"New date: {event.title}", f"{event.title} at {where} has a new date: {when}."
     performers = ", ".join(event.performer_names[:2]) or event.title

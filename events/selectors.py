@@ -172,7 +172,8 @@ def recommended_events(*, user: User, limit: int = RECOMMENDED) -> list[Recommen
     with shows in the listener's country (and more so their city) first; sponsored shows whose targeting
     matches the listener are mixed in at fixed places, labelled."""
     taste = listener_taste(user)
-    upcoming = listed_events().filter(starts_at__gte=timezone.now()).exclude(status=Event.Status.CANCELLED)
+    upcoming = (listed_events().filter(starts_at__gte=timezone.now())
+                .exclude(status__in=[Event.Status.CANCELLED, Event.Status.UNLISTED]))
     organic = _organic(user, taste, upcoming, limit)
     taken = {rec.event.pk for rec in organic}
     sponsored = [
@@ -224,9 +225,10 @@ def map_url(event: Event) -> str:
 
 
 def ticket_url(event: Event) -> str | None:
-    """The event's own ticket page, if it is an https address; nothing else is ever redirected to."""
+    """The event's own ticket page, if it is an https address and the show may still go ahead; nothing else
+    is ever redirected to."""
     parts = urlsplit(event.ticket_url or "")
-    return event.ticket_url if parts.scheme == "https" and parts.netloc else None
+    return event.ticket_url if event.on_sale and parts.scheme == "https" and parts.netloc else None
 
 
 def image_url(event: Event) -> str | None:

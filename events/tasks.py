@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from events import ingest
+from events import ingest, recheck
 from events.providers import EventQuery
 
 # A planned fetch still queued when the next beat (6 h) comes is dropped, not doubled.
@@ -42,3 +42,11 @@ def events_fetch(*, source: str, query: dict, page: int | None = None, attempt: 
         )
     return {"pages": outcome.pages, "stored": outcome.stored, "retry_in_seconds": outcome.retry_in_seconds,
             "reason": outcome.reason}
+
+
+@shared_task(acks_late=True, time_limit=1800, soft_time_limit=1770)
+def listings_recheck() -> dict:
+    """Beat: look up, by id, upcoming shows the searches stopped returning (events/recheck.py)."""
+    outcome = recheck.listings_recheck()
+    return {"checked": outcome.checked, "still_listed": outcome.still_listed, "removed": outcome.removed,
+            "unlisted_events": outcome.unlisted_events, "stopped": outcome.stopped}

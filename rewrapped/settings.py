@@ -223,6 +223,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(hours=6),
         "options": {"expires": 3600},
     },
+    "recheck-event-listings": {
+        "task": "events.tasks.listings_recheck",
+        "schedule": timedelta(hours=6),
+        "options": {"expires": 3600},
+    },
     "aggregate-event-metrics": {
         "task": "promoters.tasks.event_metrics_aggregate",
         "schedule": timedelta(minutes=5),
@@ -301,6 +306,10 @@ EVENT_FETCH_TOP_ARTISTS = int(env("EVENT_FETCH_TOP_ARTISTS", "50"))
 EVENT_FETCH_DAYS_AHEAD = int(env("EVENT_FETCH_DAYS_AHEAD", "180"))
 EVENT_FETCH_SPREAD_SECONDS = int(env("EVENT_FETCH_SPREAD_SECONDS", "3600"))
 EVENT_FETCH_MAX_PAGES = int(env("EVENT_FETCH_MAX_PAGES", "5"))
+# An upcoming show's listing no fetch has seen for this long is looked up by id (up to so many per provider
+# and 6-hourly run), so a show a provider dropped is marked "No longer listed" instead of lingering.
+EVENT_RECHECK_AFTER_HOURS = int(env("EVENT_RECHECK_AFTER_HOURS", "24"))
+EVENT_RECHECK_MAX_PER_RUN = int(env("EVENT_RECHECK_MAX_PER_RUN", "500"))
 # The largest image a promoter may upload for an event.
 PROMOTER_EVENT_IMAGE_MAX_BYTES = int(env("PROMOTER_EVENT_IMAGE_MAX_BYTES", str(5 * 1024 * 1024)))
 

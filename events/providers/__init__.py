@@ -93,31 +93,49 @@ class ProviderPage:
     errors: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Lookup:
+    """A provider's answer about one of its listings, asked for by id."""
+
+    listed: bool  # False: the provider no longer knows the id (its 404)
+    event: ProviderEvent | None = None  # None while listed: a listing we cannot place (no venue or date)
+
+
 class ProviderNotConfigured(Exception):
     """The provider has no API key: fetching from it is skipped, not retried."""
 
 
 def events_page(source: str, query: EventQuery, page: int | None = None) -> ProviderPage:
     """One page of `source`'s events matching `query` (its first page when `page` is None)."""
+    module = _provider(source)
+    return module.events_page(query, module.FIRST_PAGE if page is None else page)
+
+
+def event_lookup(source: str, external_id: str) -> Lookup:
+    """`source`'s listing `external_id` as it stands now. Raises ProviderNotConfigured, and requests'
+    RequestException (RateLimited and ServiceUnavailable among them) when the provider cannot answer."""
+    return _provider(source).event_lookup(external_id)
+
+
+def _provider(source: str):
     from events.providers import jambase, ticketmaster
 
-    module = {ticketmaster.SOURCE: ticketmaster, jambase.SOURCE: jambase}[source]
-    return module.events_page(query, module.FIRST_PAGE if page is None else page)
+    return {ticketmaster.SOURCE: ticketmaster, jambase.SOURCE: jambase}[source]
 
 
 # --- what the providers share ------------------------------------------------------------------------------
 def parsed(parse, raw: list[dict]) -> list[ProviderEvent]:
     """The listings `parse` can place; one malformed listing (a date that is not a date) is skipped like one
     without a venue, not the end of its page."""
-    events = []
-    for listing in raw:
-        try:
-            event = parse(listing)
-        except (KeyError, ValueError, TypeError, AttributeError):
-            event = None
-        if event is not None:
-            events.append(event)
-    return events
+    return [event for listing in raw if (event := parsed_one(parse, listing)) is not None]
+
+
+def parsed_one(parse, listing) -> ProviderEvent | None:
+    """`parse(listing)`, or None for a listing it cannot place or that is malformed."""
+    try:
+        return parse(listing)
+    except (KeyError, ValueError, TypeError, AttributeError):
+        return None
 
 
 def cents(value) -> int | None:

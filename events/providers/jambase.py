@@ -1,4 +1,4 @@
-"""The JamBase Data API v3 client (event search), through the shared outbound base.
+"""The JamBase Data API v3 client (event search and event lookup), through the shared outbound base.
 
 JamBase answers schema.org-shaped events: `startDate` is the venue's wall clock (sometimes only a day) and
 the venue's zone is `location.address.x-timezone`, so the UTC start is computed here. The key travels as a
@@ -8,18 +8,21 @@ bearer token; pages are numbered from 1 and hold at most 100 events.
 from __future__ import annotations
 
 from functools import lru_cache
+from urllib.parse import quote
 
 from django.conf import settings
 
 from events.providers import (
     EventQuery,
+    Lookup,
     Performer,
     ProviderEvent,
     ProviderNotConfigured,
     ProviderPage,
     clip,
-    parsed,
     local_to_utc,
+    parsed,
+    parsed_one,
     price_range,
     spotify_artist_id,
     time_zone_or_utc,
@@ -29,8 +32,20 @@ from rewrapped.outbound import Outbound
 SOURCE = "jambase"
 FIRST_PAGE = 1
 EVENT_SEARCH = "/v3/events"
+EVENT_DETAIL = "/v3/events/id/jambase:{id}"
 PAGE_SIZE = 100  # JamBase's maximum perPage
 STATUSES = {"cancelled": "cancelled", "canceled": "cancelled", "postponed": "postponed"}
+# JamBase filters by its own 18 genre slugs; the names other providers (and our artists) use for them.
+GENRE_SLUGS = frozenset({
+    "bluegrass", "blues", "christian", "classical", "country-music", "edm", "folk", "hip-hop-rap", "indie",
+    "jamband", "jazz", "latin", "metal", "pop", "punk", "reggae", "rhythm-and-blues-soul", "rock",
+})
+GENRE_ALIASES = {
+    "country": "country-music", "hip-hop": "hip-hop-rap", "hip-hop/rap": "hip-hop-rap", "rap": "hip-hop-rap",
+    "r&b": "rhythm-and-blues-soul", "rnb": "rhythm-and-blues-soul", "soul": "rhythm-and-blues-soul",
+    "electronic": "edm", "dance/electronic": "edm", "dance": "edm", "jam band": "jamband",
+    "alternative": "indie", "indie rock": "indie", "heavy metal": "metal", "punk rock": "punk",
+}
 
 
 def jambase_outbound() -> Outbound:
@@ -44,29 +59,64 @@ def _outbound(base_url: str, rate_per_second: float) -> Outbound:
 
 def events_page(query: EventQuery, page: int = FIRST_PAGE, *, size: int = PAGE_SIZE) -> ProviderPage:
     """One page of concerts matching `query`. Raises RateLimited / ServiceUnavailable (defer on them)."""
-    if not settings.JAMBASE_API_KEY:
-        raise ProviderNotConfigured("JAMBASE_API_KEY is not set")
     params = {"page": page, "perPage": min(size, PAGE_SIZE)}
     if query.keyword:
         params["artistName"] = query.keyword
     if query.country:
         params["geoCountryIso2"] = query.country
+    if query.city:
+        params["geoCityName"] = query.city
+    if slug := genre_slug(query.genre):
+        params["genreSlug"] = slug
     if query.starts_from:
         params["eventDateFrom"] = query.starts_from.isoformat()
     if query.starts_until:
         params["eventDateTo"] = query.starts_until.isoformat()
-    response = jambase_outbound().request(
-        "GET", EVENT_SEARCH, params=params,
+    response = _get(EVENT_SEARCH, params)
+    body = _json(response)
+    if response.status_code != 200 or body.get("success") is False:
+        return ProviderPage(events=[], page=page, next_page=None, errors=error_messages(body, response.status_code))
+    return parse_page(body)
+
+
+def event_lookup(external_id: str) -> Lookup:
+    """One concert by its JamBase id; not listed when JamBase answers 404."""
+    response = _get(EVENT_DETAIL.format(id=quote(external_id, safe="")), {})
+    if response.status_code == 404:
+        return Lookup(listed=False)
+    response.raise_for_status()  # a wrong key (401) is not an answer about the event
+    return Lookup(listed=True, event=parsed_one(parse_event, _json(response).get("event")))
+
+
+def genre_slug(genre: str) -> str | None:
+    """JamBase's slug for one of our genre names; None when it has none (the search is then not narrowed)."""
+    name = genre.strip().lower()
+    if name in GENRE_SLUGS:
+        return name
+    return GENRE_ALIASES.get(name) or (dashed if (dashed := name.replace(" ", "-")) in GENRE_SLUGS else None)
+
+
+def error_messages(body: dict, status: int) -> list[str]:
+    """JamBase's error envelope ({"errors": [{"errorCode", "errorMessage"}]}) as readable lines."""
+    lines = [str(error.get("errorMessage") or error.get("errorCode") or error) for error in body.get("errors") or []]
+    return lines or [f"HTTP {status}"]
+
+
+def _get(path: str, params: dict):
+    if not settings.JAMBASE_API_KEY:
+        raise ProviderNotConfigured("JAMBASE_API_KEY is not set")
+    return jambase_outbound().request(
+        "GET", path, params=params,
         headers={"Authorization": f"Bearer {settings.JAMBASE_API_KEY}", "Accept": "application/json"},
     )
+
+
+def _json(response) -> dict:
     try:
         body = response.json()
     except ValueError:  # an HTML error page from a proxy
-        body = {}
-    if response.status_code != 200 or body.get("success") is False:
-        errors = [str(error.get("message") or error) for error in body.get("errors") or []]
-        return ProviderPage(events=[], page=page, next_page=None, errors=errors or [f"HTTP {response.status_code}"])
-    return parse_page(body)
+        return {}
+    return body if isinstance(body, dict) else {}
 
 
 def parse_page(body: dict) -> ProviderPage:

@@ -11,18 +11,21 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
+from urllib.parse import quote
 
 from django.conf import settings
 
 from events.providers import (
     EventQuery,
+    Lookup,
     Performer,
     ProviderEvent,
     ProviderNotConfigured,
     ProviderPage,
     clip,
-    parsed,
     local_to_utc,
+    parsed,
+    parsed_one,
     price_range,
     spotify_artist_id,
     time_zone_or_utc,
@@ -114,13 +117,13 @@ def events_page(query: EventQuery, page: int = FIRST_PAGE, *, size: int = PAGE_S
     return parse_page(response.json(), size=size)
 
 
-def event_find(external_id: str) -> ProviderEvent | None:
-    """One event by its Ticketmaster id; None when Ticketmaster no longer knows it (404) or cannot place it."""
-    response = _get(EVENT_DETAIL.format(id=external_id), {})
+def event_lookup(external_id: str) -> Lookup:
+    """One event by its Ticketmaster id; not listed when Ticketmaster answers 404 (its error body)."""
+    response = _get(EVENT_DETAIL.format(id=quote(external_id, safe="")), {})
     if response.status_code == 404:
-        return None
-    response.raise_for_status()
-    return parse_event(response.json())
+        return Lookup(listed=False)
+    response.raise_for_status()  # a wrong key (401) is not an answer about the event
+    return Lookup(listed=True, event=parsed_one(parse_event, response.json()))
 
 
 # --- parsing -----------------------------------------------------------------------------------------------

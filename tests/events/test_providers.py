@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from events.providers import EventQuery, ProviderNotConfigured, events_page
+from events.providers import EventQuery, Lookup, ProviderNotConfigured, event_lookup, events_page
 from events.providers import jambase as jambase_api
 from events.providers import ticketmaster as ticketmaster_api
 from rewrapped.models import ApiCallLog
@@ -86,17 +86,21 @@ def test_the_recorded_event_lookup_and_its_404_error_body(ticketmaster):
     recorded = fixture_json(DETAIL_FIXTURE)
     ticketmaster.add(recorded)
 
-    found = ticketmaster_event_find(recorded["id"])
-    assert found.title == "Susquehanna Breakdown RV Pass" and found.city == "Scranton"
-    assert (found.price_min_cents, found.price_max_cents) == (12500, 15000)
+    found = event_lookup("ticketmaster", recorded["id"])
+    assert found.listed and found.event.title == "Susquehanna Breakdown RV Pass" and found.event.city == "Scranton"
+    assert (found.event.price_min_cents, found.event.price_max_cents) == (12500, 15000)
 
-    assert ticketmaster_event_find("unknown") is None
+    assert event_lookup("ticketmaster", "unknown") == Lookup(listed=False)
     assert ticketmaster.find("unknown")[1]["errors"][0]["code"] == fixture_json(NOT_FOUND_FIXTURE)["errors"][0]["code"]
     assert ApiCallLog.objects.filter(service="ticketmaster", status=404).count() == 1
 
 
-def ticketmaster_event_find(external_id):
-    return ticketmaster_api.event_find(external_id)
+def test_a_listing_that_lost_its_venue_is_still_listed_but_cannot_be_placed(ticketmaster):
+    recorded = fixture_json(DETAIL_FIXTURE)
+    del recorded["_embedded"]["venues"]
+    ticketmaster.add(recorded)
+
+    assert event_lookup("ticketmaster", recorded["id"]) == Lookup(listed=True, event=None)
 
 
 # --- Ticketmaster: searching the fake ----------------------------------------------------------------------
@@ -249,6 +253,45 @@ def test_a_jambase_search_sends_a_bearer_key_and_its_filters_and_pages_through(j
     sent = jambase.searches()[0]
     assert sent == {"page": "1", "perPage": "100", "artistName": "Wet Leg", "geoCountryIso2": "NL",
                     "eventDateFrom": "2030-01-01", "eventDateTo": "2030-06-30"}
+
+
+def test_a_jambase_search_narrows_by_city_and_by_jambases_genre_slug(jambase):
+    jambase.add(jb_event(id="1", name="Rock in Utrecht", performers=["A"], local="2030-03-01T20:00", city="Utrecht"),
+                jb_event(id="2", name="Rap in Utrecht", performers=["B"], local="2030-03-02T20:00", city="Utrecht",
+                         genres=("hip-hop-rap",)),
+                jb_event(id="3", name="Rap in Amsterdam", performers=["C"], local="2030-03-03T20:00",
+                         genres=("hip-hop-rap",)))
+
+    page = events_page("jambase", EventQuery(city="Utrecht", genre="Hip-Hop/Rap"))
+    unknown_genre = events_page("jambase", EventQuery(city="utrecht", genre="vaporwave"))
+
+    assert [event.title for event in page.events] == ["Rap in Utrecht"]
+    assert jambase.searches()[0]["geoCityName"] == "Utrecht" and jambase.searches()[0]["genreSlug"] == "hip-hop-rap"
+    # A genre JamBase has no slug for does not narrow its search (we filter our own copy).
+    assert [event.title for event in unknown_genre.events] == ["Rock in Utrecht", "Rap in Utrecht"]
+    assert "genreSlug" not in jambase.searches()[1]
+
+
+@pytest.mark.parametrize(("ours", "slug"), [
+    ("rock", "rock"), ("Country", "country-music"), ("hip-hop/rap", "hip-hop-rap"), ("R&B", "rhythm-and-blues-soul"),
+    ("jam band", "jamband"), ("dance/electronic", "edm"), ("vaporwave", None), ("", None),
+])
+def test_our_genre_names_as_jambase_slugs(ours, slug):
+    assert jambase_api.genre_slug(ours) == slug
+
+
+def test_a_recorded_jambase_concert_is_looked_up_by_id_and_an_unknown_one_is_not_listed(jambase):
+    recorded = fixture_json(PAGE_FIXTURE)["events"][0]
+    jambase.add(recorded)
+    listing_id = recorded["identifier"].removeprefix("jambase:")
+
+    found = event_lookup("jambase", listing_id)
+
+    assert found.listed and found.event == jambase_api.parse_event(recorded)
+    assert event_lookup("jambase", "999999999") == Lookup(listed=False)
+    assert jambase.lookups() == [listing_id, "999999999"]
+    status, body = jambase.find("jambase", "999999999")
+    assert status == 404 and body["errors"][0]["errorCode"] == "no_lookup_results"
 
 
 def test_a_jambase_429_and_5xx_are_handled_like_ticketmasters(jambase):

@@ -66,8 +66,9 @@ def test_a_show_in_the_listeners_own_city_ranks_above_the_same_artist_elsewhere_
     assert recommended_titles(client) == ["Radiohead in Utrecht", "Radiohead in Amsterdam"]
 
 
-def test_cancelled_and_unlisted_shows_are_not_recommended(client, fan, promoter):
+def test_cancelled_no_longer_listed_and_unapproved_shows_are_not_recommended(client, fan, promoter):
     EventFactory(title="Radiohead cancelled", performers=[artist("Radiohead")], status=Event.Status.CANCELLED)
+    EventFactory(title="Radiohead gone", performers=[artist("Radiohead")], status=Event.Status.UNLISTED)
     PromoterEventFactory(title="Radiohead draft", promoter=promoter, moderation="draft",
                          performers=[artist("Radiohead")])
     client_for(client, fan)

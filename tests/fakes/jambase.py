@@ -1,16 +1,19 @@
-"""A fake JamBase Data API v3 on 127.0.0.1: event search (`/v3/events`) with artistName, geoCountryIso2 and
-eventDateFrom/To filters, page/perPage paging (perPage ≤ 100) in JamBase's `pagination` object, a bearer-key
-check, and faults to inject. Tests point JAMBASE_API_BASE at `fake.url`."""
+"""A fake JamBase Data API v3 on 127.0.0.1: event search (`/v3/events`) with artistName, geoCountryIso2,
+geoCityName, genreSlug and eventDateFrom/To filters, page/perPage paging (perPage ≤ 100) in JamBase's
+`pagination` object, event lookup (`/v3/events/id/jambase:{id}`), its error envelope, a bearer-key check, and
+faults to inject. Tests point JAMBASE_API_BASE at `fake.url`."""
 
 from __future__ import annotations
 
 import copy
-from urllib.parse import urlencode
+import re
+from urllib.parse import unquote, urlencode
 
 from tests.fakes import fixture_json
 from tests.fakes.server import FakeEventProvider, JsonHandler
 
 SEARCH = "/v3/events"
+DETAIL = re.compile(r"^/v3/events/id/([^/:]+):([^/]+)$")
 PAGE_FIXTURE = "events_api/jambase_concert-react__events_geoStateIso_US-MA_page1.json"
 
 
@@ -53,6 +56,9 @@ class FakeJamBase(FakeEventProvider):
     def __init__(self):
         super().__init__(_handler_for(self))
 
+    def listing_id(self, event: dict) -> str:
+        return event["identifier"].removeprefix("jambase:")
+
     def change(self, event_id: str, **changes) -> dict:
         """Edit a listed event in place: status="cancelled", or local="2026-07-02T21:00" for a new date."""
         with self._events_lock:
@@ -64,16 +70,18 @@ class FakeJamBase(FakeEventProvider):
             return event
 
     def fail(self, status: int, *, retry_after: int | None = None, times: int = 1, after: int = 0) -> None:
-        self.fault_add(SEARCH, status, retry_after=retry_after, times=times, after=after)
+        self.fault_add("/v3/events", status, retry_after=retry_after, times=times, after=after)
 
     def searches(self) -> list[dict]:
         return [query for path, query in self.requests if path == SEARCH]
 
+    def lookups(self) -> list[str]:
+        return [unquote(match.group(2)) for path, _ in self.requests if (match := DETAIL.match(path))]
+
     def search(self, query: dict) -> tuple[int, dict]:
         page, per_page = int(query.get("page", 1)), int(query.get("perPage", 40))
         if per_page > 100 or per_page < 1 or page < 1:
-            return 400, {"success": False, "errors": [{"code": "invalid_param",
-                                                       "message": "perPage must be between 1 and 100"}]}
+            return 400, _errors("parameter_out_of_range", "perPage must be between 1 and 100")
         with self._events_lock:
             matching = [event for event in self.events if _matches(event, query)]
         matching.sort(key=lambda event: event["startDate"])
@@ -93,14 +101,33 @@ class FakeJamBase(FakeEventProvider):
             "request": {"endpoint": SEARCH, "method": "GET", "params": query},
         }
 
+    def find(self, source: str, event_id: str) -> tuple[int, dict]:
+        if source != "jambase":
+            return 400, _errors("identifier_invalid", f"Unknown event data source: {source}")
+        with self._events_lock:
+            found = next((event for event in self.events if self.listing_id(event) == event_id), None)
+        if found is None:
+            return 404, _errors("no_lookup_results", f"No event found for jambase:{event_id}")
+        return 200, {"success": True, "event": copy.deepcopy(found),
+                     "request": {"endpoint": f"/v3/events/id/jambase:{event_id}", "method": "GET", "params": {}}}
+
+
+def _errors(code: str, message: str) -> dict:
+    return {"success": False, "errors": [{"errorCode": code, "errorMessage": message}]}
+
 
 def _matches(event: dict, query: dict) -> bool:
     if name := query.get("artistName", "").casefold():
         if not any(name in performer.get("name", "").casefold() for performer in event.get("performer") or []):
             return False
-    country = ((event.get("location") or {}).get("address") or {}).get("addressCountry") or {}
-    if (code := query.get("geoCountryIso2")) and country.get("identifier") != code:
+    address = (event.get("location") or {}).get("address") or {}
+    if (code := query.get("geoCountryIso2")) and (address.get("addressCountry") or {}).get("identifier") != code:
         return False
+    if (city := query.get("geoCityName", "").casefold()) and city not in address.get("addressLocality", "").casefold():
+        return False
+    if slugs := set(filter(None, query.get("genreSlug", "").split("|"))):
+        if not slugs & {genre for performer in event.get("performer") or [] for genre in performer.get("genre") or []}:
+            return False
     day = event.get("startDate", "")[:10]
     if (since := query.get("eventDateFrom")) and day < since:
         return False
@@ -115,16 +142,15 @@ def _handler_for(fake: FakeJamBase):
             path, query = self._path_and_query()
             fake.requests.append((path, query))
             if self.headers.get("Authorization") != f"Bearer {fake.api_key}":
-                return self._send(401, {"success": False, "errors": [{"code": "unauthorized",
-                                                                      "message": "Invalid API key"}]})
+                return self._send(401, _errors("unauthorized", "Invalid API key"))
             fault = fake.take_fault(path)
             if fault:
                 headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
-                return self._send(fault.status, {"success": False, "errors": [{"code": str(fault.status),
-                                                                               "message": "Try again later"}]},
-                                  headers)
+                return self._send(fault.status, _errors("general_error", "Try again later"), headers)
             if path == SEARCH:
                 return self._send(*fake.search(query))
-            return self._send(404, {"success": False, "errors": [{"code": "not_found", "message": "Not found"}]})
+            if match := DETAIL.match(path):
+                return self._send(*fake.find(match.group(1), unquote(match.group(2))))
+            return self._send(404, _errors("no_lookup_results", "Not found"))
 
     return Handler

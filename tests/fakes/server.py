@@ -80,6 +80,14 @@ class FakeEventProvider(FakeServer):
         with self._events_lock:
             self.events.extend(events)
 
+    def remove(self, event_id: str) -> None:
+        """The provider stops listing the event: gone from searches, and 404 when asked for by id."""
+        with self._events_lock:
+            self.events[:] = [event for event in self.events if self.listing_id(event) != event_id]
+
+    def listing_id(self, event: dict) -> str:
+        raise NotImplementedError
+
 
 class JsonHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"

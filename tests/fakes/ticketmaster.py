@@ -68,6 +68,9 @@ class FakeTicketmaster(FakeEventProvider):
     def __init__(self):
         super().__init__(_handler_for(self))
 
+    def listing_id(self, event: dict) -> str:
+        return event["id"]
+
     # --- test controls -----------------------------------------------------------------
     def change(self, event_id: str, **changes) -> dict:
         """Edit a listed event in place: status="cancelled", or local="2026-07-02T21:00" for a new date."""
@@ -90,6 +93,9 @@ class FakeTicketmaster(FakeEventProvider):
 
     def searches(self) -> list[dict]:
         return [query for path, query in self.requests if path == SEARCH]
+
+    def lookups(self) -> list[str]:
+        return [match.group(1) for path, _ in self.requests if (match := DETAIL.match(path))]
 
     # --- what the server answers -------------------------------------------------------
     def search(self, query: dict) -> tuple[int, dict]:
