@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -43,16 +44,53 @@ def promoter_applications_approve(*, applications: QuerySet[PromoterApplication]
     PromoterApplication.objects.bulk_update(pending, ["status", "rejection_reason", "reviewed_by", "reviewed_at"])
     # A guest cannot apply, but an account can change between applying and review: only regulars become promoters.
     User.objects.filter(pk__in=[a.user_id for a in pending], role=User.Role.REGULAR).update(role=User.Role.PROMOTER)
+    _applicants_notify([application.pk for application in pending])
     return len(pending)
 
 
 @transaction.atomic
 def promoter_applications_reject(*, applications: QuerySet[PromoterApplication], reviewer: User, reason: str) -> int:
     """Reject the pending ones among `applications` with a reason the applicant sees. Returns how many."""
-    return applications.filter(status=PromoterApplication.Status.PENDING).update(
+    pending = list(applications.select_for_update(of=("self",)).filter(status=PromoterApplication.Status.PENDING)
+                   .values_list("pk", flat=True))
+    PromoterApplication.objects.filter(pk__in=pending).update(
         status=PromoterApplication.Status.REJECTED, rejection_reason=reason, reviewed_by=reviewer,
         reviewed_at=timezone.now(),
     )
+    _applicants_notify(pending)
+    return len(pending)
+
+
+def _applicants_notify(application_ids: list[int]) -> None:
+    from promoters.tasks import promoter_application_notify
+
+    if application_ids:
+        transaction.on_commit(lambda: promoter_application_notify.delay(application_ids=application_ids))
+
+
+def promoter_application_email(*, application_ids: list[int]) -> int:
+    """Tell each applicant how review went, as the application stands now. Returns emails sent."""
+    sent = 0
+    applications = PromoterApplication.objects.filter(
+        pk__in=application_ids,
+        status__in=[PromoterApplication.Status.APPROVED, PromoterApplication.Status.REJECTED],
+    ).select_related("user")
+    console = settings.SITE_URL.rstrip("/") + reverse("promoters:console")
+    apply = settings.SITE_URL.rstrip("/") + reverse("promoters:apply")
+    for application in applications:
+        if not application.user.email:
+            continue
+        if application.status == PromoterApplication.Status.APPROVED:
+            subject = "You are a promoter on Re-Wrapped"
+            body = (f"Your application for {application.organisation} is approved. Create your first event in "
+                    f"the promoter console:\n\n{console}\n")
+        else:
+            subject = "Your promoter application was not approved"
+            body = (f"Your application for {application.organisation} was not approved:\n\n"
+                    f"{application.rejection_reason}\n\nYou may apply again:\n\n{apply}\n")
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [application.user.email])
+        sent += 1
+    return sent
 
 
 def promoter_event_submit(*, event: Event) -> Event:

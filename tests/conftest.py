@@ -1,7 +1,10 @@
 """Personas, the fake outside services (Spotify, MusicBrainz, Ticketmaster, JamBase), and real daphne / Celery
 processes for the tests that need them."""
 
+import email
+import email.policy
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -207,7 +210,10 @@ def stack_env(django_db_setup, django_db_blocker, _spotify_server, _musicbrainz_
         "JAMBASE_API_BASE": _jambase_server.url, "JAMBASE_API_KEY": _jambase_server.api_key,
         "JAMBASE_RATE_PER_SECOND": "1000", "EVENT_FETCH_SPREAD_SECONDS": "0",
     }
-    yield {**inherited, **fakes, "DATABASE_URL": database_url, "REDIS_URL": django_settings.REDIS_URL,
+    # What a worker or daphne sends by email lands in files a test can read (see `worker_mail`).
+    mail = {"EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(_worker_mail_dir())}
+    yield {**inherited, **fakes, **mail, "DATABASE_URL": database_url, "REDIS_URL": django_settings.REDIS_URL,
            "DEBUG": "1"}
     # Child processes are gone by now, but a killed one's connection can outlive it for a moment,
     # and the test database cannot be dropped while anyone is connected.
@@ -216,6 +222,29 @@ def stack_env(django_db_setup, django_db_blocker, _spotify_server, _musicbrainz_
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+
+
+def _worker_mail_dir() -> Path:
+    return Path(django_settings.VAR_DIR) / "worker-mail"
+
+
+@pytest.fixture
+def worker_mail():
+    """The emails child processes (the Celery worker) sent during this test, as parsed messages."""
+    directory = _worker_mail_dir()
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+
+    def sent() -> list[email.message.EmailMessage]:
+        # The file backend writes each message followed by a line of 79 dashes, one file per connection.
+        messages = []
+        for path in sorted(directory.iterdir()):
+            for chunk in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
+                if chunk.strip():
+                    messages.append(email.message_from_bytes(chunk, policy=email.policy.default))
+        return messages
+
+    return sent
 
 
 def _start(command: list[str], env: dict, log_name: str) -> subprocess.Popen:

@@ -9,7 +9,6 @@ from django.utils import timezone
 from PIL import Image
 
 from events.models import Event
-from rewrapped.celery import app as celery_app
 
 
 def event_for(promoter, **fields) -> Event:
@@ -50,11 +49,3 @@ def event_form(**overrides) -> dict:
 def rejected_event(promoter):
     return event_for(promoter, title="Too Loud Festival", moderation=Event.Moderation.REJECTED,
                      rejection_reason="The poster shows a different date than the listing.")
-
-
-@pytest.fixture
-def tasks_run_inline():
-    """Tasks started by the code under test run in the test's process, as a worker would run them."""
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from promoters.models import PromoterApplication
-from tests.conftest import client_for
+from tests.conftest import client_for, wait_until
 
 APPLY = "/promoters/apply/"
 GOOD = {"organisation": "Lowlands Live", "website": "https://lowlands.example",
@@ -78,7 +78,9 @@ def _apply(client, listener):
     return PromoterApplication.objects.get(user=listener)
 
 
-def test_staff_approve_and_the_listener_becomes_a_promoter(client, listener, staff):
+@pytest.mark.django_db(transaction=True)
+def test_staff_approve_and_the_listener_becomes_a_promoter_and_is_emailed(client, listener, staff, celery_worker,
+                                                                          worker_mail):
     application = _apply(client, listener)
     client_for(client, staff)
     response = client.post(ADMIN_LIST, {"action": "approve", "_selected_action": [application.pk]}, follow=True)
@@ -92,9 +94,15 @@ def test_staff_approve_and_the_listener_becomes_a_promoter(client, listener, sta
     page = client.get(APPLY).content.decode()
     assert "Approved" in page and "promoter console" in page
     assert client.get(reverse("promoters:console"), follow=True).status_code == 200
+    wait_until(lambda: len(worker_mail()) == 1, "the worker's email")
+    [mail] = worker_mail()
+    assert mail["To"] == listener.email and mail["Subject"] == "You are a promoter on Re-Wrapped"
+    assert "Lowlands Live is approved" in mail.get_content() and "/promoters/console/" in mail.get_content()
 
 
-def test_staff_reject_with_a_reason_the_listener_reads(client, listener, staff):
+@pytest.mark.django_db(transaction=True)
+def test_staff_reject_with_a_reason_the_listener_reads_on_the_page_and_by_email(client, listener, staff,
+                                                                                 celery_worker, worker_mail):
     application = _apply(client, listener)
     client_for(client, staff)
     asked = client.post(ADMIN_LIST, {"action": "reject", "_selected_action": [application.pk]})
@@ -116,3 +124,7 @@ def test_staff_reject_with_a_reason_the_listener_reads(client, listener, staff):
     assert "Rejected" in page and "We could not find your events online." in page
     # A rejected applicant may try again.
     assert "Send application" in page
+    wait_until(lambda: len(worker_mail()) == 1, "the worker's email")
+    [mail] = worker_mail()
+    assert mail["To"] == listener.email and mail["Subject"] == "Your promoter application was not approved"
+    assert "We could not find your events online." in mail.get_content()
