@@ -10,7 +10,7 @@ from rewrapped.admin import RecordAdmin
 class ListingInline(admin.TabularInline):
     model = EventListing
     extra = 0
-    readonly_fields = ["source", "external_id", "url", "status", "fetched_at"]
+    readonly_fields = ["source", "external_id", "url", "status", "fetched_at", "removed_at"]
     can_delete = False
 
     def has_add_permission(self, request, obj=None):

@@ -5,7 +5,9 @@ and JamBase is one Event, found by its dedupe key: the name keys of the first pe
 the local date. The provider that first told us of a show owns its facts (date, status, prices): a second
 provider only adds its listing and fills blanks, so two providers that disagree by a few minutes cannot flip
 the start back and forth and send a "new date" notice each fetch. Changes of date and status are handed to
-events.notices in the same transaction that records them, and sent once it has committed.
+events.notices in the same transaction that records them, and sent once it has committed. The listings and
+shows a page touches are locked while it is stored (each listing with its show), as the listing recheck
+(events/recheck.py) locks them, so neither writes over what the other just stored.
 """
 
 from __future__ import annotations
@@ -83,8 +85,8 @@ def events_ingest(*, events: list[ProviderEvent], now: datetime | None = None) -
     known = _listings(by_listing)
     owned = _events_by_own_id(by_listing)
     by_key: dict[str, Event] = {}
-    for event in Event.objects.filter(dedupe_key__in=set(keys.values())).exclude(source=Event.Source.INTERNAL) \
-            .order_by("pk"):
+    for event in Event.objects.select_for_update().filter(dedupe_key__in=set(keys.values())) \
+            .exclude(source=Event.Source.INTERNAL).order_by("pk"):
         by_key.setdefault(event.dedupe_key, event)
 
     new_events: list[tuple[tuple[str, str], Event]] = []
@@ -110,6 +112,9 @@ def events_ingest(*, events: list[ProviderEvent], now: datetime | None = None) -
             result.linked += 1
             if event.pk is None:  # made from an earlier listing on this page: nothing stored to fill yet
                 continue
+            if event.status == Event.Status.UNLISTED:  # a show listed again under a new id: that listing owns it
+                event.source, event.external_id = ids
+                owner = True
         else:
             event = _event_from(listing, key)
             by_key[key] = event  # a duplicate later on this page joins it
@@ -144,7 +149,7 @@ def events_ingest(*, events: list[ProviderEvent], now: datetime | None = None) -
 
     notice_ids = notices.changes_record(changes=result.changes)
     notice_ids += notices.announcements_record(event_ids=result.created, now=now)
-    notices.deliver_on_commit(notice_ids)
+    notices.notices_deliver_on_commit(notice_ids)
     return result
 
 
@@ -152,7 +157,7 @@ def _listings(by_listing: dict) -> dict[tuple[str, str], EventListing]:
     found = {}
     for source in {source for source, _ in by_listing}:
         ids = [external_id for listed_by, external_id in by_listing if listed_by == source]
-        for listing in (EventListing.objects.select_for_update(of=("self",)).select_related("event")
+        for listing in (EventListing.objects.select_for_update(of=("self", "event")).select_related("event")
                         .filter(source=source, external_id__in=ids)):
             found[(listing.source, listing.external_id)] = listing
     return found
@@ -163,7 +168,7 @@ def _events_by_own_id(by_listing: dict) -> dict[tuple[str, str], Event]:
     found = {}
     for source in {source for source, _ in by_listing}:
         ids = [external_id for listed_by, external_id in by_listing if listed_by == source]
-        for event in Event.objects.filter(source=source, external_id__in=ids):
+        for event in Event.objects.select_for_update().filter(source=source, external_id__in=ids):
             found[(event.source, event.external_id)] = event
     return found
 
@@ -313,8 +318,7 @@ def events_fetch_plan(*, today: date | None = None) -> list[PlannedFetch]:
     for source in settings.EVENT_PROVIDERS:
         chosen = queries
         if source == ticketmaster.SOURCE:
-            # Four runs a day share the quota; each query may take up to EVENT_FETCH_MAX_PAGES calls.
-            per_run = min(ticketmaster.calls_left_today(), settings.TICKETMASTER_DAILY_LIMIT // 4)
-            chosen = queries[:per_run // settings.EVENT_FETCH_MAX_PAGES]
+            # Each query may take up to EVENT_FETCH_MAX_PAGES calls.
+            chosen = queries[:ticketmaster.run_budget() // settings.EVENT_FETCH_MAX_PAGES]
         plan += [PlannedFetch(source, query) for query in chosen]
     return plan

@@ -21,6 +21,9 @@ class Event(models.Model):
         # Every provider that listed it now answers "not found" for it: perhaps cancelled, perhaps moved.
         UNLISTED = "unlisted", "No longer listed"
 
+    # Shows that will not go ahead as listed: no tickets offered, not recommended, not looked up again.
+    OFF_SALE = (Status.CANCELLED, Status.UNLISTED)
+
     class Moderation(models.TextChoices):
         DRAFT = "draft", "Draft"
         PENDING = "pending", "Waiting for review"
@@ -94,7 +97,7 @@ class Event(models.Model):
     @property
     def on_sale(self) -> bool:
         """Whether the show may still go ahead, so its tickets are worth offering."""
-        return self.status not in (self.Status.CANCELLED, self.Status.UNLISTED)
+        return self.status not in self.OFF_SALE
 
 
 class EventListing(models.Model):

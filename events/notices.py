@@ -90,7 +90,7 @@ def _insert(rows: list[tuple]) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def deliver_on_commit(notice_ids: list[int]) -> None:
+def notices_deliver_on_commit(notice_ids: list[int]) -> None:
     """Deliver the notices once the transaction that recorded them has committed. Robust: a push or mail
     server that is down must not undo what was stored; the notices stay recorded."""
     if notice_ids:

@@ -6,15 +6,15 @@ or out of the provider altogether. Each is looked up by id: a listing that is st
 searched one (so a new date or a cancellation sends its notices); one the provider no longer knows is marked
 removed. A show whose every listing is removed becomes "No longer listed", and whoever saved it is told.
 
-Shows someone saved come first, then the soonest. Ticketmaster's share is cut to what its daily quota can
-spare. Nothing is queued: what a run does not reach is still stale at the next run, so none is dropped.
+Shows someone saved come first, then the soonest. Ticketmaster's share is a fifth of what a run may spend of
+its daily quota. Nothing is queued: what a run does not reach is still stale at the next run, so none is dropped.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import requests
 from django.conf import settings
@@ -25,13 +25,9 @@ from django.utils import timezone
 from events import notices
 from events.ingest import EventChange, events_ingest
 from events.models import Event, EventListing, SavedEvent
-from events.providers import ProviderNotConfigured, event_lookup, ticketmaster
+from events.providers import LookupRefused, ProviderNotConfigured, event_lookup, ticketmaster
 
 logger = logging.getLogger(__name__)
-
-# Of what Ticketmaster's daily quota has left, the share one run may spend (there are four runs a day and the
-# searches need the rest).
-TICKETMASTER_QUOTA_SHARE = 4
 
 
 @dataclass
@@ -46,11 +42,16 @@ class RecheckOutcome:
 def listings_recheck(*, now: datetime | None = None) -> RecheckOutcome:
     """Look up every stale listing of an upcoming show that this run's budget allows, provider by provider."""
     now = now or timezone.now()
+    stale_before = now - timedelta(hours=settings.EVENT_RECHECK_AFTER_HOURS)
     outcome = RecheckOutcome()
     for source in settings.EVENT_PROVIDERS:
-        for listing in stale_listings(source=source, now=now, limit=_budget(source)):
+        for listing in stale_listings(source=source, stale_before=stale_before, now=now, limit=_budget(source)):
             try:
                 found = event_lookup(source, listing.external_id)
+            except LookupRefused as exc:  # about this id only: the others are still worth asking
+                logger.warning("listing lookup refused", extra={"listing": str(listing), "reason": str(exc)})
+                EventListing.objects.filter(pk=listing.pk).update(fetched_at=now)
+                continue
             except (ProviderNotConfigured, requests.RequestException) as exc:
                 # A wrong key, a 429 or an outage: this provider waits for the next run.
                 outcome.stopped[source] = str(exc) or type(exc).__name__
@@ -59,7 +60,7 @@ def listings_recheck(*, now: datetime | None = None) -> RecheckOutcome:
             outcome.checked += 1
             if not found.listed:
                 outcome.removed += 1
-                outcome.unlisted_events += listing_removed(listing_id=listing.pk, now=now)
+                outcome.unlisted_events += listing_removed(listing_id=listing.pk, stale_before=stale_before, now=now)
             elif found.event is not None:
                 outcome.still_listed += 1
                 events_ingest(events=[found.event], now=now)
@@ -69,28 +70,34 @@ def listings_recheck(*, now: datetime | None = None) -> RecheckOutcome:
     return outcome
 
 
-def stale_listings(*, source: str, now: datetime, limit: int) -> list[EventListing]:
-    """`source`'s listings of upcoming, listed shows that no fetch has seen lately: saved shows first."""
+def stale_listings(*, source: str, stale_before: datetime, now: datetime, limit: int) -> list[EventListing]:
+    """`source`'s listings of upcoming, listed shows that no fetch has seen since `stale_before`: saved
+    shows first, then the soonest."""
     if limit <= 0:
         return []
     return list(
         EventListing.objects.filter(
-            source=source, removed_at__isnull=True,
-            fetched_at__lt=now - timedelta(hours=settings.EVENT_RECHECK_AFTER_HOURS),
+            source=source, removed_at__isnull=True, fetched_at__lt=stale_before,
             event__starts_at__gt=now, event__moderation=Event.Moderation.APPROVED,
         )
-        .exclude(event__status__in=[Event.Status.CANCELLED, Event.Status.UNLISTED])
+        .exclude(event__status__in=Event.OFF_SALE)
         .alias(saved=Exists(SavedEvent.objects.filter(event_id=OuterRef("event_id"))))
         .order_by("-saved", "event__starts_at", "pk")[:limit]
     )
 
 
 @transaction.atomic
-def listing_removed(*, listing_id: int, now: datetime) -> int:
+def listing_removed(*, listing_id: int, stale_before: datetime, now: datetime) -> int:
     """Mark a listing its provider no longer knows. Its show passes to a provider still listing it; with none
-    left, it is "No longer listed" and those who saved it are told. 1 when the show became unlisted."""
-    listing = EventListing.objects.select_for_update().get(pk=listing_id)
-    event = Event.objects.select_for_update().get(pk=listing.event_id)
+    left, it is "No longer listed" and those who saved it are told. 1 when the show became unlisted.
+
+    The listing and its show are locked as ingestion locks them (listing, then show), so a fetch storing
+    either at the same moment waits, and what it stores is read after this. A fetch that saw the listing
+    since it was picked wins: the listing is left alone."""
+    listing = EventListing.objects.select_for_update(of=("self", "event")).select_related("event").get(pk=listing_id)
+    if listing.removed_at is not None or listing.fetched_at >= stale_before:
+        return 0
+    event = listing.event
     listing.removed_at = now
     listing.save(update_fields=["removed_at"])
     alive = event.listings.filter(removed_at__isnull=True).order_by("-fetched_at", "pk").first()
@@ -99,17 +106,17 @@ def listing_removed(*, listing_id: int, now: datetime) -> int:
             event.source, event.external_id = alive.source, alive.external_id
             event.save(update_fields=["source", "external_id", "updated_at"])
         return 0
-    if event.status in (Event.Status.CANCELLED, Event.Status.UNLISTED):
+    if event.status in Event.OFF_SALE:
         return 0
     event.status = Event.Status.UNLISTED
     event.save(update_fields=["status", "updated_at"])
-    change = EventChange(event.pk, Event.Status.UNLISTED, f"{now:%Y-%m-%dT%H:%MZ}")
-    notices.deliver_on_commit(notices.changes_record(changes=[change]))
+    # Keyed on the start, like a new date: a listing that comes and goes again is not news twice.
+    change = EventChange(event.pk, Event.Status.UNLISTED, event.starts_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ"))
+    notices.notices_deliver_on_commit(notices.changes_record(changes=[change]))
     return 1
 
 
 def _budget(source: str) -> int:
-    limit = settings.EVENT_RECHECK_MAX_PER_RUN
     if source == ticketmaster.SOURCE:
-        limit = min(limit, ticketmaster.calls_left_today() // TICKETMASTER_QUOTA_SHARE)
-    return limit
+        return min(settings.EVENT_RECHECK_MAX_PER_RUN, ticketmaster.run_budget(lookups=True))
+    return settings.EVENT_RECHECK_MAX_PER_RUN

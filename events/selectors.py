@@ -173,7 +173,7 @@ def recommended_events(*, user: User, limit: int = RECOMMENDED) -> list[Recommen
     matches the listener are mixed in at fixed places, labelled."""
     taste = listener_taste(user)
     upcoming = (listed_events().filter(starts_at__gte=timezone.now())
-                .exclude(status__in=[Event.Status.CANCELLED, Event.Status.UNLISTED]))
+                .exclude(status__in=Event.OFF_SALE))
     organic = _organic(user, taste, upcoming, limit)
     taken = {rec.event.pk for rec in organic}
     sponsored = [

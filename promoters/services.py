@@ -64,33 +64,31 @@ def promoter_applications_reject(*, applications: QuerySet[PromoterApplication],
 def _applicants_notify(application_ids: list[int]) -> None:
     from promoters.tasks import promoter_application_notify
 
-    if application_ids:
-        transaction.on_commit(lambda: promoter_application_notify.delay(application_ids=application_ids))
+    # One task per email, as for events under review.
+    transaction.on_commit(lambda: [promoter_application_notify.delay(application_id=pk) for pk in application_ids])
 
 
-def promoter_application_email(*, application_ids: list[int]) -> int:
-    """Tell each applicant how review went, as the application stands now. Returns emails sent."""
-    sent = 0
-    applications = PromoterApplication.objects.filter(
-        pk__in=application_ids,
-        status__in=[PromoterApplication.Status.APPROVED, PromoterApplication.Status.REJECTED],
-    ).select_related("user")
-    console = settings.SITE_URL.rstrip("/") + reverse("promoters:console")
-    apply = settings.SITE_URL.rstrip("/") + reverse("promoters:apply")
-    for application in applications:
-        if not application.user.email:
-            continue
-        if application.status == PromoterApplication.Status.APPROVED:
-            subject = "You are a promoter on Re-Wrapped"
-            body = (f"Your application for {application.organisation} is approved. Create your first event in "
-                    f"the promoter console:\n\n{console}\n")
-        else:
-            subject = "Your promoter application was not approved"
-            body = (f"Your application for {application.organisation} was not approved:\n\n"
-                    f"{application.rejection_reason}\n\nYou may apply again:\n\n{apply}\n")
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [application.user.email])
-        sent += 1
-    return sent
+def promoter_application_email(*, application_id: int) -> bool:
+    """Tell the applicant how review went, as the application stands now. Whether it was sent."""
+    application = PromoterApplication.objects.filter(
+        pk=application_id, status__in=[PromoterApplication.Status.APPROVED, PromoterApplication.Status.REJECTED],
+    ).select_related("user").first()
+    if application is None or not application.user.email:
+        return False
+    if application.status == PromoterApplication.Status.APPROVED:
+        subject = "You are a promoter on Re-Wrapped"
+        body = (f"Your application for {application.organisation} is approved. Create your first event in the "
+                f"promoter console:\n\n{_site_url('promoters:console')}\n")
+    else:
+        subject = "Your promoter application was not approved"
+        body = (f"Your application for {application.organisation} was not approved:\n\n"
+                f"{application.rejection_reason}\n\nYou may apply again:\n\n{_site_url('promoters:apply')}\n")
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [application.user.email])
+    return True
+
+
+def _site_url(name: str) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse(name)
 
 
 def promoter_event_submit(*, event: Event) -> Event:
@@ -128,27 +126,24 @@ def events_moderate(*, events: QuerySet[Event], approve: bool, reason: str = "")
         moderation=Event.Moderation.APPROVED if approve else Event.Moderation.REJECTED,
         rejection_reason="" if approve else reason, reviewed_at=now, updated_at=now,
     )
-    if pending:
-        transaction.on_commit(lambda: event_moderation_notify.delay(event_ids=pending))
+    # One task per email, so a mail server that fails halfway has each retried alone, none sent twice.
+    transaction.on_commit(lambda: [event_moderation_notify.delay(event_id=pk) for pk in pending])
     return len(pending)
 
 
-def event_moderation_email(*, event_ids: list[int]) -> int:
-    """Tell each promoter how review went, as the events stand now (a later review wins). Returns emails sent."""
-    sent = 0
-    events = Event.objects.filter(
-        pk__in=event_ids, moderation__in=[Event.Moderation.APPROVED, Event.Moderation.REJECTED]
-    ).select_related("promoter")
-    for event in events:
-        if not (event.promoter and event.promoter.email):
-            continue
-        if event.moderation == Event.Moderation.APPROVED:
-            subject, body = f"“{event.title}” is approved", \
-                f"“{event.title}” is approved and listeners can find it on Re-Wrapped."
-        else:
-            subject = f"“{event.title}” was not approved"
-            body = (f"“{event.title}” was not approved:\n\n{event.rejection_reason}\n\n"
-                    "Fix it in the promoter console and submit it again.")
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [event.promoter.email])
-        sent += 1
-    return sent
+def event_moderation_email(*, event_id: int) -> bool:
+    """Tell the promoter how review went, as the event stands now (a later review wins). Whether it was sent."""
+    event = Event.objects.filter(
+        pk=event_id, moderation__in=[Event.Moderation.APPROVED, Event.Moderation.REJECTED]
+    ).select_related("promoter").first()
+    if event is None or not (event.promoter and event.promoter.email):
+        return False
+    if event.moderation == Event.Moderation.APPROVED:
+        subject, body = f"“{event.title}” is approved", \
+            f"“{event.title}” is approved and listeners can find it on Re-Wrapped."
+    else:
+        subject = f"“{event.title}” was not approved"
+        body = (f"“{event.title}” was not approved:\n\n{event.rejection_reason}\n\n"
+                "Fix it in the promoter console and submit it again.")
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [event.promoter.email])
+    return True

@@ -11,13 +11,13 @@ def event_metrics_aggregate() -> dict:
 
 @shared_task(time_limit=60, soft_time_limit=50, autoretry_for=(ConnectionError, OSError), retry_backoff=True,
              max_retries=5)
-def event_moderation_notify(*, event_ids: list[int]) -> int:
-    """Email promoters the result of staff review, outside the admin's request."""
-    return services.event_moderation_email(event_ids=event_ids)
+def event_moderation_notify(*, event_id: int) -> bool:
+    """Email the promoter the result of staff review, outside the admin's request."""
+    return services.event_moderation_email(event_id=event_id)
 
 
 @shared_task(time_limit=60, soft_time_limit=50, autoretry_for=(ConnectionError, OSError), retry_backoff=True,
              max_retries=5)
-def promoter_application_notify(*, application_ids: list[int]) -> int:
-    """Email applicants the result of staff review, outside the admin's request."""
-    return services.promoter_application_email(application_ids=application_ids)
+def promoter_application_notify(*, application_id: int) -> bool:
+    """Email the applicant the result of staff review, outside the admin's request."""
+    return services.promoter_application_email(application_id=application_id)

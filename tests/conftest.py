@@ -235,14 +235,16 @@ def worker_mail():
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
 
-    def sent() -> list[email.message.EmailMessage]:
+    def sent(*to: str) -> list[email.message.EmailMessage]:
+        """The messages sent to any of `to`: the worker serves the whole session, so a late email from an
+        earlier test's task can land here too."""
         # The file backend writes each message followed by a line of 79 dashes, one file per connection.
         messages = []
         for path in sorted(directory.iterdir()):
             for chunk in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
                 if chunk.strip():
                     messages.append(email.message_from_bytes(chunk, policy=email.policy.default))
-        return messages
+        return [message for message in messages if message["To"] in to]
 
     return sent
 

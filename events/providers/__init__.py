@@ -105,6 +105,10 @@ class ProviderNotConfigured(Exception):
     """The provider has no API key: fetching from it is skipped, not retried."""
 
 
+class LookupRefused(Exception):
+    """The provider refused to look up this one id (a 400): the listing is asked about again another day."""
+
+
 def events_page(source: str, query: EventQuery, page: int | None = None) -> ProviderPage:
     """One page of `source`'s events matching `query` (its first page when `page` is None)."""
     module = _provider(source)
@@ -112,8 +116,10 @@ def events_page(source: str, query: EventQuery, page: int | None = None) -> Prov
 
 
 def event_lookup(source: str, external_id: str) -> Lookup:
-    """`source`'s listing `external_id` as it stands now. Raises ProviderNotConfigured, and requests'
-    RequestException (RateLimited and ServiceUnavailable among them) when the provider cannot answer."""
+    """`source`'s listing `external_id` as it stands now. Not listed only when the provider answers with its
+    own "not found": a 404 from anywhere else (a wrong base URL, a gateway) says nothing about the show.
+    Raises LookupRefused for a 400 about this id; ProviderNotConfigured, and requests' RequestException
+    (RateLimited and ServiceUnavailable among them), when the provider cannot answer at all."""
     return _provider(source).event_lookup(external_id)
 
 

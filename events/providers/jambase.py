@@ -15,6 +15,7 @@ from django.conf import settings
 from events.providers import (
     EventQuery,
     Lookup,
+    LookupRefused,
     Performer,
     ProviderEvent,
     ProviderNotConfigured,
@@ -33,6 +34,7 @@ SOURCE = "jambase"
 FIRST_PAGE = 1
 EVENT_SEARCH = "/v3/events"
 EVENT_DETAIL = "/v3/events/id/jambase:{id}"
+NOT_FOUND = "no_lookup_results"  # the errorCode of JamBase's 404 for an id it does not know
 PAGE_SIZE = 100  # JamBase's maximum perPage
 STATUSES = {"cancelled": "cancelled", "canceled": "cancelled", "postponed": "postponed"}
 # JamBase filters by its own 18 genre slugs; the names other providers (and our artists) use for them.
@@ -80,12 +82,16 @@ def events_page(query: EventQuery, page: int = FIRST_PAGE, *, size: int = PAGE_S
 
 
 def event_lookup(external_id: str) -> Lookup:
-    """One concert by its JamBase id; not listed when JamBase answers 404."""
+    """One concert by its JamBase id; not listed when JamBase answers its 404 "no lookup results"."""
     response = _get(EVENT_DETAIL.format(id=quote(external_id, safe="")), {})
-    if response.status_code == 404:
+    body = _json(response)
+    codes = {error.get("errorCode") for error in body.get("errors") or []}
+    if response.status_code == 404 and NOT_FOUND in codes:
         return Lookup(listed=False)
-    response.raise_for_status()  # a wrong key (401) is not an answer about the event
-    return Lookup(listed=True, event=parsed_one(parse_event, _json(response).get("event")))
+    if response.status_code == 400:
+        raise LookupRefused("; ".join(error_messages(body, 400)))
+    response.raise_for_status()  # a wrong key (401) or another 404 is not an answer about the event
+    return Lookup(listed=True, event=parsed_one(parse_event, body.get("event")))
 
 
 def genre_slug(genre: str) -> str | None:

@@ -18,6 +18,7 @@ from django.conf import settings
 from events.providers import (
     EventQuery,
     Lookup,
+    LookupRefused,
     Performer,
     ProviderEvent,
     ProviderNotConfigured,
@@ -39,6 +40,8 @@ EVENT_SEARCH = "/discovery/v2/events.json"
 EVENT_DETAIL = "/discovery/v2/events/{id}.json"
 PAGE_SIZE = 100
 DEEP_PAGING_LIMIT = 1000  # size × page must stay below this
+NOT_FOUND = "DIS1004"  # the error code of Discovery's 404 for an id it does not know
+RUNS_PER_DAY = 4  # the fetch and the listing recheck both run every 6 hours
 
 # Ticketmaster's codes -> ours. "rescheduled" is a scheduled show with a new date, which ingestion sees by
 # comparing the start; "onsale"/"offsale" are about tickets, not the show.
@@ -62,6 +65,14 @@ def _day_key(now: datetime) -> str:
 def calls_left_today(*, now: datetime | None = None) -> int:
     used = redis_client().get(_day_key(now or datetime.now(UTC)))
     return max(settings.TICKETMASTER_DAILY_LIMIT - int(used or 0), 0)
+
+
+def run_budget(*, lookups: bool = False) -> int:
+    """The calls one of the day's four 6-hourly runs may spend on searches (or, with `lookups`, on looking
+    listings up by id): together a quarter of the day, a fifth of it for lookups, never more than is left."""
+    run = min(calls_left_today(), settings.TICKETMASTER_DAILY_LIMIT // RUNS_PER_DAY)
+    for_lookups = run // 5
+    return for_lookups if lookups else run - for_lookups
 
 
 def _count_call(now: datetime | None = None) -> None:
@@ -118,12 +129,15 @@ def events_page(query: EventQuery, page: int = FIRST_PAGE, *, size: int = PAGE_S
 
 
 def event_lookup(external_id: str) -> Lookup:
-    """One event by its Ticketmaster id; not listed when Ticketmaster answers 404 (its error body)."""
+    """One event by its Ticketmaster id; not listed when Ticketmaster answers its 404 "resource not found"."""
     response = _get(EVENT_DETAIL.format(id=quote(external_id, safe="")), {})
-    if response.status_code == 404:
+    body = _json(response)
+    if response.status_code == 404 and NOT_FOUND in {error.get("code") for error in body.get("errors") or []}:
         return Lookup(listed=False)
-    response.raise_for_status()  # a wrong key (401) is not an answer about the event
-    return Lookup(listed=True, event=parsed_one(parse_event, response.json()))
+    if response.status_code == 400:
+        raise LookupRefused("; ".join(error_messages(body)) or "HTTP 400")
+    response.raise_for_status()  # a wrong key (401) or another 404 is not an answer about the event
+    return Lookup(listed=True, event=parsed_one(parse_event, body))
 
 
 # --- parsing -----------------------------------------------------------------------------------------------

@@ -267,7 +267,7 @@ def test_a_jambase_search_narrows_by_city_and_by_jambases_genre_slug(jambase):
 
     assert [event.title for event in page.events] == ["Rap in Utrecht"]
     assert jambase.searches()[0]["geoCityName"] == "Utrecht" and jambase.searches()[0]["genreSlug"] == "hip-hop-rap"
-    # A genre JamBase has no slug for does not narrow its search (we filter our own copy).
+    # A genre JamBase has no slug for does not narrow its search.
     assert [event.title for event in unknown_genre.events] == ["Rock in Utrecht", "Rap in Utrecht"]
     assert "genreSlug" not in jambase.searches()[1]
 

@@ -128,6 +128,65 @@ def test_a_show_another_provider_still_lists_passes_to_it_and_goes_on_being_kept
     assert event.status == "unlisted"
 
 
+def test_an_unlisted_show_listed_again_under_a_new_id_is_owned_by_that_listing(ticketmaster, fetch, recheck,
+                                                                              listener, mailoutbox):
+    ticketmaster.add(show())
+    fetch()
+    SavedEvent.objects.create(user=listener, event=Event.objects.get())
+    ticketmaster.remove("tm1")
+    recheck()
+    ticketmaster.add(show("tm1-relisted", local="2030-03-10T21:00"))
+
+    fetch()
+
+    event = Event.objects.get()
+    assert (event.external_id, event.status, f"{event.starts_at:%H:%M}") == ("tm1-relisted", "scheduled", "20:00")
+    assert [mail.subject for mail in mailoutbox] == ["No longer listed: Fontaines D.C.", "New date: Fontaines D.C."]
+
+
+def test_a_listing_that_comes_and_goes_again_is_not_news_twice(ticketmaster, fetch, recheck, listener, mailoutbox):
+    ticketmaster.add(show())
+    fetch()
+    SavedEvent.objects.create(user=listener, event=Event.objects.get())
+    ticketmaster.remove("tm1")
+    recheck()
+    ticketmaster.add(show())
+    fetch()
+    ticketmaster.remove("tm1")
+
+    assert recheck(after=timedelta(days=2)).unlisted_events == 1
+
+    assert [mail.subject for mail in mailoutbox] == ["No longer listed: Fontaines D.C."]
+
+
+def test_a_404_that_is_not_the_providers_own_not_found_removes_nothing(ticketmaster, fetch, recheck, settings):
+    ticketmaster.add(show())
+    fetch()
+    ticketmaster.remove("tm1")
+    settings.TICKETMASTER_API_BASE = f"{ticketmaster.url}/moved"  # a gateway answering 404 for every path
+
+    outcome = recheck()
+
+    assert outcome.removed == 0 and "404" in outcome.stopped["ticketmaster"]
+    assert Event.objects.get().status == "scheduled"
+
+
+def test_a_lookup_refused_for_one_id_does_not_hold_up_the_others(jambase, fetch, recheck, listener):
+    jambase.add(jb_event(id="bad", name="A", performers=["A"], local="2030-04-01T20:00:00"),
+                jb_event(id="good", name="B", performers=["B"], local="2030-04-02T20:00:00"))
+    fetch("jambase")
+    SavedEvent.objects.create(user=listener, event=Event.objects.get(external_id="bad"))
+    jambase.refuse("bad")
+    jambase.remove("good")
+
+    outcome = recheck()
+    later = recheck(after=LATER + timedelta(hours=1))
+
+    assert (outcome.checked, outcome.removed) == (1, 1) and later.checked == 0
+    assert jambase.lookups() == ["bad", "good"]
+    assert Event.objects.get(external_id="bad").status == "scheduled"
+
+
 def test_an_unlisted_show_listed_again_is_back_on_sale(ticketmaster, fetch, recheck):
     ticketmaster.add(show())
     fetch()
@@ -194,10 +253,10 @@ def test_a_wrong_key_is_not_taken_for_a_show_that_is_gone(ticketmaster, fetch, r
     assert Event.objects.get().status == "scheduled"
 
 
-def test_ticketmaster_lookups_spend_only_a_share_of_what_is_left_of_the_day(ticketmaster, fetch, recheck, settings):
+def test_ticketmaster_lookups_spend_only_their_share_of_a_runs_quota(ticketmaster, fetch, recheck, settings):
     ticketmaster.add(*[show(f"tm{n}", name=f"Band {n}", performers=[f"Band {n}"]) for n in range(6)])
     fetch()
-    settings.TICKETMASTER_DAILY_LIMIT = 1 + 8  # one call spent on the fetch: 8 left, a quarter for lookups
+    settings.TICKETMASTER_DAILY_LIMIT = 40  # ten calls a run, a fifth of them for lookups
 
     assert recheck().checked == 2
     assert ApiCallLog.objects.filter(service="ticketmaster", endpoint__contains="/events/tm").count() == 2

@@ -55,6 +55,11 @@ class FakeJamBase(FakeEventProvider):
 
     def __init__(self):
         super().__init__(_handler_for(self))
+        self.refused: set[str] = set()
+
+    def reset(self) -> None:
+        super().reset()
+        self.refused.clear()
 
     def listing_id(self, event: dict) -> str:
         return event["identifier"].removeprefix("jambase:")
@@ -101,9 +106,13 @@ class FakeJamBase(FakeEventProvider):
             "request": {"endpoint": SEARCH, "method": "GET", "params": query},
         }
 
+    def refuse(self, event_id: str) -> None:
+        """Answer 400 (identifier_invalid) when this id is looked up."""
+        self.refused.add(event_id)
+
     def find(self, source: str, event_id: str) -> tuple[int, dict]:
-        if source != "jambase":
-            return 400, _errors("identifier_invalid", f"Unknown event data source: {source}")
+        if source != "jambase" or event_id in self.refused:
+            return 400, _errors("identifier_invalid", f"Invalid identifier: {source}:{event_id}")
         with self._events_lock:
             found = next((event for event in self.events if self.listing_id(event) == event_id), None)
         if found is None:
@@ -151,6 +160,6 @@ def _handler_for(fake: FakeJamBase):
                 return self._send(*fake.search(query))
             if match := DETAIL.match(path):
                 return self._send(*fake.find(match.group(1), unquote(match.group(2))))
-            return self._send(404, _errors("no_lookup_results", "Not found"))
+            return self._send(404, _errors("general_error", f"No route for {path}"))
 
     return Handler

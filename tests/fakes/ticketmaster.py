@@ -175,6 +175,10 @@ def _handler_for(fake: FakeTicketmaster):
                 return self._send(*fake.search(query))
             if match := DETAIL.match(path):
                 return self._send(*fake.find(match.group(1)))
-            return self._send(404, fixture_json(NOT_FOUND_FIXTURE))
+            # What the API gateway answers for a path no API serves.
+            return self._send(404, {"fault": {
+                "faultstring": f"Unable to identify proxy for host: default and url: {path}",
+                "detail": {"errorcode": "messaging.adaptors.http.flow.ApplicationNotFound"},
+            }})
 
     return Handler
