@@ -2,6 +2,8 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django_countries.fields import CountryField
 
@@ -70,11 +72,19 @@ class Event(models.Model):
     target_age_min = models.PositiveSmallIntegerField(null=True, blank=True)
     target_age_max = models.PositiveSmallIntegerField(null=True, blank=True)
     target_artists = models.ManyToManyField("listening.Artist", related_name="targeted_events", blank=True)
+    # What the keyword search matches and ranks, kept by PostgreSQL itself (migration 0003's function), so
+    # ranking every match reads a stored vector instead of rebuilding each one.
+    search_document = models.GeneratedField(
+        expression=models.Func(models.F("title"), models.F("performer_names"), models.F("venue"), models.F("city"),
+                               models.F("genres"), function="events_document", output_field=SearchVectorField()),
+        output_field=SearchVectorField(), db_persist=True,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        indexes = [models.Index(fields=["country", "starts_at"])]
+        indexes = [models.Index(fields=["country", "starts_at"]), GinIndex(fields=["search_document"],
+                                                                           name="event_search_vector")]
         constraints = [
             models.UniqueConstraint(
                 fields=["source", "external_id"], condition=~models.Q(external_id=""), name="event_unique_per_source"

@@ -9,8 +9,8 @@ from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
-from django.db.models import DateTimeField, ExpressionWrapper, F, Func, Prefetch, Q, QuerySet, TextField, Value
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db.models import F, Func, Prefetch, Q, QuerySet, TextField
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -23,18 +23,7 @@ from listening.names import name_key
 
 SEARCH_CONFIG = "simple"
 RECOMMENDED = 12
-RANKED = 1000  # a keyword search sorted by relevance ranks this many of the soonest matches
 SPONSORED_SLOTS = (1, 5, 9)  # where sponsored events go in "Recommended for you"
-
-
-class EventDocument(Func):
-    """The searchable text of an event, the expression migration 0003 indexes."""
-
-    function = "events_document"
-    output_field = SearchVectorField()
-
-    def __init__(self):
-        super().__init__(F("title"), F("performer_names"), F("venue"), F("city"), F("genres"))
 
 
 class GenreKeys(Func):
@@ -104,25 +93,11 @@ def event_search(*, filters: EventFilters, user: User | None, offset: int = 0, l
     events = events.order_by("starts_at", "pk")
     if filters.q.strip():
         query = SearchQuery(filters.q.strip(), config=SEARCH_CONFIG, search_type="websearch")
-        events = events.alias(document=EventDocument()).filter(document=query)
+        events = events.filter(search_document=query)
         if filters.sort == "relevance":
-            events = (
-                Event.objects.filter(pk__in=_soonest_matches(events))
-                .annotate(rank=SearchRank(EventDocument(), query)).order_by("-rank", "starts_at", "pk")
-            )
+            events = events.annotate(rank=SearchRank(F("search_document"), query)).order_by("-rank", "starts_at", "pk")
     # Target artists too: recording the page's impressions checks each sponsored event's targeting.
     return list(events.prefetch_related(_performers(), "target_artists")[offset:offset + limit])
-
-
-def _soonest_matches(events: QuerySet[Event]) -> QuerySet[Event]:
-    """The ids of the RANKED soonest events of a keyword search, the only ones ranked by relevance.
-
-    Ranking rebuilds each match's document (a word in 20,000 shows took 140 ms), hence the cap. They are
-    ordered by an expression the date index cannot give: asked for the soonest 1,000 by `starts_at` itself,
-    PostgreSQL walks the date index rebuilding every event's document on the way (50 ms) instead of asking
-    the text index for the matches (5 ms)."""
-    unindexed_start = ExpressionWrapper(F("starts_at") + Value(timedelta(0)), output_field=DateTimeField())
-    return events.order_by(unindexed_start, "pk").values("pk")[:RANKED]
 
 
 def _performers() -> Prefetch:

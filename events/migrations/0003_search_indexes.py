@@ -2,8 +2,9 @@
 
 The text document and the genre keys are immutable SQL functions so that an expression index can hold
 them: array_to_string and lower() over an array are only stable as PostgreSQL sees them, which an index
-refuses. The search reads the very same expressions (events.selectors.EventDocument / GenreKeys), so the
-planner uses these indexes. The 'simple' configuration does not stem: band names are not English words.
+refuses. The search reads the very same expressions (the stored Event.search_document, migration 0005, and
+events.selectors.GenreKeys), so the planner uses these indexes. The 'simple' configuration does not stem:
+band names are not English words.
 """
 
 from django.db import migrations

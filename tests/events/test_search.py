@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Event
-from events.selectors import EventDocument, EventFilters, GenreKeys, event_search, listed_events
+from events.selectors import EventFilters, GenreKeys, event_search, listed_events
 from listening.models import Artist
 from tests.conftest import client_for
 from tests.events.factories import EventFactory, PromoterEventFactory, listens
@@ -61,6 +61,21 @@ def test_keyword_country_city_dates_and_genre_filter_together(client, listener, 
 
     page = client.get(reverse("events:search"), query).content.decode()
     assert "Radiohead live" in page and "A night of Radiohead covers" not in page and "Berlin" not in page
+
+
+def test_relevance_ranks_every_match_not_only_the_soonest(client, listener):
+    soon = timezone.now() + timedelta(days=1)
+    Event.objects.bulk_create([
+        EventFactory.build(title=f"Tribute night {n}", venue="Radiohead Bar", external_id=f"tribute-{n}",
+                           starts_at=soon + timedelta(minutes=n))
+        for n in range(1500)
+    ])
+    EventFactory(title="Radiohead", performer_names=["Radiohead"], starts_at=soon + timedelta(days=300))
+    client_for(client, listener)
+
+    by_relevance = titles(client.get(reverse("api:events-search"), {"q": "radiohead", "sort": "relevance"}))
+
+    assert by_relevance[0] == "Radiohead"
 
 
 def test_a_date_range_reaches_past_shows(client, listener, shows):
@@ -158,10 +173,10 @@ def test_the_search_asks_the_text_and_genre_indexes(listener):
     EventFactory.create_batch(3)
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")  # a three-row table is otherwise read whole
-    by_keyword = listed_events().alias(document=EventDocument()).filter(
-        document=SearchQuery("radiohead", config="simple", search_type="websearch"))
+    by_keyword = listed_events().filter(
+        search_document=SearchQuery("radiohead", config="simple", search_type="websearch"))
     by_genre = listed_events().alias(genre_keys=GenreKeys()).filter(genre_keys__contains=["rock"])
-    assert "event_search_document" in by_keyword.explain()
+    assert "event_search_vector" in by_keyword.explain()
     assert "event_genre_keys" in by_genre.explain()
     assert event_search(filters=EventFilters(q="radiohead", genre="rock", sort="relevance"), user=listener) == []
 
