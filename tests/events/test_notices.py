@@ -25,15 +25,6 @@ from tests.fakes.ticketmaster import tm_event
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def fetch(django_capture_on_commit_callbacks):
-    """Fetch from a provider the way the task does, running what waits for the commit."""
-    def run(source="ticketmaster"):
-        with django_capture_on_commit_callbacks(execute=True):
-            return events_fetch(source=source, query=EventQuery())
-    return run
-
-
 class OpenPage:
     """A listener's open page, as the notifications consumer sees it: a channel in the user's group."""
 

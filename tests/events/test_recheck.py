@@ -30,14 +30,6 @@ def quick_retries(settings):
 
 
 @pytest.fixture
-def fetch(django_capture_on_commit_callbacks):
-    def run(source="ticketmaster"):
-        with django_capture_on_commit_callbacks(execute=True):
-            return events_fetch(source=source, query=EventQuery())
-    return run
-
-
-@pytest.fixture
 def recheck(django_capture_on_commit_callbacks):
     """A recheck run `LATER` than now, running what waits for the commit (the notices)."""
     def run(after=LATER):
