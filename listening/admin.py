@@ -1,5 +1,5 @@
 from django.contrib import admin, messages
-from django.db import transaction
+from django.db import models, transaction
 
 from listening.models import Artist, Play, SpotifySync, Track
 from rewrapped.admin import RecordAdmin
@@ -36,6 +36,7 @@ class ArtistAdmin(admin.ModelAdmin):
     readonly_fields = ["public_id", "spotify_id", "genres_fetched_at"]
     exclude = ["genres"]
     show_full_result_count = False
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Track)
