@@ -11,6 +11,13 @@ import zoneinfo
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
+
+from rewrapped.outbound import Outbound
+
+# The providers' show statuses -> ours. Anything else ("rescheduled", "onsale") is a scheduled show: a new
+# date is seen by comparing the start.
+STATUSES = {"cancelled": "cancelled", "canceled": "cancelled", "postponed": "postponed"}
 
 
 @dataclass(frozen=True)
@@ -130,6 +137,39 @@ def _provider(source: str):
 
 
 # --- what the providers share ------------------------------------------------------------------------------
+@lru_cache(maxsize=8)
+def provider_outbound(source: str, base_url: str, rate_per_second: float) -> Outbound:
+    """The one outbound client per provider and configuration."""
+    return Outbound(service=source, base_url=base_url, rate_per_second=rate_per_second)
+
+
+def json_body(response) -> dict:
+    """A response's JSON object; {} for anything else (an HTML error page from a proxy, a bare list)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def lookup_answer(response, *, not_found: bool, errors: list[str], event: ProviderEvent | None) -> Lookup:
+    """A lookup by id as a Lookup. `not_found`: the body is the provider's own "not found", which alone
+    means the listing is gone; a 400 is about this id (LookupRefused); any other failure raises."""
+    if response.status_code == 404 and not_found:
+        return Lookup(listed=False)
+    if response.status_code == 400:
+        raise LookupRefused("; ".join(errors) or "HTTP 400")
+    response.raise_for_status()  # a wrong key (401) or another 404 is not an answer about the event
+    return Lookup(listed=True, event=event)
+
+
+def number(value) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def parsed(parse, raw: list[dict]) -> list[ProviderEvent]:
     """The listings `parse` can place; one malformed listing (a date that is not a date) is skipped like one
     without a venue, not the end of its page."""

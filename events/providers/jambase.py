@@ -7,24 +7,27 @@ bearer token; pages are numbered from 1 and hold at most 100 events.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from urllib.parse import quote
 
 from django.conf import settings
 
 from events.providers import (
+    STATUSES,
     EventQuery,
     Lookup,
-    LookupRefused,
     Performer,
     ProviderEvent,
     ProviderNotConfigured,
     ProviderPage,
     clip,
+    json_body,
     local_to_utc,
+    lookup_answer,
+    number,
     parsed,
     parsed_one,
     price_range,
+    provider_outbound,
     spotify_artist_id,
     time_zone_or_utc,
 )
@@ -36,7 +39,6 @@ EVENT_SEARCH = "/v3/events"
 EVENT_DETAIL = "/v3/events/id/jambase:{id}"
 NOT_FOUND = "no_lookup_results"  # the errorCode of JamBase's 404 for an id it does not know
 PAGE_SIZE = 100  # JamBase's maximum perPage
-STATUSES = {"cancelled": "cancelled", "canceled": "cancelled", "postponed": "postponed"}
 # JamBase filters by its own 18 genre slugs; the names other providers (and our artists) use for them.
 GENRE_SLUGS = frozenset({
     "bluegrass", "blues", "christian", "classical", "country-music", "edm", "folk", "hip-hop-rap", "indie",
@@ -51,12 +53,7 @@ GENRE_ALIASES = {
 
 
 def jambase_outbound() -> Outbound:
-    return _outbound(settings.JAMBASE_API_BASE, settings.JAMBASE_RATE_PER_SECOND)
-
-
-@lru_cache(maxsize=8)
-def _outbound(base_url: str, rate_per_second: float) -> Outbound:
-    return Outbound(service=SOURCE, base_url=base_url, rate_per_second=rate_per_second)
+    return provider_outbound(SOURCE, settings.JAMBASE_API_BASE, settings.JAMBASE_RATE_PER_SECOND)
 
 
 def events_page(query: EventQuery, page: int = FIRST_PAGE, *, size: int = PAGE_SIZE) -> ProviderPage:
@@ -75,7 +72,7 @@ def events_page(query: EventQuery, page: int = FIRST_PAGE, *, size: int = PAGE_S
     if query.starts_until:
         params["eventDateTo"] = query.starts_until.isoformat()
     response = _get(EVENT_SEARCH, params)
-    body = _json(response)
+    body = json_body(response)
     if response.status_code != 200 or body.get("success") is False:
         return ProviderPage(events=[], page=page, next_page=None, errors=error_messages(body, response.status_code))
     return parse_page(body)
@@ -84,14 +81,11 @@ def events_page(query: EventQuery, page: int = FIRST_PAGE, *, size: int = PAGE_S
 def event_lookup(external_id: str) -> Lookup:
     """One concert by its JamBase id; not listed when JamBase answers its 404 "no lookup results"."""
     response = _get(EVENT_DETAIL.format(id=quote(external_id, safe="")), {})
-    body = _json(response)
-    codes = {error.get("errorCode") for error in body.get("errors") or []}
-    if response.status_code == 404 and NOT_FOUND in codes:
-        return Lookup(listed=False)
-    if response.status_code == 400:
-        raise LookupRefused("; ".join(error_messages(body, 400)))
-    response.raise_for_status()  # a wrong key (401) or another 404 is not an answer about the event
-    return Lookup(listed=True, event=parsed_one(parse_event, body.get("event")))
+    body = json_body(response)
+    return lookup_answer(
+        response, not_found=NOT_FOUND in {error.get("errorCode") for error in body.get("errors") or []},
+        errors=error_messages(body, response.status_code), event=parsed_one(parse_event, body.get("event")),
+    )
 
 
 def genre_slug(genre: str) -> str | None:
@@ -115,14 +109,6 @@ def _get(path: str, params: dict):
         "GET", path, params=params,
         headers={"Authorization": f"Bearer {settings.JAMBASE_API_KEY}", "Accept": "application/json"},
     )
-
-
-def _json(response) -> dict:
-    try:
-        body = response.json()
-    except ValueError:  # an HTML error page from a proxy
-        return {}
-    return body if isinstance(body, dict) else {}
 
 
 def parse_page(body: dict) -> ProviderPage:
@@ -172,8 +158,8 @@ def parse_event(raw: dict) -> ProviderEvent | None:
         city=clip(address.get("addressLocality"), 120),
         country=country.upper(),
         address=clip(address.get("streetAddress"), 300),
-        latitude=_float(geo.get("latitude")),
-        longitude=_float(geo.get("longitude")),
+        latitude=number(geo.get("latitude")),
+        longitude=number(geo.get("longitude")),
         performers=tuple(_performer(performer) for performer in performers if performer.get("name")),
         genres=tuple(genres),
         status=STATUSES.get((raw.get("eventStatus") or "").lower(), "scheduled"),
@@ -196,10 +182,3 @@ def _ticket_url(offers: list[dict]) -> str:
     primary = [offer for offer in offers if offer.get("category") == "ticketingLinkPrimary" and offer.get("url")]
     chosen = primary or [offer for offer in offers if offer.get("url")]
     return clip(chosen[0]["url"], 1000) if chosen else ""
-
-
-def _float(value) -> float | None:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None

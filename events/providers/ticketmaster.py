@@ -10,24 +10,27 @@ Ticketmaster at size × page < 1000: we never ask past it. Searches are not cach
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
-from functools import lru_cache
 from urllib.parse import quote
 
 from django.conf import settings
 
 from events.providers import (
+    STATUSES,
     EventQuery,
     Lookup,
-    LookupRefused,
     Performer,
     ProviderEvent,
     ProviderNotConfigured,
     ProviderPage,
     clip,
+    json_body,
     local_to_utc,
+    lookup_answer,
+    number,
     parsed,
     parsed_one,
     price_range,
+    provider_outbound,
     spotify_artist_id,
     time_zone_or_utc,
 )
@@ -43,18 +46,9 @@ DEEP_PAGING_LIMIT = 1000  # size × page must stay below this
 NOT_FOUND = "DIS1004"  # the error code of Discovery's 404 for an id it does not know
 RUNS_PER_DAY = 4  # the fetch and the listing recheck both run every 6 hours
 
-# Ticketmaster's codes -> ours. "rescheduled" is a scheduled show with a new date, which ingestion sees by
-# comparing the start; "onsale"/"offsale" are about tickets, not the show.
-STATUSES = {"cancelled": "cancelled", "canceled": "cancelled", "postponed": "postponed"}
-
 
 def ticketmaster_outbound() -> Outbound:
-    return _outbound(settings.TICKETMASTER_API_BASE, settings.TICKETMASTER_RATE_PER_SECOND)
-
-
-@lru_cache(maxsize=8)
-def _outbound(base_url: str, rate_per_second: float) -> Outbound:
-    return Outbound(service=SOURCE, base_url=base_url, rate_per_second=rate_per_second)
+    return provider_outbound(SOURCE, settings.TICKETMASTER_API_BASE, settings.TICKETMASTER_RATE_PER_SECOND)
 
 
 # --- the daily quota ---------------------------------------------------------------------------------------
@@ -124,20 +118,18 @@ def events_page(query: EventQuery, page: int = FIRST_PAGE, *, size: int = PAGE_S
         params["endDateTime"] = f"{query.starts_until:%Y-%m-%d}T23:59:59Z"
     response = _get(EVENT_SEARCH, params)
     if response.status_code != 200:
-        return ProviderPage(events=[], page=page, next_page=None, errors=error_messages(_json(response)))
+        return ProviderPage(events=[], page=page, next_page=None, errors=error_messages(json_body(response)))
     return parse_page(response.json(), size=size)
 
 
 def event_lookup(external_id: str) -> Lookup:
     """One event by its Ticketmaster id; not listed when Ticketmaster answers its 404 "resource not found"."""
     response = _get(EVENT_DETAIL.format(id=quote(external_id, safe="")), {})
-    body = _json(response)
-    if response.status_code == 404 and NOT_FOUND in {error.get("code") for error in body.get("errors") or []}:
-        return Lookup(listed=False)
-    if response.status_code == 400:
-        raise LookupRefused("; ".join(error_messages(body)) or "HTTP 400")
-    response.raise_for_status()  # a wrong key (401) or another 404 is not an answer about the event
-    return Lookup(listed=True, event=parsed_one(parse_event, body))
+    body = json_body(response)
+    return lookup_answer(
+        response, not_found=NOT_FOUND in {error.get("code") for error in body.get("errors") or []},
+        errors=error_messages(body), event=parsed_one(parse_event, body),
+    )
 
 
 # --- parsing -----------------------------------------------------------------------------------------------
@@ -184,8 +176,8 @@ def parse_event(raw: dict) -> ProviderEvent | None:
         city=clip((venue.get("city") or {}).get("name"), 120),
         country=venue["country"]["countryCode"].upper()[:2],
         address=clip((venue.get("address") or {}).get("line1"), 300),
-        latitude=_float(location.get("latitude")),
-        longitude=_float(location.get("longitude")),
+        latitude=number(location.get("latitude")),
+        longitude=number(location.get("longitude")),
         performers=tuple(_performer(attraction) for attraction in embedded.get("attractions") or []
                          if attraction.get("name")),
         genres=_genres(raw.get("classifications") or []),
@@ -205,14 +197,6 @@ def error_messages(body: dict) -> list[str]:
     if fault := (body.get("fault") or {}).get("faultstring"):
         lines.append(fault)
     return lines
-
-
-def _json(response) -> dict:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
 
 
 def _performer(attraction: dict) -> Performer:
@@ -238,10 +222,3 @@ def _best_image(images: list[dict]) -> str:
     best = max(images, key=lambda image: (not image.get("fallback"), image.get("ratio") == "16_9",
                                           int(image.get("width") or 0)))
     return clip(best.get("url"), 1000)
-
-
-def _float(value) -> float | None:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
