@@ -6,8 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from events import interactions, selectors, services
-from events.models import EventInteraction
+from events import selectors, services
 from events.serializers import (
     EventDetailOutput,
     EventPageOutput,
@@ -16,7 +15,7 @@ from events.serializers import (
     SavedInput,
     SavedStateOutput,
 )
-from events.views import shown
+from events.views import listed, shown, viewed
 from rewrapped.api import ApplicationError
 
 
@@ -36,20 +35,15 @@ class EventSearchApi(APIView):
         data = EventSearchInput(data=request.query_params)
         data.is_valid(raise_exception=True)
         page = data.validated_data
-        events = selectors.event_search(filters=data.filters(), user=request.user, offset=page["offset"],
-                                        limit=page["limit"])
-        shown(events, request.user)
-        interactions.impressions_record(events=events, user=request.user)
+        events = listed(selectors.event_search(filters=data.filters(), user=request.user, offset=page["offset"],
+                                               limit=page["limit"]), request.user)
         return Response(EventPageOutput({"results": events, "next": _next(request, page, len(events))}).data)
 
 
 class EventDetailApi(APIView):
     @extend_schema(operation_id="events_detail", responses=EventDetailOutput)
     def get(self, request, public_id):
-        event = selectors.event_for(user=request.user, public_id=public_id)
-        shown([event], request.user)
-        if event.moderation == event.Moderation.APPROVED:
-            interactions.interaction_record(event=event, user=request.user, kind=EventInteraction.Kind.VIEW)
+        event = viewed(selectors.event_for(user=request.user, public_id=public_id), request.user)
         event.ticket_page, event.map_url = selectors.ticket_url(event), selectors.map_url(event)
         return Response(EventDetailOutput(event).data)
 
@@ -92,6 +86,5 @@ class RecommendedEventsApi(APIView):
     @extend_schema(responses=RecommendationOutput(many=True))
     def get(self, request):
         recommendations = selectors.recommended_events(user=request.user)
-        events = shown([rec.event for rec in recommendations], request.user)
-        interactions.impressions_record(events=events, user=request.user)
+        listed([rec.event for rec in recommendations], request.user)
         return Response(RecommendationOutput(recommendations, many=True).data)

@@ -25,10 +25,25 @@ def shown(events: list[Event], user) -> list[Event]:
     return events
 
 
+def listed(events: list[Event], user) -> list[Event]:
+    """Events shown in a list (search results, recommendations): ready, and their impressions recorded in
+    one push."""
+    shown(events, user)
+    interactions.impressions_record(events=events, user=user)
+    return events
+
+
+def viewed(event: Event, user) -> Event:
+    """An event's own page or answer: ready, and the view recorded when the event is listed."""
+    shown([event], user)
+    if event.moderation == Event.Moderation.APPROVED:
+        interactions.interaction_record(event=event, user=user, kind=EventInteraction.Kind.VIEW)
+    return event
+
+
 def _results(request, form: EventSearchForm, offset: int) -> dict:
+    """A page of search results, not yet `listed`."""
     events = selectors.event_search(filters=form.filters(), user=request.user, offset=offset, limit=PAGE)
-    shown(events, request.user)
-    interactions.impressions_record(events=events, user=request.user)
     more = None
     if len(events) == PAGE:
         query = {key: value for key, value in form.data.items() if key != "offset" and value}
@@ -42,11 +57,11 @@ def search(request):
     form = EventSearchForm(request.GET)
     valid = form.is_valid()
     recommendations = selectors.recommended_events(user=request.user)
-    shown([rec.event for rec in recommendations], request.user)
-    interactions.impressions_record(events=[rec.event for rec in recommendations], user=request.user)
+    page = _results(request, form, 0) if valid else None
+    listed([rec.event for rec in recommendations] + (page["events"] if page else []), request.user)
     context = {
         "form": form,
-        "page": _results(request, form, 0) if valid else None,
+        "page": page,
         "recommendations": recommendations,
         "filtered": valid and any(value for key, value in form.cleaned_data.items() if key != "sort"),
     }
@@ -60,7 +75,9 @@ def search_more(request):
     offset = _offset(request.GET.get("offset"))
     if not form.is_valid() or offset is None:
         return render(request, "events/_event_rows.html", {"page": None}, status=400)
-    return render(request, "events/_event_rows.html", {"page": _results(request, form, offset)})
+    page = _results(request, form, offset)
+    listed(page["events"], request.user)
+    return render(request, "events/_event_rows.html", {"page": page})
 
 
 def _offset(value) -> int | None:
@@ -74,10 +91,7 @@ def _offset(value) -> int | None:
 @login_required
 @require_GET
 def detail(request, public_id):
-    event = selectors.event_for(user=request.user, public_id=public_id)
-    shown([event], request.user)
-    if event.moderation == Event.Moderation.APPROVED:
-        interactions.interaction_record(event=event, user=request.user, kind=EventInteraction.Kind.VIEW)
+    event = viewed(selectors.event_for(user=request.user, public_id=public_id), request.user)
     performers = list(event.performers.all())
     linked = {artist.name.casefold() for artist in performers}
     context = {
