@@ -18,13 +18,14 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(VENV)/.installed node_modules/.installed
 
+# runstack owns the embedded servers and runs the Procfile's processes; Ctrl-C stops them, then the servers.
 run: export DEBUG ?= 1
 run: export LOG_FORMAT ?= plain
 run: install
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py seed_demo --url http://127.0.0.1:$(PORT)/
-	PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile
+	$(PY) manage.py runstack --port $(PORT)
 
 # Tests get embedded servers of their own under var/test, apart from `make run`'s.
 test: export DEBUG ?= 1

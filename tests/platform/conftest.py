@@ -32,12 +32,19 @@ class EmbeddedServers:
         return {**inherited, "RW_VAR_DIR": str(self.var_dir), "STACK_REPORT_DIR": str(self.reports),
                 "DEBUG": "1", **extra}
 
-    def start(self, command: list[str], log_name: str) -> subprocess.Popen:
+    def start(self, command: list[str], log_name: str, **env: str) -> subprocess.Popen:
+        """Starts `command` in a process group of its own, as a shell starts a foreground job."""
         self.logs.mkdir(parents=True, exist_ok=True)
         with open(self.logs / log_name, "wb") as log:
-            process = subprocess.Popen(command, cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT)
+            process = subprocess.Popen(command, cwd=ROOT, env=self.env(**env), stdout=log, stderr=subprocess.STDOUT,
+                                       start_new_session=True)
         self.started.append(process)
         return process
+
+    @staticmethod
+    def ctrl_c(process: subprocess.Popen) -> None:
+        """What a terminal does on Ctrl-C: SIGINT to the whole foreground process group."""
+        os.killpg(process.pid, signal.SIGINT)
 
     def start_holder(self, name: str) -> subprocess.Popen:
         """A process that starts or joins the servers itself, as a test run or a management command does."""
@@ -65,8 +72,8 @@ class EmbeddedServers:
     def answering(self, servers: dict) -> dict:
         """Which of the servers still run or accept connections."""
         return {
-            "postgres": _running(servers["postgres_pid"]) or _accepts(socket.AF_UNIX, servers["postgres_socket"]),
-            "redis": _running(servers["redis_pid"]) or _accepts(socket.AF_INET, ("127.0.0.1", servers["redis_port"])),
+            "postgres": process_running(servers["postgres_pid"]) or _accepts(socket.AF_UNIX, servers["postgres_socket"]),
+            "redis": process_running(servers["redis_pid"]) or _accepts(socket.AF_INET, ("127.0.0.1", servers["redis_port"])),
         }
 
     def wait_stopped(self, servers: dict) -> None:
@@ -87,12 +94,12 @@ class EmbeddedServers:
                 pid = int(pid_file.read_text().split()[0])
             except (FileNotFoundError, IndexError, ValueError):
                 continue
-            if _running(pid):
+            if process_running(pid):
                 os.kill(pid, sig)
-                wait_until(lambda pid=pid: not _running(pid), f"leftover {pid_file.parent.name} to stop", seconds=60)
+                wait_until(lambda pid=pid: not process_running(pid), f"leftover {pid_file.parent.name} to stop", seconds=60)
 
 
-def _running(pid: int) -> bool:
+def process_running(pid: int) -> bool:
     try:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
@@ -110,15 +117,22 @@ def _accepts(family: int, address) -> bool:
 
 
 def _kill_tree(pid: int) -> None:
+    """SIGKILL to the process groups of `pid` and everything under it: a Procfile process whose shell died of
+    SIGTERM has left the tree, but not its group."""
     try:
-        parent = psutil.Process(pid)
-        processes = [parent, *parent.children(recursive=True)]
+        tree = [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
     except psutil.NoSuchProcess:
         return
-    for process in processes:
+    groups = set()
+    for process in tree:
         try:
-            process.kill()
-        except psutil.NoSuchProcess:
+            groups.add(os.getpgid(process.pid))
+        except ProcessLookupError:
+            pass
+    for group in groups - {os.getpgrp()}:
+        try:
+            os.killpg(group, signal.SIGKILL)
+        except ProcessLookupError:
             pass
 
 

@@ -3,8 +3,8 @@ servers), proves PostgreSQL and Redis answer, writes its pid to $STACK_REPORT_DI
 
     stack_child.py NAME [--wedged]
 
---wedged ignores SIGTERM, like a process stuck in a call, so only SIGKILL ends it. SIGINT ends it normally
-(its exit hooks run), like a process that lets go of what it holds.
+SIGTERM and SIGINT end it normally (its exit hooks run), as daphne and Celery end; --wedged ignores SIGTERM, like
+a process stuck in a call, so only SIGKILL (or SIGINT) ends it.
 """
 
 import json
@@ -25,8 +25,7 @@ from django.db import connection  # noqa: E402
 from rewrapped.redis import redis_client  # noqa: E402
 
 name = sys.argv[1]
-if "--wedged" in sys.argv:
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+signal.signal(signal.SIGTERM, signal.SIG_IGN if "--wedged" in sys.argv else lambda *_: sys.exit(0))
 connection.ensure_connection()
 redis_client().ping()
 
