@@ -71,10 +71,9 @@ class EmbeddedServers:
 
     def answering(self, servers: dict) -> dict:
         """Which of the servers still run or accept connections."""
-        return {
-            "postgres": process_running(servers["postgres_pid"]) or _accepts(socket.AF_UNIX, servers["postgres_socket"]),
-            "redis": process_running(servers["redis_pid"]) or _accepts(socket.AF_INET, ("127.0.0.1", servers["redis_port"])),
-        }
+        postgres = process_running(servers["postgres_pid"]) or _accepts(socket.AF_UNIX, servers["postgres_socket"])
+        redis = process_running(servers["redis_pid"]) or _accepts(socket.AF_INET, ("127.0.0.1", servers["redis_port"]))
+        return {"postgres": postgres, "redis": redis}
 
     def wait_stopped(self, servers: dict) -> None:
         """Wait (with a deadline) for both servers to stop; fails naming the ones still up."""
@@ -96,7 +95,7 @@ class EmbeddedServers:
                 continue
             if process_running(pid):
                 os.kill(pid, sig)
-                wait_until(lambda pid=pid: not process_running(pid), f"leftover {pid_file.parent.name} to stop", seconds=60)
+                wait_until(lambda pid=pid: not process_running(pid), f"leftover {pid_file.parent.name}", seconds=60)
 
 
 def process_running(pid: int) -> bool:

@@ -26,6 +26,8 @@ from rewrapped.redis import redis_client  # noqa: E402
 
 name = sys.argv[1]
 signal.signal(signal.SIGTERM, signal.SIG_IGN if "--wedged" in sys.argv else lambda *_: sys.exit(0))
+# A test run started in the background (as CI may be) passes SIGINT on ignored.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 connection.ensure_connection()
 redis_client().ping()
 
