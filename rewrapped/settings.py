@@ -138,10 +138,12 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, con
 
 def _program() -> str:
     path = Path(sys.argv[0])
-    return path.parent.name if path.stem == "__main__" else path.stem  # `python -m daphne` or `daphne`
+    name = path.parent.name if path.stem == "__main__" else path.stem  # `python -m daphne` or `daphne`
+    return " ".join([name, *(arg for arg in sys.argv[1:] if arg in ("worker", "beat"))][:2])
 
 
-# pg_stat_activity then shows which kind of process (daphne, gunicorn, celery, manage) holds each connection.
+# pg_stat_activity then shows which kind of process (daphne, gunicorn, celery worker, celery beat, manage) holds
+# each connection.
 DATABASES["default"].setdefault("OPTIONS", {})["application_name"] = f"rewrapped {_program()}"[:63]
 # Under ASGI every request would get a thread (and so a database connection) of its own: daphne instead runs
 # requests' sync code on at most ASGI_THREADS long-lived threads (rewrapped/asgi.py), one connection each.
