@@ -147,8 +147,9 @@ def _program() -> str:
 DATABASES["default"].setdefault("OPTIONS", {})["application_name"] = f"rewrapped {_program()}"[:63]
 # Under ASGI every request would get a thread (and so a database connection) of its own: daphne instead runs
 # requests' sync code on at most ASGI_THREADS long-lived threads (rewrapped/asgi.py), one connection each.
-# The sum over every process must stay under PostgreSQL's max_connections (README, "Database connections").
+# The sum over every process must stay under PostgreSQL's max_connections (README, "Nothing waits forever").
 ASGI_THREADS = int(env("ASGI_THREADS", "16"))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
@@ -209,7 +210,6 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "accounts.tasks.spotify_tokens_refresh": {"queue": "sync"},
     "listening.tasks.import_run": {"queue": "imports"},
-    "listening.tasks.imports_requeue": {"queue": "imports"},
     "listening.tasks.spotify_sync_dispatch": {"queue": "sync"},
     "listening.tasks.spotify_sync_run": {"queue": "sync"},
 }
