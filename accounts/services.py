@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import Impersonation, User
 from accounts.spotify import tokens as spotify_tokens
 from rewrapped.api import ApplicationError
+from rewrapped.broker import task_queue_on_commit
 from rewrapped.realtime import broadcast, user_group
 
 logger = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ def profile_update(*, user: User, **changes) -> User:
         # Roll-ups are kept by local day: regroup the history in the new time zone.
         from listening.tasks import rollups_rebuild
 
-        transaction.on_commit(lambda: rollups_rebuild.delay(user_id=user.pk))
+        task_queue_on_commit(rollups_rebuild, user_id=user.pk)
     if user.public_profile != before["public_profile"]:
         # Sharing taste publishes the listener's taste vector at once (and stopping withdraws it).
         from listening.services import taste_vector_refresh

@@ -1,8 +1,9 @@
 from django.contrib import admin, messages
-from django.db import models, transaction
+from django.db import models
 
 from listening.models import Artist, Play, SpotifySync, Track
 from rewrapped.admin import RecordAdmin
+from rewrapped.broker import task_queue_on_commit
 
 
 @admin.register(SpotifySync)
@@ -25,7 +26,7 @@ class SpotifySyncAdmin(admin.ModelAdmin):
         user_ids = list(queryset.values_list("user_id", flat=True))
         queryset.update(deferred_until=None)
         for user_id in user_ids:
-            transaction.on_commit(lambda user_id=user_id: spotify_sync_run.delay(user_id=user_id))
+            task_queue_on_commit(spotify_sync_run, user_id=user_id)
         self.message_user(request, f"Queued {len(user_ids)} sync(s).", messages.SUCCESS)
 
 

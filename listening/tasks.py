@@ -13,6 +13,17 @@ def import_run(*, job_id: int) -> None:
     services.import_job_run(job_id=job_id)
 
 
+# Longer than a request can spend handing a job to the broker (rewrapped/broker.py), so beat never queues a
+# job its request is still queueing.
+REQUEUE_IMPORTS_STORED_BEFORE = timedelta(minutes=1)
+
+
+@shared_task(time_limit=300, soft_time_limit=280)
+def imports_requeue() -> int:
+    """Beat: queue the uploads stored while the broker was unavailable, so none is lost."""
+    return services.import_jobs_requeue(stored_before=timezone.now() - REQUEUE_IMPORTS_STORED_BEFORE)
+
+
 @shared_task(time_limit=900, soft_time_limit=880)
 def rollups_rebuild(*, user_id: int) -> None:
     from accounts.models import User

@@ -11,6 +11,7 @@ from accounts.models import User
 from events.models import Event
 from promoters.models import PromoterApplication
 from rewrapped.api import ApplicationError
+from rewrapped.broker import task_queue_on_commit
 
 
 def promoter_application_submit(*, user: User, organisation: str, website: str, reason: str) -> PromoterApplication:
@@ -65,7 +66,8 @@ def _applicants_notify(application_ids: list[int]) -> None:
     from promoters.tasks import promoter_application_notify
 
     # One task per email, as for events under review.
-    transaction.on_commit(lambda: [promoter_application_notify.delay(application_id=pk) for pk in application_ids])
+    for pk in application_ids:
+        task_queue_on_commit(promoter_application_notify, application_id=pk)
 
 
 def promoter_application_email(*, application_id: int) -> bool:
@@ -127,7 +129,8 @@ def events_moderate(*, events: QuerySet[Event], approve: bool, reason: str = "")
         rejection_reason="" if approve else reason, reviewed_at=now, updated_at=now,
     )
     # One task per email, so a mail server that fails halfway has each retried alone, none sent twice.
-    transaction.on_commit(lambda: [event_moderation_notify.delay(event_id=pk) for pk in pending])
+    for pk in pending:
+        task_queue_on_commit(event_moderation_notify, event_id=pk)
     return len(pending)
 
 

@@ -7,6 +7,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from rewrapped.broker import RETRY_AFTER_SECONDS, BrokerUnavailable
+
 
 class ApplicationError(Exception):
     """A rule of the product was broken; the API answers 400 with this code and message."""
@@ -28,6 +30,8 @@ def exception_handler(exc, context):
     """Every error leaves the API as {"error": {"code", "message", "fields"}}."""
     if isinstance(exc, ApplicationError):
         return _error(exc.status_code, exc.code, exc.message, exc.fields)
+    if isinstance(exc, BrokerUnavailable):
+        return _error(503, "unavailable", exc.message, {}, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

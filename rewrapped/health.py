@@ -3,7 +3,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from rewrapped.celery import app as celery_app
+from rewrapped.celery import HEARTBEAT_KEY
 from rewrapped.redis import redis_client
 
 
@@ -18,7 +18,9 @@ def _redis() -> bool:
 
 
 def _celery() -> bool:
-    return bool(celery_app.control.ping(timeout=1.0))
+    # A key workers keep alive (rewrapped/celery.py), never a ping over the broker: the web thread must not
+    # wait on the broker or its connection pool.
+    return bool(redis_client().exists(HEARTBEAT_KEY))
 
 
 CHECKS = {"database": _database, "redis": _redis, "celery": _celery}
@@ -27,7 +29,8 @@ CHECKS = {"database": _database, "redis": _redis, "celery": _celery}
 @never_cache
 @require_GET
 def healthz(request):
-    """Reachability of the database, Redis and at least one Celery worker: 200 when all answer, else 503."""
+    """Reachability of the database and Redis, and a heartbeat from at least one Celery worker: 200 when all
+    are there, else 503."""
     results = {}
     for name, check in CHECKS.items():
         try:

@@ -6,6 +6,7 @@ With no DATABASE_URL / REDIS_URL, real embedded PostgreSQL and Redis start under
 
 import os
 import secrets
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -93,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "rewrapped.middleware.append_slash_to_writes",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -103,6 +105,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "hijack.middleware.HijackUserMiddleware",
+    "rewrapped.middleware.BrokerUnavailableMiddleware",
     # Axes last: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -131,6 +134,22 @@ DATABASE_URL = env("DATABASE_URL") or embedded.postgres_url(VAR_DIR)
 REDIS_URL = env("REDIS_URL") or embedded.redis_url(VAR_DIR)
 
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+
+
+def _program() -> str:
+    path = Path(sys.argv[0])
+    name = path.parent.name if path.stem == "__main__" else path.stem  # `python -m daphne` or `daphne`
+    return " ".join([name, *(arg for arg in sys.argv[1:] if arg in ("worker", "beat"))][:2])
+
+
+# pg_stat_activity then shows which kind of process (daphne, gunicorn, celery worker, celery beat, manage) holds
+# each connection.
+DATABASES["default"].setdefault("OPTIONS", {})["application_name"] = f"rewrapped {_program()}"[:63]
+# Under ASGI every request would get a thread (and so a database connection) of its own: daphne instead runs
+# requests' sync code on at most ASGI_THREADS long-lived threads (rewrapped/asgi.py), one connection each.
+# The sum over every process must stay under PostgreSQL's max_connections (README, "Nothing waits forever").
+ASGI_THREADS = int(env("ASGI_THREADS", "16"))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
@@ -165,7 +184,22 @@ CHANNEL_LAYERS = {
 
 # --- Celery ------------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL
-CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": "rw-celery:", "visibility_timeout": 3600}
+# No request waits on the broker longer than a few of these: taking a pooled connection, connecting and each
+# publish attempt are bounded, and a request that cannot queue its task answers 503 (rewrapped/broker.py).
+BROKER_TIMEOUT_SECONDS = float(env("BROKER_TIMEOUT_SECONDS", "3"))
+CELERY_BROKER_POOL_ACQUIRE_TIMEOUT = BROKER_TIMEOUT_SECONDS
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT_SECONDS
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "global_keyprefix": "rw-celery:",
+    "visibility_timeout": 3600,
+    # Longer than the worker's 1 s blocking pop; without it a publish to a broker that vanished without closing
+    # the connection waits forever.
+    "socket_timeout": BROKER_TIMEOUT_SECONDS,
+    "socket_connect_timeout": BROKER_TIMEOUT_SECONDS,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+# Workers write a heartbeat to Redis this often (rewrapped/celery.py); /healthz reads it.
+WORKER_HEARTBEAT_SECONDS = int(env("WORKER_HEARTBEAT_SECONDS", "10"))
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
@@ -207,6 +241,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rewrapped.tasks.api_call_log_prune",
         "schedule": timedelta(hours=24),
         "options": {"expires": 3600},
+    },
+    "requeue-imports": {
+        "task": "listening.tasks.imports_requeue",
+        "schedule": timedelta(minutes=2),
+        "options": {"expires": 100},
     },
     "rebuild-period-totals": {
         "task": "listening.tasks.period_totals_dispatch",

@@ -93,6 +93,45 @@ def _fresh_cache():
     yield
 
 
+# --- a broker that stopped answering ---------------------------------------------------
+class StalledBroker:
+    """A port that accepts connections and never answers, as a hung broker does (a refused connection fails
+    at once; this is the case only our timeouts end). `down()` sends this process's task publishes there,
+    `up()` back to the real broker."""
+
+    def __init__(self):
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(64)
+        self.url = f"redis://127.0.0.1:{self.socket.getsockname()[1]}/0"
+
+    def down(self) -> None:
+        self._publish_to(self.url)
+
+    def up(self) -> None:
+        self._publish_to(None)
+
+    @staticmethod
+    def _publish_to(url: str | None) -> None:
+        from rewrapped.celery import app as celery_app
+
+        celery_app.conf.broker_write_url = url  # None: the broker URL again
+        # Celery keeps its connection and producer pools for the app's life: drop them so the next publish
+        # takes kombu's pools for `url` (kombu keeps one per URL, so the real broker's is found again).
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def broker_down():
+    """The broker stops answering this process's publishes (until the test calls `.up()`)."""
+    broker = StalledBroker()
+    broker.down()
+    yield broker
+    broker.up()
+    broker.socket.close()
+
+
 # --- the fake Spotify -------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def _spotify_server():

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import TypeVar
 
@@ -19,6 +20,7 @@ from accounts.models import User
 from listening.imports import BadExport, ExportMember, check_upload_size, export_members, parse_member
 from listening.models import ImportJob, Play
 from listening.services.plays import ImportSummary, PlaysWriter, PreparedRows
+from rewrapped.broker import BrokerUnavailable, task_queue
 from rewrapped.realtime import broadcast, user_group
 
 # Plays are added in batches of at least this many rows (whole files) inside the import's one transaction:
@@ -46,10 +48,28 @@ def import_job_create(*, user: User, upload: UploadedFile) -> ImportJob:
         job.upload.delete(save=False)
         raise
     job.save()
+    transaction.on_commit(lambda: _import_queue(job.pk))
+    return job
+
+
+def _import_queue(job_id: int) -> bool:
+    """Hand a stored job to the broker. When the broker is unavailable the upload is kept and the job stays
+    queued: import_jobs_requeue tries again, so the request that stored it still succeeds."""
     from listening.tasks import import_run
 
-    transaction.on_commit(lambda: import_run.delay(job_id=job.pk))
-    return job
+    try:
+        task_queue(import_run, job_id=job_id)
+    except BrokerUnavailable:
+        return False
+    ImportJob.objects.filter(pk=job_id).update(queued_at=timezone.now())
+    return True
+
+
+def import_jobs_requeue(*, stored_before: datetime) -> int:
+    """Queue again the jobs stored before `stored_before` that the broker never took. Returns how many it took."""
+    waiting = ImportJob.objects.filter(status=ImportJob.Status.QUEUED, queued_at__isnull=True,
+                                       created_at__lt=stored_before).order_by("created_at")
+    return sum(_import_queue(job_id) for job_id in waiting.values_list("pk", flat=True))
 
 
 def import_job_cancel(*, job: ImportJob) -> ImportJob:

@@ -5,15 +5,19 @@ import json
 import os
 import signal
 
+from pathlib import Path
+
 import psutil
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-
 from django.db.models import Sum
+from django.utils import timezone
+
+from listening.services import import_jobs_requeue
 
 from listening.models import ImportJob, PeriodTotalsState, PeriodTrackPlays, Play
 from tests.accounts.test_notifications import connect, session_cookie
-from tests.conftest import client_for
+from tests.conftest import client_for, wait_until
 from tests.fakes.exports import extended_export_zip
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -88,3 +92,30 @@ def test_a_worker_killed_mid_import_leaves_nothing_and_the_import_then_completes
     assert final["status"] == "done" and final["summary"]["added"] == 120_000
     assert Play.objects.filter(user=listener).count() == 120_000
     assert ImportJob.objects.get(user=listener).status == ImportJob.Status.DONE
+
+
+def test_an_upload_while_the_broker_is_down_is_kept_and_imported_once_it_is_back(
+    client, listener, celery_worker, broker_down
+):
+    job = upload(client, listener, extended_export_zip(900))  # the page says it was received
+
+    assert job.status == ImportJob.Status.QUEUED
+    assert job.queued_at is None and Path(job.upload.path).exists()  # kept, waiting for the broker
+
+    broker_down.up()
+    # What beat does every two minutes (listening.tasks.imports_requeue), for jobs stored a minute before.
+    assert import_jobs_requeue(stored_before=timezone.now()) == 1
+    assert import_jobs_requeue(stored_before=timezone.now()) == 0  # the broker has it now: queued once
+
+    wait_until(lambda: ImportJob.objects.get(pk=job.pk).status == ImportJob.Status.DONE, "the import", seconds=120)
+    assert ImportJob.objects.get(pk=job.pk).summary["added"] == 900
+    assert Play.objects.filter(user=listener).count() == 900
+
+
+def test_an_api_upload_while_the_broker_is_down_is_accepted(client, listener, broker_down):
+    response = client_for(client, listener).post(
+        "/api/v1/listening/imports/", {"export": SimpleUploadedFile("my_spotify_data.zip", extended_export_zip(10))}
+    )
+
+    assert response.status_code == 202 and response.json()["status"] == "queued"
+    assert ImportJob.objects.get(user=listener).queued_at is None
