@@ -48,8 +48,8 @@ SAME_SHOW_WITHIN = timedelta(hours=1)
 # Facts the owning provider keeps current on its Event.
 OWNED_FIELDS = (
     "title", "performer_names", "venue", "address", "city", "country", "latitude", "longitude", "starts_at",
-    "time_announced", "venue_time_zone", "dedupe_key", "ticket_url", "image_url", "price_min_cents", "price_max_cents",
-    "currency", "genres", "status",
+    "time_announced", "venue_time_zone", "dedupe_key", "ticket_url", "image_url", "price_min_cents",
+    "price_max_cents", "currency", "genres", "status",
 )
 # What another provider's listing may fill in when the owner left it empty (prices go as a range).
 FILLABLE_FIELDS = ("address", "latitude", "longitude", "ticket_url", "image_url", "genres")
@@ -251,8 +251,8 @@ def _values(listing: ProviderEvent, key: str) -> dict:
         "title": listing.title or ", ".join(listing.performer_names)[:300], "performer_names": listing.performer_names,
         "venue": listing.venue, "address": listing.address, "city": listing.city, "country": listing.country,
         "latitude": listing.latitude, "longitude": listing.longitude, "starts_at": listing.starts_at,
-        "time_announced": listing.time_announced, "venue_time_zone": listing.venue_time_zone, "dedupe_key": key, "ticket_url": listing.ticket_url,
-        "image_url": listing.image_url, "price_min_cents": listing.price_min_cents,
+        "time_announced": listing.time_announced, "venue_time_zone": listing.venue_time_zone, "dedupe_key": key,
+        "ticket_url": listing.ticket_url, "image_url": listing.image_url, "price_min_cents": listing.price_min_cents,
         "price_max_cents": listing.price_max_cents, "currency": listing.currency, "genres": list(listing.genres),
         "status": listing.status,
     }

@@ -16,7 +16,8 @@ def event_for(promoter, **fields) -> Event:
     """A promoter's event as the console makes it (internal, draft unless said otherwise)."""
     values = {
         "title": "Night at the Paradiso", "venue": "Paradiso", "city": "Amsterdam", "country": "NL",
-        "venue_time_zone": "Europe/Amsterdam", "starts_at": timezone.now() + timedelta(days=30), "ticket_url": "https://tickets.example/paradiso",
+        "venue_time_zone": "Europe/Amsterdam", "starts_at": timezone.now() + timedelta(days=30),
+        "ticket_url": "https://tickets.example/paradiso",
         "moderation": Event.Moderation.DRAFT, **fields,
     }
     return Event.objects.create(source=Event.Source.INTERNAL, promoter=promoter, **values)
