@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from accounts.models import User
@@ -133,7 +133,8 @@ def events_ingest(*, events: list[ProviderEvent], now: datetime | None = None) -
     for stored in known.values():
         stored.event = loaded.setdefault(stored.event_id, stored.event)
     owned = {ids: loaded.setdefault(event.pk, event) for ids, event in _events_by_own_id(by_listing).items()}
-    nearby = _nearby(by_listing, keys, loaded)
+    unplaced = [listing for ids, listing in by_listing.items() if ids not in known and ids not in owned]
+    nearby = _nearby(unplaced, loaded)
 
     new_events: list[tuple[tuple[str, str], Event]] = []
     changed: dict[int, Event] = {}
@@ -210,21 +211,22 @@ def _listings(by_listing: dict) -> dict[tuple[str, str], EventListing]:
     return found
 
 
-def _nearby(by_listing: dict, keys: dict, loaded: dict[int, Event]) -> _Nearby:
-    """The stored shows the page's new listings may join: same dedupe keys, starting within a day of the
-    page's listings (a day covers any zone's offset for the date-only match)."""
-    starts = [listing.starts_at for listing in by_listing.values()]
-    events = list(
-        Event.objects.select_for_update().filter(
-            dedupe_key__in=set(keys.values()), starts_at__gte=min(starts) - timedelta(days=1),
-            starts_at__lte=max(starts) + timedelta(days=1),
-        ).exclude(source=Event.Source.INTERNAL).order_by("pk")
-    )
+def _nearby(listings: list[ProviderEvent], loaded: dict[int, Event]) -> _Nearby:
+    """The stored shows the page's new listings may join: same dedupe key, starting within a day of one of
+    them (a day covers any zone's offset for the date-only match)."""
+    nearby = _Nearby()
+    if not listings:
+        return nearby
+    near = Q()
+    for listing in listings:
+        near |= Q(dedupe_key=dedupe_key(listing), starts_at__range=(listing.starts_at - timedelta(days=1),
+                                                                    listing.starts_at + timedelta(days=1)))
+    events = list(Event.objects.select_for_update().filter(near).exclude(source=Event.Source.INTERNAL)
+                  .defer("search_document").order_by("pk"))
     sources: dict[int, set[str]] = {}
     for event_id, source in EventListing.objects.filter(event__in=events, removed_at__isnull=True) \
             .values_list("event_id", "source"):
         sources.setdefault(event_id, set()).add(source)
-    nearby = _Nearby()
     for event in events:
         nearby.add(loaded.get(event.pk, event), sources.get(event.pk, set()))
     return nearby
