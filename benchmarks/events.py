@@ -1,5 +1,5 @@
-"""Event search over 100,000 events, a promoter's analytics page for an event with 1,000,000 interactions, and
-the rate at which interactions are recorded.
+"""Event search over 100,000 events, a promoter's analytics page for an event with 1,000,000 interactions, the
+rate at which interactions are recorded, and storing a provider's page of listings among those events.
 
     DEBUG=1 RW_VAR_DIR=var/bench_events LOG_LEVEL=WARNING .venv/bin/python benchmarks/events.py [--runs 20]
 
@@ -10,8 +10,11 @@ dates over the coming year, a tenth of them sponsored) and one promoter event wi
 Prints p50/p95 over --runs runs (after one warm-up) of:
   `event_search` with combined filters, as the events page calls it (first page of 20);
   GET of the promoter console's analytics page for the big event (Django's test client, in process);
-  and interactions recorded through `events.interactions` one call at a time, then flushed into the
-  database: writes/s of each and end to end, and whether every one arrived.
+  interactions recorded through `events.interactions` one call at a time, then flushed into the
+  database: writes/s of each and end to end, and whether every one arrived;
+  and `events_ingest` of a page of 100 JamBase listings of performers and venues already holding ten shows
+  each (half within the hour of one of them, so joining it; half six hours off, so new shows), then the
+  same page again (every listing known), each in a transaction rolled back after.
 Targets (issue 4): search <= 100 ms p95; analytics page <= 200 ms p95; >= 2,000 interaction writes/s.
 """
 
@@ -32,13 +35,15 @@ import django  # noqa: E402
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from accounts.models import User  # noqa: E402
+from events.ingest import events_ingest  # noqa: E402
 from events.interactions import interaction_record, interactions_flush  # noqa: E402
 from events.models import Event, EventInteraction  # noqa: E402
+from events.providers import Performer, ProviderEvent  # noqa: E402
 from events.selectors import EventFilters, event_search  # noqa: E402
 from promoters.metrics import event_metrics_aggregate  # noqa: E402
 
@@ -51,11 +56,19 @@ COUNTRIES = ("NL", "DE", "GB", "FR", "ES", "IT", "US", "CA", "BE", "SE", "NO", "
              "CH", "CZ", "FI", "AU", "NZ", "JP", "BR", "MX", "AR", "ZA", "IN", "KR", "HU", "GR")
 
 
+def dedupe_key_sql(n: str) -> str:
+    """The dedupe key of bench event number `n` ("Artist 12" at "Venue 12"), as events.ingest computes it."""
+    return f"'artist ' || ({n} %% 5000) || '|venue ' || ({n} %% 2000)"
+
+
 def build() -> Event:
     """The data set, once; returns the promoter event with a million interactions."""
     call_command("migrate", verbosity=0)
     big = Event.objects.filter(source="internal", title="Benchmark: a million interactions").first()
     if big is not None and Event.objects.count() >= EVENTS:
+        with connection.cursor() as cursor:  # a data set built before its events had dedupe keys
+            cursor.execute(f"UPDATE events_event SET dedupe_key = {dedupe_key_sql('substr(external_id, 7)::int')} "
+                           "WHERE dedupe_key = '' AND external_id LIKE 'bench-%%'", [])
         return big
     print("building the data set (once) …", flush=True)
     promoter, _ = User.objects.get_or_create(
@@ -72,7 +85,7 @@ def build() -> Event:
                       initcap((%(words)s)[1 + n %% 20] || ' ' || (%(words)s)[1 + (n / 20) %% 20]) || ' with Artist ' || (n %% 5000),
                       ARRAY['Artist ' || (n %% 5000)], 'Venue ' || (n %% 2000), '', 'City ' || (n %% 300),
                       (%(countries)s)[1 + (n %% 300) %% 30], now() + (n %% 365) * interval '1 day' + (n %% 24) * interval '1 hour',
-                      'UTC', '', 'https://tickets.example.com/' || n, '', '',
+                      'UTC', """ + dedupe_key_sql("n") + """, 'https://tickets.example.com/' || n, '', '',
                       ARRAY['Genre ' || (n %% 80), 'Genre ' || ((n / 7) %% 80)], 'scheduled', n %% 10 = 0, 'approved', '',
                       '{}', '{}', '', now(), now()
                FROM generate_series(1, %(events)s) AS n""",
@@ -165,6 +178,34 @@ def main() -> None:
           f"{flushed / flushing:,.0f} rows/s; end to end {RECORDED / (recorded + flushing):,.0f} writes/s")
     print(f"  arrived in the database: {arrived:,} of {RECORDED:,}" + (" (none lost)" if arrived == RECORDED else ""))
     EventInteraction.objects.filter(event=plain, id__gt=0, user=listener).delete()
+
+    shows = list(Event.objects.filter(external_id__startswith="bench-").order_by("?")[:100])
+    page = [
+        ProviderEvent(source="jambase", external_id=f"bench-jb-{show.pk}", title=show.title,
+                      url=f"https://www.jambase.com/show/{show.pk}", venue_time_zone=show.venue_time_zone,
+                      starts_at=show.starts_at + timedelta(minutes=30 if n % 2 else 360),
+                      venue=show.venue, city=show.city, country=str(show.country),
+                      performers=(Performer(show.performer_names[0]),), genres=tuple(show.genres))
+        for n, show in enumerate(shows)
+    ]
+
+    def stored(again: bool) -> tuple[float, object]:
+        """Milliseconds to store the page (the second time, with `again`), and what storing it did."""
+        with transaction.atomic():
+            if again:
+                events_ingest(events=page)
+            started = time.perf_counter()
+            result = events_ingest(events=page)
+            elapsed = (time.perf_counter() - started) * 1000
+            transaction.set_rollback(True)
+        return elapsed, result
+
+    print(f"\nstoring a page of {len(page)} listings among {Event.objects.count():,} events (rolled back after)")
+    for again in (False, True):
+        runs = [stored(again) for _ in range(args.runs + 1)][1:]
+        result = runs[0][1]
+        print(f"  {'the same page again' if again else 'new listings':20s} {percentiles([ms for ms, _ in runs])}   "
+              f"({len(result.created)} new shows, {result.linked} joined to one we had)")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 from django.contrib import admin, messages
 from django.db import models
 
+from events.forms import EventForm
 from events.models import Event, EventInteraction, EventListing, EventMetricsDaily, EventNotice, SavedEvent
+from events.venue_time import venue_time_label
 from promoters import services
 from promoters.admin import rejection_reason_page
 from rewrapped.admin import RecordAdmin
@@ -36,7 +38,8 @@ class ModerationQueueFilter(admin.SimpleListFilter):
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
-    list_display = ["title", "starts_at", "city", "country", "source", "status", "moderation", "promoter",
+    form = EventForm
+    list_display = ["title", "starts", "city", "country", "source", "status", "moderation", "promoter",
                     "sponsored", "submitted_at"]
     list_filter = [ModerationQueueFilter, "source", "status", "sponsored", "country"]
     list_select_related = ["promoter"]
@@ -48,6 +51,10 @@ class EventAdmin(admin.ModelAdmin):
     actions = ["approve", "reject"]
     show_full_result_count = False
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    @admin.display(description="Starts (venue time)", ordering="starts_at")
+    def starts(self, event):
+        return venue_time_label(event)
 
     def get_deleted_objects(self, objs, request):
         """Only the events: listing each of an event's interactions, which go with it, would stall the page."""

@@ -1,7 +1,17 @@
-from django import forms
-from django_countries import countries
+import warnings
+from datetime import datetime
+from pathlib import PurePath
 
+from django import forms
+from django.conf import settings
+from django.contrib.admin.widgets import AdminSplitDateTime
+from django_countries import countries
+from PIL import Image
+
+from events import pictures
+from events.providers import PLACEHOLDER_GENRES
 from events.selectors import EventFilters
+from events.venue_time import NonexistentTime, venue_instant, venue_local, zone_choices, zone_for_country
 
 
 class EventSearchForm(forms.Form):
@@ -28,3 +38,111 @@ class EventSearchForm(forms.Form):
     def filters(self) -> EventFilters:
         data = {key: value for key, value in self.cleaned_data.items() if value not in (None, "")}
         return EventFilters(**data)
+
+
+class LabelledSplitDateTime(AdminSplitDateTime):
+    """The admin's date and time boxes, each with a name of its own: the admin gives only the pair a label."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.widgets[0].attrs["aria-label"] = "Start date"
+        self.widgets[1].attrs["aria-label"] = "Start time"
+
+
+class WallClockField(forms.SplitDateTimeField):
+    """A date and a time as typed, left naive: Django would read them in the zone of whoever types them, and
+    only the form knows the venue's."""
+
+    def compress(self, data_list):
+        if not data_list:
+            return None
+        if data_list[0] in self.empty_values:
+            raise forms.ValidationError(self.error_messages["invalid_date"], code="invalid_date")
+        if data_list[1] in self.empty_values:
+            raise forms.ValidationError(self.error_messages["invalid_time"], code="invalid_time")
+        return datetime.combine(*data_list)
+
+
+def _zone_field_choices() -> list[tuple[str, str]]:
+    return [("", "The venue's country's (when it has only one)"), *zone_choices()]
+
+
+class PictureField(forms.ImageField):
+    """Django's image check, saying so when the picture has too many pixels for Pillow to even open."""
+
+    def to_python(self, data):
+        try:
+            with warnings.catch_warnings():  # what Pillow only warns about, clean_image refuses
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                return super().to_python(data)
+        except forms.ValidationError as error:
+            if isinstance(error.__cause__, Image.DecompressionBombError):
+                raise forms.ValidationError(_too_many_pixels(), code="too_many_pixels") from error
+            raise
+
+
+def _too_many_pixels(size: tuple[int, int] | None = None) -> str:
+    measured = f"The picture is {size[0]:,} × {size[1]:,} pixels" if size else "The picture has too many pixels"
+    return f"{measured}: the most is {pictures.MAX_PIXELS // 1_000_000} megapixels, such as 6,000 × 4,000."
+
+
+class EventForm(forms.ModelForm):
+    """An event as a person edits it, in the promoter console or the staff admin (each gives the model and
+    fields). The start is typed and shown as the venue's wall clock in the venue's zone, whoever types it and
+    wherever they are; a picture is a PNG, JPEG or WebP of sensible size, stored under the extension of what
+    it is; genres are genres."""
+
+    starts_at = WallClockField(widget=LabelledSplitDateTime, label="Starts at",
+                               help_text="The venue's local time, in the venue's time zone.")
+    venue_time_zone = forms.ChoiceField(
+        label="Venue time zone", choices=_zone_field_choices, required=False,
+        error_messages={"invalid_choice": "Give the venue's time zone, such as Europe/Amsterdam."},
+        help_text="On the night the clocks go back, a time they show twice is the first one (summer time).",
+    )
+    image = PictureField(required=False, help_text="PNG, JPEG or WebP.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            local = venue_local(self.instance.starts_at, self.instance.venue_time_zone)
+            self.initial["starts_at"] = local.replace(tzinfo=None)
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        # A new upload has been opened by Pillow (the `image` attribute); an image kept from before has not.
+        opened = getattr(image, "image", None)
+        if opened is None:
+            return image
+        if opened.format not in pictures.FORMATS:
+            raise forms.ValidationError("Upload a PNG, JPEG or WebP image.")
+        if opened.width * opened.height > pictures.MAX_PIXELS:
+            raise forms.ValidationError(_too_many_pixels(opened.size))
+        limit = settings.PROMOTER_EVENT_IMAGE_MAX_BYTES
+        if image.size > limit:
+            raise forms.ValidationError(f"The image is larger than {limit // (1024 * 1024)} MB.")
+        extension, _ = pictures.FORMATS[opened.format]
+        image.name = f"{PurePath(image.name).stem[:80] or 'picture'}.{extension}"
+        return image
+
+    def clean_genres(self):
+        genres = self.cleaned_data["genres"]
+        if placeholders := [genre for genre in genres if genre.strip().lower() in PLACEHOLDER_GENRES]:
+            raise forms.ValidationError(f"“{placeholders[0]}” is not a genre: name the music, or leave it out.")
+        return genres
+
+    def clean(self):
+        cleaned = super().clean()
+        country = cleaned.get("country") or ""
+        zone = cleaned.get("venue_time_zone") or zone_for_country(country)
+        if zone:
+            cleaned["venue_time_zone"] = zone
+        elif "venue_time_zone" not in self.errors and country:
+            self.add_error("venue_time_zone",
+                           f"{countries.name(country)} has several time zones: choose the venue's.")
+        wall_clock = cleaned.pop("starts_at", None)
+        if wall_clock is not None and zone:
+            try:
+                cleaned["starts_at"] = venue_instant(wall_clock, zone)
+            except NonexistentTime as error:
+                self.add_error("starts_at", str(error))
+        return cleaned

@@ -1,13 +1,15 @@
 """Storing what the concert providers list, and fetching it page by page.
 
-Every provider listing is an EventListing (one per provider and id). The same show listed by Ticketmaster
-and JamBase is one Event, found by its dedupe key: the name keys of the first performer and the venue, and
-the local date. The provider that first told us of a show owns its facts (date, status, prices): a second
-provider only adds its listing and fills blanks, so two providers that disagree by a few minutes cannot flip
-the start back and forth and send a "new date" notice each fetch. Changes of date and status are handed to
-events.notices in the same transaction that records them, and sent once it has committed. The listings and
-shows a page touches are locked while it is stored (each listing with its show), as the listing recheck
-(events/recheck.py) locks them, so neither writes over what the other just stored.
+Every provider listing is an EventListing (one per provider and id). Two providers' listings of the same show
+are one Event: same first performer and venue (their name keys, the event's `dedupe_key`) and starts that
+agree (`SAME_SHOW_WITHIN`). One provider's listings under two ids are two shows however close they are (a
+matinee and the evening show): an event has at most one live listing per provider. The provider that first
+told us of a show owns its facts (date, status, prices): a second provider only adds its listing and fills
+blanks, so two providers that disagree by a few minutes cannot flip the start back and forth and send a "new
+date" notice each fetch. Changes of date and status are handed to events.notices in the same transaction that
+records them, and sent once it has committed. The listings and shows a page touches are locked while it is
+stored (each listing with its show), as the listing recheck (events/recheck.py) locks them, so neither writes
+over what the other just stored.
 """
 
 from __future__ import annotations
@@ -19,13 +21,14 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from accounts.models import User
 from events import notices
 from events.models import Event, EventListing
 from events.providers import EventQuery, ProviderEvent, ProviderNotConfigured, events_page, ticketmaster
+from events.venue_time import venue_local
 from listening.models import Artist, PeriodArtistPlays
 from listening.names import name_key
 from rewrapped.outbound import RateLimited, ServiceUnavailable
@@ -36,11 +39,17 @@ logger = logging.getLogger(__name__)
 FETCH_RETRY_BASE_SECONDS = 60
 FETCH_MAX_ATTEMPTS = 6
 
+# Two providers' starts for one show differ because they round (20:00 and 20:15) or because one lists the
+# doors, usually 30 to 60 minutes before the show. The closest two shows a venue gives one performer on one
+# day (early and late shows, a jazz club's two sets) are two hours or more apart. An hour reaches the first
+# and not the second; a listing within reach of two shows joins the closer.
+SAME_SHOW_WITHIN = timedelta(hours=1)
+
 # Facts the owning provider keeps current on its Event.
 OWNED_FIELDS = (
     "title", "performer_names", "venue", "address", "city", "country", "latitude", "longitude", "starts_at",
-    "venue_time_zone", "dedupe_key", "ticket_url", "image_url", "price_min_cents", "price_max_cents",
-    "currency", "genres", "status",
+    "time_announced", "venue_time_zone", "dedupe_key", "ticket_url", "image_url", "price_min_cents",
+    "price_max_cents", "currency", "genres", "status",
 )
 # What another provider's listing may fill in when the owner left it empty (prices go as a range).
 FILLABLE_FIELDS = ("address", "latitude", "longitude", "ticket_url", "image_url", "genres")
@@ -64,8 +73,44 @@ class IngestResult:
 
 
 def dedupe_key(listing: ProviderEvent) -> str:
+    """Who plays where: the first performer's and the venue's name keys (the start is compared apart)."""
     first = listing.performer_names[0] if listing.performers else listing.title
-    return f"{name_key(first)}|{name_key(listing.venue)}|{listing.local_date.isoformat()}"[:700]
+    return f"{name_key(first)}|{name_key(listing.venue)}"[:700]
+
+
+class _Nearby:
+    """The shows a page's listings may join, by dedupe key, with the providers that list each."""
+
+    def __init__(self):
+        self.by_key: dict[str, list[Event]] = {}
+        self.sources: dict[int, set[str]] = {}  # id() of the Event: a new one has no pk yet
+
+    def add(self, event: Event, sources: set[str]) -> None:
+        self.by_key.setdefault(event.dedupe_key, []).append(event)
+        self.sources.setdefault(id(event), set()).update(sources)
+
+    def listed_by(self, event: Event, source: str) -> None:
+        self.sources.setdefault(id(event), set()).add(source)
+
+    def show_for(self, key: str, listing: ProviderEvent) -> Event | None:
+        """The show `listing` is another provider's listing of, if any."""
+        shows = self.by_key.get(key, [])
+
+        def free(event: Event) -> bool:
+            return listing.source not in self.sources.get(id(event), ())
+
+        if listing.time_announced:
+            near = [event for event in shows if event.time_announced and free(event)
+                    and abs(event.starts_at - listing.starts_at) <= SAME_SHOW_WITHIN]
+            if near:
+                return min(near, key=lambda event: abs(event.starts_at - listing.starts_at))
+        # Where one side gives only the day, the day must hold a single show: a day alone cannot tell a
+        # matinee from the evening show.
+        on_day = [event for event in shows
+                  if venue_local(event.starts_at, event.venue_time_zone).date() == listing.local_date]
+        if len(on_day) == 1 and free(on_day[0]) and not (listing.time_announced and on_day[0].time_announced):
+            return on_day[0]
+        return None
 
 
 @transaction.atomic
@@ -83,11 +128,13 @@ def events_ingest(*, events: list[ProviderEvent], now: datetime | None = None) -
                        [sorted(set(keys.values()))])
 
     known = _listings(by_listing)
-    owned = _events_by_own_id(by_listing)
-    by_key: dict[str, Event] = {}
-    for event in Event.objects.select_for_update().filter(dedupe_key__in=set(keys.values())) \
-            .exclude(source=Event.Source.INTERNAL).order_by("pk"):
-        by_key.setdefault(event.dedupe_key, event)
+    # One object per show however it is reached, so what one listing changes another does not write over.
+    loaded: dict[int, Event] = {}
+    for stored in known.values():
+        stored.event = loaded.setdefault(stored.event_id, stored.event)
+    owned = {ids: loaded.setdefault(event.pk, event) for ids, event in _events_by_own_id(by_listing).items()}
+    unplaced = [listing for ids, listing in by_listing.items() if ids not in known and ids not in owned]
+    nearby = _nearby(unplaced, loaded)
 
     new_events: list[tuple[tuple[str, str], Event]] = []
     changed: dict[int, Event] = {}
@@ -106,8 +153,9 @@ def events_ingest(*, events: list[ProviderEvent], now: datetime | None = None) -
         elif ids in owned:
             event, owner = owned[ids], True
             listings_new.append((ids, event))
-        elif key in by_key:
-            event, owner = by_key[key], False
+        elif (event := nearby.show_for(key, listing)) is not None:
+            owner = False
+            nearby.listed_by(event, listing.source)
             listings_new.append((ids, event))
             result.linked += 1
             if event.pk is None:  # made from an earlier listing on this page: nothing stored to fill yet
@@ -117,7 +165,7 @@ def events_ingest(*, events: list[ProviderEvent], now: datetime | None = None) -
                 owner = True
         else:
             event = _event_from(listing, key)
-            by_key[key] = event  # a duplicate later on this page joins it
+            nearby.add(event, {listing.source})  # another provider's listing later on this page joins it
             new_events.append((ids, event))
             listings_new.append((ids, None))
             continue
@@ -163,6 +211,27 @@ def _listings(by_listing: dict) -> dict[tuple[str, str], EventListing]:
     return found
 
 
+def _nearby(listings: list[ProviderEvent], loaded: dict[int, Event]) -> _Nearby:
+    """The stored shows the page's new listings may join: same dedupe key, starting within a day of one of
+    them (a day covers any zone's offset for the date-only match)."""
+    nearby = _Nearby()
+    if not listings:
+        return nearby
+    near = Q()
+    for listing in listings:
+        near |= Q(dedupe_key=dedupe_key(listing), starts_at__range=(listing.starts_at - timedelta(days=1),
+                                                                    listing.starts_at + timedelta(days=1)))
+    events = list(Event.objects.select_for_update().filter(near).exclude(source=Event.Source.INTERNAL)
+                  .defer("search_document").order_by("pk"))
+    sources: dict[int, set[str]] = {}
+    for event_id, source in EventListing.objects.filter(event__in=events, removed_at__isnull=True) \
+            .values_list("event_id", "source"):
+        sources.setdefault(event_id, set()).add(source)
+    for event in events:
+        nearby.add(loaded.get(event.pk, event), sources.get(event.pk, set()))
+    return nearby
+
+
 def _events_by_own_id(by_listing: dict) -> dict[tuple[str, str], Event]:
     # An event whose listing row is gone still carries the provider's id.
     found = {}
@@ -184,8 +253,8 @@ def _values(listing: ProviderEvent, key: str) -> dict:
         "title": listing.title or ", ".join(listing.performer_names)[:300], "performer_names": listing.performer_names,
         "venue": listing.venue, "address": listing.address, "city": listing.city, "country": listing.country,
         "latitude": listing.latitude, "longitude": listing.longitude, "starts_at": listing.starts_at,
-        "venue_time_zone": listing.venue_time_zone, "dedupe_key": key, "ticket_url": listing.ticket_url,
-        "image_url": listing.image_url, "price_min_cents": listing.price_min_cents,
+        "time_announced": listing.time_announced, "venue_time_zone": listing.venue_time_zone, "dedupe_key": key,
+        "ticket_url": listing.ticket_url, "image_url": listing.image_url, "price_min_cents": listing.price_min_cents,
         "price_max_cents": listing.price_max_cents, "currency": listing.currency, "genres": list(listing.genres),
         "status": listing.status,
     }

@@ -7,6 +7,8 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django_countries.fields import CountryField
 
+from events.venue_time import venue_local, zone_choices
+
 
 class Event(models.Model):
     """A concert or show, from Ticketmaster, JamBase or a promoter on Re-Wrapped."""
@@ -46,9 +48,13 @@ class Event(models.Model):
     country = CountryField()
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
+    # The instant; shown everywhere on the venue's clock (events/venue_time.py).
     starts_at = models.DateTimeField()
-    venue_time_zone = models.CharField(max_length=64, default="UTC")
-    # The same show from two providers is one Event: first performer + venue + local date, as name keys.
+    venue_time_zone = models.CharField(max_length=64, default="UTC", choices=zone_choices)
+    # False while only the day is known: starts_at is then the venue's local midnight of that day.
+    time_announced = models.BooleanField(default=True, db_default=True)
+    # First performer + venue as name keys: two providers' listings under one key are one show when their
+    # starts agree too (events/ingest.py).
     dedupe_key = models.CharField(max_length=700, blank=True, db_index=True)
     ticket_url = models.URLField(max_length=1000, blank=True)
     image_url = models.URLField(max_length=1000, blank=True)
@@ -102,7 +108,7 @@ class Event(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title} — {self.city} {self.starts_at:%Y-%m-%d}"
+        return f"{self.title} — {self.city} {venue_local(self.starts_at, self.venue_time_zone):%Y-%m-%d}"
 
     @property
     def on_sale(self) -> bool:

@@ -9,7 +9,6 @@ new. Delivery (the notifications socket and an email) happens only after that tr
 from __future__ import annotations
 
 import logging
-import zoneinfo
 from datetime import datetime
 
 from django.conf import settings
@@ -19,6 +18,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from events.models import Event, EventNotice, SavedEvent
+from events.venue_time import venue_time_label
 from listening import selectors as listening_selectors
 from listening.models import PeriodArtistPlays
 from listening.periods import period_parse
@@ -118,8 +118,7 @@ def notices_deliver(*, notice_ids: list[int]) -> int:
 def notice_text(notice: EventNotice) -> tuple[str, str]:
     """The subject and sentence a listener reads, with the start in the venue's own time."""
     event = notice.event
-    local = event.starts_at.astimezone(zoneinfo.ZoneInfo(event.venue_time_zone))
-    when = f"{local:%a %-d %b %Y, %H:%M}"
+    when = venue_time_label(event)
     where = f"{event.venue}, {event.city}"
     if notice.kind == EventNotice.Kind.CANCELLED:
         return f"Cancelled: {event.title}", f"{event.title} at {where} has been cancelled."

@@ -1,7 +1,26 @@
+from collections.abc import Mapping
+
 from django_countries import countries
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from events.selectors import EventFilters
+from events.venue_time import venue_time_iso
+
+
+@extend_schema_field(OpenApiTypes.DATETIME)
+class VenueStartField(serializers.Field):
+    """An event's start as ISO 8601 with the venue's UTC offset (2026-11-06T20:00:00-05:00), read from its
+    `starts_at` and `venue_time_zone` (on an Event or a row of values)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, event):
+        if isinstance(event, Mapping):
+            return venue_time_iso(event["starts_at"], event["venue_time_zone"])
+        return venue_time_iso(event.starts_at, event.venue_time_zone)
 
 
 class EventSearchInput(serializers.Serializer):
@@ -63,8 +82,10 @@ class EventOutput(serializers.Serializer):
     country = serializers.CharField()
     latitude = serializers.FloatField(allow_null=True)
     longitude = serializers.FloatField(allow_null=True)
-    starts_at = serializers.DateTimeField()
-    venue_time_zone = serializers.CharField()
+    starts_at = VenueStartField(help_text="The start on the venue's clock, with its UTC offset then.")
+    venue_time_zone = serializers.CharField(help_text="The venue's IANA time zone, such as America/New_York.")
+    time_announced = serializers.BooleanField(
+        help_text="False while only the day is known: starts_at is then the venue's midnight of that day.")
     price = PriceOutput(source="*")
     genres = serializers.ListField(child=serializers.CharField())
     status = serializers.CharField()

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from events import interactions, selectors, services
+from events import interactions, pictures, selectors, services
 from events.forms import EventSearchForm
 from events.models import Event, EventInteraction
 
@@ -121,11 +121,18 @@ def tickets(request, public_id):
 @login_required
 @require_GET
 def image(request, public_id):
-    """A promoter's uploaded picture, to whoever may see the event."""
+    """A promoter's uploaded picture, to whoever may see the event, as the format its bytes are (never what its
+    name says: a browser must not be handed a PDF or a page to open in our origin)."""
     event = selectors.event_for(user=request.user, public_id=public_id)
     if not event.image:
         raise Http404("This event has no picture of its own.")
-    return FileResponse(event.image.open("rb"))
+    file = event.image.open("rb")
+    found = pictures.picture_format(file)
+    if found is None:
+        file.close()
+        raise Http404("This event's picture is not one we show.")
+    extension, content_type = pictures.FORMATS[found]
+    return FileResponse(file, content_type=content_type, filename=f"event-{event.public_id}.{extension}")
 
 
 @login_required

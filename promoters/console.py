@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
 from events.models import Event
+from events.venue_time import venue_time_label
 from listening.models import Artist
 from promoters import metrics, services
 from promoters.forms import ConsoleEventForm
@@ -99,7 +100,7 @@ class PromoterOwnsMixin:
 class PromoterEventAdmin(PromoterOwnsMixin, admin.ModelAdmin):
     form = ConsoleEventForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    list_display = ["title", "starts_at", "city", "moderation", "rejection_reason", "sponsored", "analytics_link"]
+    list_display = ["title", "starts", "city", "moderation", "rejection_reason", "sponsored", "analytics_link"]
     list_filter = ["moderation", "sponsored", "status"]
     search_fields = ["title", "venue", "city"]
     ordering = ["starts_at"]
@@ -143,6 +144,10 @@ class PromoterEventAdmin(PromoterOwnsMixin, admin.ModelAdmin):
         (and ask model permissions promoters never have for) every one of a million interactions."""
         events = [str(event) for event in objs]
         return events, {self.opts.verbose_name_plural: len(events)}, set(), []
+
+    @admin.display(description="Starts (venue time)", ordering="starts_at")
+    def starts(self, event):
+        return venue_time_label(event)
 
     @admin.display(description="Analytics")
     def analytics_link(self, event):

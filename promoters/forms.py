@@ -1,17 +1,9 @@
 from django import forms
-from django.conf import settings
-from django.contrib.admin.widgets import AdminSplitDateTime
 from django.utils import timezone
 
-from accounts.models import TIME_ZONES
+from events.forms import EventForm
 from events.models import Event
 from promoters.models import PromoterApplication
-
-IMAGE_FORMATS = {"PNG": "PNG", "JPEG": "JPEG", "WEBP": "WebP"}
-
-
-def event_image_max_bytes() -> int:
-    return settings.PROMOTER_EVENT_IMAGE_MAX_BYTES
 
 
 class PromoterApplicationForm(forms.ModelForm):
@@ -36,21 +28,10 @@ class PromoterApplicationForm(forms.ModelForm):
         return reason
 
 
-class LabelledSplitDateTime(AdminSplitDateTime):
-    """The admin's date and time boxes, each with a name of its own: the admin gives only the pair a label."""
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs)
-        self.widgets[0].attrs["aria-label"] = "Start date"
-        self.widgets[1].attrs["aria-label"] = "Start time"
-
-
-class ConsoleEventForm(forms.ModelForm):
+class ConsoleEventForm(EventForm):
     """A promoter's event as the console edits it: only what the promoter decides, checked before staff see it."""
 
     ticket_url = forms.URLField(max_length=1000, required=False, assume_scheme="https")
-    starts_at = forms.SplitDateTimeField(widget=LabelledSplitDateTime, label="Starts at",
-                                         help_text="In your time zone.")
 
     class Meta:
         model = Event
@@ -74,38 +55,11 @@ class ConsoleEventForm(forms.ModelForm):
         for name in ("venue", "city", "country"):
             self.fields[name].required = True
 
-    def clean_starts_at(self):
-        starts_at = self.cleaned_data["starts_at"]
-        # Only a new or moved start: an event under way may still be marked cancelled or postponed.
-        moved = self.instance.pk is None or "starts_at" in self.changed_data
-        if moved and starts_at and starts_at <= timezone.now():
-            raise forms.ValidationError("The event must start in the future.")
-        return starts_at
-
-    def clean_venue_time_zone(self):
-        zone = self.cleaned_data["venue_time_zone"]
-        if zone not in TIME_ZONES:
-            raise forms.ValidationError("Give the venue's time zone, such as Europe/Amsterdam.")
-        return zone
-
     def clean_ticket_url(self):
         url = self.cleaned_data["ticket_url"]
         if url and not url.lower().startswith("https://"):
             raise forms.ValidationError("The ticket link must start with https://.")
         return url
-
-    def clean_image(self):
-        image = self.cleaned_data.get("image")
-        # A new upload has been opened by Pillow (the `image` attribute); an image kept from before has not.
-        uploaded = getattr(image, "image", None)
-        if uploaded is None:
-            return image
-        if uploaded.format not in IMAGE_FORMATS:
-            raise forms.ValidationError("Upload a PNG, JPEG or WebP image.")
-        limit = event_image_max_bytes()
-        if image.size > limit:
-            raise forms.ValidationError(f"The image is larger than {limit // (1024 * 1024)} MB.")
-        return image
 
     def clean_target_countries(self):
         codes = [code.strip().upper() for code in self.cleaned_data["target_countries"]]
@@ -116,6 +70,11 @@ class ConsoleEventForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        starts_at = cleaned.get("starts_at")
+        # Only a new or moved start: an event under way may still be marked cancelled or postponed.
+        moved = self.instance.pk is None or starts_at != self.instance.starts_at
+        if starts_at and moved and starts_at <= timezone.now():
+            self.add_error("starts_at", "The event must start in the future.")
         low, high = cleaned.get("target_age_min"), cleaned.get("target_age_max")
         if low is not None and high is not None and low > high:
             self.add_error("target_age_max", "The oldest age must not be below the youngest.")

@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 
 from events.interactions import interactions_flush
 from events.models import Event, EventInteraction, EventMetricsDaily
+from events.venue_time import venue_time_iso
 from promoters.models import EventMetricsCursor
 
 COUNTS = ("impressions", "views", "saves", "ticket_clicks")
@@ -85,7 +86,7 @@ def _with_rates(row: dict) -> dict:
 def promoter_events_totals(*, events: QuerySet[Event]) -> list[dict]:
     """Totals and rates per event, for the comparison chart and the table under it, in one query."""
     rows = events.order_by("starts_at").values(
-        "pk", "public_id", "title", "starts_at", "moderation", "rejection_reason"
+        "pk", "public_id", "title", "starts_at", "venue_time_zone", "moderation", "rejection_reason"
     ).annotate(
         **_sums("daily_metrics__")
     )
@@ -122,8 +123,9 @@ def targeting_effectiveness(*, events: Iterable[Event] | QuerySet[Event]) -> dic
     }
 
 
-CSV_HEADER = ["event", "event_id", "day", "audience", "impressions", "views", "saves", "ticket_clicks", "listeners",
-              "ctr"]
+# The event's start on the venue's clock (ISO 8601 with its offset then); the interactions' days are UTC days.
+CSV_HEADER = ["event", "event_id", "starts_at", "venue_time_zone", "day_utc", "audience", "impressions", "views",
+              "saves", "ticket_clicks", "listeners", "ctr"]
 AUDIENCES = {True: "targeted", False: "not targeted", None: "not sponsored"}
 
 
@@ -132,13 +134,16 @@ def metrics_csv_rows(*, events: QuerySet[Event]) -> Iterable[list]:
     yield CSV_HEADER
     rows = (
         EventMetricsDaily.objects.filter(event__in=events)
-        .select_related("event").only("event__title", "event__public_id", "day", "targeted", *COUNTS, "listeners")
+        .select_related("event").only("event__title", "event__public_id", "event__starts_at", "event__venue_time_zone",
+                                      "day", "targeted", *COUNTS, "listeners")
         .order_by("event__starts_at", "event_id", "day", "targeted")
     )
     for row in rows.iterator(chunk_size=2000):
+        event = row.event
         ctr = f"{row.ticket_clicks / row.impressions:.4f}" if row.impressions else ""
-        yield [_cell(row.event.title), row.event.public_id, row.day.isoformat(), AUDIENCES[row.targeted],
-               row.impressions, row.views, row.saves, row.ticket_clicks, row.listeners, ctr]
+        yield [_cell(event.title), event.public_id, venue_time_iso(event.starts_at, event.venue_time_zone),
+               event.venue_time_zone, row.day.isoformat(), AUDIENCES[row.targeted], row.impressions, row.views,
+               row.saves, row.ticket_clicks, row.listeners, ctr]
 
 
 def _cell(text: str) -> str:

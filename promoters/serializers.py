@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from events.serializers import VenueStartField
+
 
 class MetricsOutput(serializers.Serializer):
     impressions = serializers.IntegerField()
@@ -12,7 +14,8 @@ class MetricsOutput(serializers.Serializer):
 class PromoterEventOutput(MetricsOutput):
     id = serializers.UUIDField(source="public_id")
     title = serializers.CharField()
-    starts_at = serializers.DateTimeField()
+    starts_at = VenueStartField(help_text="The start on the venue's clock, with its UTC offset then.")
+    venue_time_zone = serializers.CharField(help_text="The venue's IANA time zone.")
     moderation = serializers.CharField()
     rejection_reason = serializers.CharField()
 

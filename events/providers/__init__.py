@@ -8,16 +8,23 @@ through any provider the same way.
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
+from events.venue_time import TIME_ZONES, zone_for_country
 from rewrapped.outbound import Outbound
 
 # The providers' show statuses -> ours. Anything else ("rescheduled", "onsale") is a scheduled show: a new
 # date is seen by comparing the start.
 STATUSES = {"cancelled": "cancelled", "canceled": "cancelled", "postponed": "postponed"}
+
+# What providers put where they have no genre (Ticketmaster's "Undefined" and "Other", a blank "-"): not a
+# genre to show, search or recommend by.
+PLACEHOLDER_GENRES = frozenset({"other", "others", "undefined", "unknown", "miscellaneous", "misc", "n/a", "none",
+                                "null", "-"})
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,8 @@ class ProviderEvent:
     currency: str = ""
     image_url: str = ""
     ticket_url: str = ""
+    # False when the provider gives only the day: starts_at is then the venue's local midnight.
+    time_announced: bool = True
 
     @property
     def performer_names(self) -> list[str]:
@@ -209,22 +218,30 @@ def price_range(mins: list, maxes: list) -> tuple[int | None, int | None]:
     return price_min, price_max
 
 
-def time_zone_or_utc(name: str | None) -> str:
-    if name:
-        try:
-            zoneinfo.ZoneInfo(name)
-            return name
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            pass
-    return "UTC"
+def venue_zone(name: str | None, country: str) -> str:
+    """The venue's zone as the provider names it; failing that its country's, when the country has only one;
+    UTC as the last resort (the start is then shown in UTC, and says so)."""
+    if name and name in TIME_ZONES:
+        return name
+    return zone_for_country(country) or "UTC"
 
 
 def local_to_utc(local_date: str, local_time: str | None, time_zone: str) -> datetime:
     """A venue's wall-clock start as UTC. A show known only by its day is placed at local midnight, so its
-    local date (what dedupe and listings compare) stays right."""
+    local date (what identity and listings compare) stays right."""
     day = date.fromisoformat(local_date[:10])
     clock = time.fromisoformat(local_time) if local_time else time.min
     return datetime.combine(day, clock, zoneinfo.ZoneInfo(time_zone)).astimezone(UTC)
+
+
+def genre_names(names: Iterable) -> tuple[str, ...]:
+    """Genre names in lower case, each once, in order, without the providers' placeholders."""
+    kept: list[str] = []
+    for name in names:
+        name = str(name or "").strip().lower()[:60]
+        if name and name not in PLACEHOLDER_GENRES and name not in kept:
+            kept.append(name)
+    return tuple(kept)
 
 
 def spotify_artist_id(url: str) -> str | None:

@@ -1,12 +1,14 @@
 """The JamBase Data API v3 client (event search and event lookup), through the shared outbound base.
 
-JamBase answers schema.org-shaped events: `startDate` is the venue's wall clock (sometimes only a day) and
-the venue's zone is `location.address.x-timezone`, so the UTC start is computed here. The key travels as a
+JamBase answers schema.org-shaped events: `startDate` is the venue's wall clock (sometimes only a day,
+sometimes with its UTC offset) and the venue's zone is `location.address.x-timezone`, so the UTC start is
+computed here. The key travels as a
 bearer token; pages are numbered from 1 and hold at most 100 events.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 from django.conf import settings
@@ -20,6 +22,7 @@ from events.providers import (
     ProviderNotConfigured,
     ProviderPage,
     clip,
+    genre_names,
     json_body,
     local_to_utc,
     lookup_answer,
@@ -29,7 +32,7 @@ from events.providers import (
     price_range,
     provider_outbound,
     spotify_artist_id,
-    time_zone_or_utc,
+    venue_zone,
 )
 from rewrapped.outbound import Outbound
 
@@ -130,8 +133,13 @@ def parse_event(raw: dict) -> ProviderEvent | None:
     country = (address.get("addressCountry") or {}).get("identifier") or ""
     if not raw.get("startDate") or len(country) != 2 or not raw.get("identifier"):
         return None
-    time_zone = time_zone_or_utc(address.get("x-timezone"))
-    local_date, _, local_time = raw["startDate"].partition("T")
+    time_zone = venue_zone(address.get("x-timezone"), country.upper())
+    start = raw["startDate"]
+    announced = "T" in start
+    if announced and (given := datetime.fromisoformat(start)).tzinfo is not None:
+        starts_at = given.astimezone(UTC)  # an offset pins the instant whatever the zone says
+    else:
+        starts_at = local_to_utc(start[:10], start.partition("T")[2] or None, time_zone)
     geo = location.get("geo") or {}
     offers = raw.get("offers") or []
     priced = [offer.get("priceSpecification") or {} for offer in offers]
@@ -141,18 +149,13 @@ def parse_event(raw: dict) -> ProviderEvent | None:
     )
     currency = next((spec["priceCurrency"] for spec in priced if spec.get("priceCurrency")), "")
     performers = sorted(raw.get("performer") or [], key=lambda p: p.get("x-performanceRank") or 999)
-    genres: list[str] = []
-    for performer in performers:
-        for genre in performer.get("genre") or []:
-            if genre and genre.lower() not in genres:
-                genres.append(genre.lower()[:60])
     return ProviderEvent(
         source=SOURCE,
         # "jambase:11138525": the prefix names the id space, the number is the listing.
         external_id=clip(raw["identifier"].removeprefix("jambase:"), 100),
         title=clip(raw.get("name"), 300),
         url=clip(raw.get("url"), 1000),
-        starts_at=local_to_utc(local_date, local_time or None, time_zone),
+        starts_at=starts_at,
         venue_time_zone=time_zone,
         venue=clip(location.get("name"), 300),
         city=clip(address.get("addressLocality"), 120),
@@ -161,13 +164,14 @@ def parse_event(raw: dict) -> ProviderEvent | None:
         latitude=number(geo.get("latitude")),
         longitude=number(geo.get("longitude")),
         performers=tuple(_performer(performer) for performer in performers if performer.get("name")),
-        genres=tuple(genres),
+        genres=genre_names(genre for performer in performers for genre in performer.get("genre") or []),
         status=STATUSES.get((raw.get("eventStatus") or "").lower(), "scheduled"),
         price_min_cents=price_min,
         price_max_cents=price_max,
         currency=clip(currency, 3).upper(),
         image_url=clip(raw.get("image"), 1000),
         ticket_url=_ticket_url(offers),
+        time_announced=announced,
     )
 
 

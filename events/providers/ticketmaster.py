@@ -23,6 +23,7 @@ from events.providers import (
     ProviderNotConfigured,
     ProviderPage,
     clip,
+    genre_names,
     json_body,
     local_to_utc,
     lookup_answer,
@@ -32,7 +33,7 @@ from events.providers import (
     price_range,
     provider_outbound,
     spotify_artist_id,
-    time_zone_or_utc,
+    venue_zone,
 )
 from rewrapped.outbound import Outbound, RateLimited
 from rewrapped.redis import redis_client
@@ -157,11 +158,19 @@ def parse_event(raw: dict) -> ProviderEvent | None:
     start = dates.get("start") or {}
     if not venue or not (venue.get("country") or {}).get("countryCode") or not start.get("localDate"):
         return None
-    time_zone = time_zone_or_utc(dates.get("timezone") or venue.get("timezone"))
-    if start.get("dateTime"):
+    country = venue["country"]["countryCode"].upper()[:2]
+    named_zone = dates.get("timezone") or venue.get("timezone")
+    time_zone = venue_zone(named_zone, country)
+    announced = not (start.get("timeTBA") or start.get("noSpecificTime") or start.get("dateTBA")
+                     or start.get("dateTBD")) and bool(start.get("localTime") or start.get("dateTime"))
+    if announced and start.get("localTime") and time_zone == named_zone:
+        # The venue's clock, as the ticket prints it: recorded answers carry a dateTime that is that same
+        # clock read as UTC ("01:00:00" in Chicago as "01:00:00Z"), never the other way round.
+        starts_at = local_to_utc(start["localDate"], start["localTime"], time_zone)
+    elif announced and start.get("dateTime"):
         starts_at = datetime.fromisoformat(start["dateTime"]).astimezone(UTC)
     else:  # time to be announced: the local day is known
-        starts_at = local_to_utc(start["localDate"], start.get("localTime"), time_zone)
+        starts_at = local_to_utc(start["localDate"], None, time_zone)
     ranges = raw.get("priceRanges") or []
     price_min, price_max = price_range([r.get("min") for r in ranges], [r.get("max") for r in ranges])
     location = venue.get("location") or {}
@@ -174,7 +183,7 @@ def parse_event(raw: dict) -> ProviderEvent | None:
         venue_time_zone=time_zone,
         venue=clip(venue.get("name"), 300),
         city=clip((venue.get("city") or {}).get("name"), 120),
-        country=venue["country"]["countryCode"].upper()[:2],
+        country=country,
         address=clip((venue.get("address") or {}).get("line1"), 300),
         latitude=number(location.get("latitude")),
         longitude=number(location.get("longitude")),
@@ -187,6 +196,7 @@ def parse_event(raw: dict) -> ProviderEvent | None:
         currency=clip(ranges[0].get("currency"), 3).upper() if ranges else "",
         image_url=_best_image(raw.get("images") or []),
         ticket_url=clip(raw.get("url"), 1000),
+        time_announced=announced,
     )
 
 
@@ -206,13 +216,8 @@ def _performer(attraction: dict) -> Performer:
 
 
 def _genres(classifications: list[dict]) -> tuple[str, ...]:
-    names = []
-    for classification in classifications:
-        for level in ("genre", "subGenre"):
-            name = ((classification.get(level) or {}).get("name") or "").strip().lower()
-            if name and name != "undefined" and name not in names:
-                names.append(name[:60])
-    return tuple(names)
+    return genre_names((classification.get(level) or {}).get("name")
+                       for classification in classifications for level in ("genre", "subGenre"))
 
 
 def _best_image(images: list[dict]) -> str:

@@ -3,6 +3,7 @@ recommended as Sponsored to a listener it targets (who opens and saves it), and 
 promoter's analytics chart once the metrics task has run."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -84,3 +85,46 @@ def test_a_promoter_creates_an_event_staff_approve_it_and_the_promoter_sees_its_
     expect(chart.locator("rect.bar-views")).to_have_attribute("data-value", "1")
     expect(chart.locator("rect.bar-saves")).to_have_attribute("data-value", "1")
     assert not axe(), axe()
+
+
+def test_a_show_entered_far_from_its_venue_reads_the_venues_clock_for_the_listener_and_staff(
+    page, sign_in, promoter, staff, settings
+):
+    """The issue's report: 20:00 entered for a New York venue showed 14:00 on the public page and 19:00 in the
+    staff admin, where saving it would have moved it. Nobody here, nor the server, is in New York."""
+    settings.TIME_ZONE = "Asia/Kolkata"
+    promoter.time_zone, staff.time_zone = "Europe/Amsterdam", "Pacific/Auckland"
+    promoter.save(update_fields=["time_zone"])
+    staff.save(update_fields=["time_zone"])
+    day = timezone.now().date() + timedelta(days=20)
+    when = f"{day:%A} {day.day} {day:%B %Y}, 20:00"
+
+    sign_in(promoter)
+    page.goto("/promoter/events/event/add/")
+    fill_event(page, day)
+    page.locator("#id_starts_at_1").fill("20:00:00")
+    page.get_by_label("Venue:").fill("Bowery Ballroom")
+    page.get_by_label("City:").fill("New York")
+    page.get_by_label("Country:").select_option("US")
+    page.get_by_role("button", name="Save and submit for review").click()
+    expect(page.get_by_text("United States of America has several time zones: choose the venue's.")).to_be_visible()
+    page.get_by_label("Venue time zone:").select_option("America/New_York")
+    page.get_by_role("button", name="Save and submit for review").click()
+    row = page.get_by_role("row", name="Warehouse Sessions")
+    expect(row).to_contain_text(f"{day:%a} {day.day} {day:%b %Y}, 20:00 E")  # EDT or EST, as that day is
+    event = Event.objects.get()
+    abbreviation = event.starts_at.astimezone(ZoneInfo("America/New_York")).tzname()
+
+    sign_in(staff)
+    page.goto(f"/admin/events/event/{event.pk}/change/")
+    expect(page.locator("#id_starts_at_1")).to_have_value("20:00:00")
+    page.get_by_label("Title:").fill("Warehouse Sessions NYC")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("was changed successfully")).to_be_visible()
+    moved = Event.objects.get()
+    assert moved.title == "Warehouse Sessions NYC" and moved.starts_at == event.starts_at
+    Event.objects.filter(pk=event.pk).update(moderation=Event.Moderation.APPROVED)
+
+    sign_in(UserFactory(country="US", time_zone="Asia/Kolkata"))
+    page.goto(f"/events/{event.public_id}/")
+    expect(page.get_by_role("definition").filter(has_text="20:00")).to_contain_text(f"{when} {abbreviation}")

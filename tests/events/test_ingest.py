@@ -43,7 +43,7 @@ def test_a_fetched_show_is_stored_as_an_event_with_its_listing(ticketmaster):
     assert (event.price_min_cents, event.price_max_cents, event.currency) == (5950, 11900, "EUR")
     assert event.performer_names == ["Arctic Monkeys"] and event.genres == ["rock"]
     assert event.status == "scheduled" and event.moderation == "approved"
-    assert event.dedupe_key == "arctic monkeys|ziggo dome|2030-06-14"
+    assert event.dedupe_key == "arctic monkeys|ziggo dome" and event.time_announced
     listing = EventListing.objects.get()
     assert (listing.event, listing.source, listing.external_id) == (event, "ticketmaster", "tm1")
 
@@ -76,14 +76,98 @@ def test_the_same_show_from_ticketmaster_and_jambase_is_one_event_with_two_listi
     assert (event.price_min_cents, event.price_max_cents, event.currency) == (3500, 3500, "EUR")
 
 
-def test_one_provider_listing_a_show_twice_on_one_page_gives_one_event(jambase):
-    jambase.add(jb_event(id="1", name="Wet Leg", performers=["Wet Leg"], local="2030-03-10T20:00", price=None),
-                jb_event(id="2", name="Wet Leg (late show)", performers=["Wet Leg"], local="2030-03-10T23:00"))
+def test_a_matinee_and_the_evening_show_are_two_events_each_listed_by_both_providers(ticketmaster, jambase):
+    ticketmaster.add(tm_event(id="tm-matinee", name="Wet Leg (matinee)", performers=["Wet Leg"],
+                              local="2030-03-10T14:00", venue="Paradiso"),
+                     tm_event(id="tm-evening", name="Wet Leg", performers=["Wet Leg"], local="2030-03-10T20:00",
+                              venue="Paradiso"))
+    # JamBase lists the evening show by its doors, half an hour before, and the matinee on the hour.
+    jambase.add(jb_event(id="1", name="Wet Leg at Paradiso", performers=["Wet Leg"], local="2030-03-10T19:30:00",
+                         venue="Paradiso"),
+                jb_event(id="2", name="Wet Leg at Paradiso", performers=["Wet Leg"], local="2030-03-10T14:00:00",
+                         venue="Paradiso"))
 
+    fetch("ticketmaster")
     fetch("jambase")
 
-    event = Event.objects.get()
-    assert event.title == "Wet Leg" and event.listings.count() == 2
+    shows = {event.external_id: event for event in Event.objects.all()}
+    assert set(shows) == {"tm-matinee", "tm-evening"}
+    assert shows["tm-matinee"].starts_at == datetime(2030, 3, 10, 13, 0, tzinfo=UTC)
+    assert shows["tm-evening"].starts_at == datetime(2030, 3, 10, 19, 0, tzinfo=UTC)
+    assert sorted(shows["tm-matinee"].listings.values_list("external_id", flat=True)) == ["2", "tm-matinee"]
+    assert sorted(shows["tm-evening"].listings.values_list("external_id", flat=True)) == ["1", "tm-evening"]
+
+
+def test_one_providers_two_listings_are_two_shows_however_close_their_starts(jambase):
+    jambase.add(jb_event(id="1", name="Wet Leg", performers=["Wet Leg"], local="2030-03-10T20:00:00", price=None),
+                jb_event(id="2", name="Wet Leg (late show)", performers=["Wet Leg"], local="2030-03-10T20:45:00"))
+
+    fetch("jambase")
+    fetch("jambase")
+
+    assert sorted(Event.objects.values_list("title", "external_id")) == [("Wet Leg", "1"),
+                                                                         ("Wet Leg (late show)", "2")]
+    assert EventListing.objects.count() == 2
+
+
+def test_another_providers_listing_over_an_hour_from_the_show_is_another_show(ticketmaster, jambase):
+    ticketmaster.add(tm_event(id="tm1", name="Sets at Bimhuis", performers=["Kamasi Washington"],
+                              local="2030-03-10T19:00", venue="Bimhuis"))
+    jambase.add(jb_event(id="late", name="Kamasi Washington (second set)", performers=["Kamasi Washington"],
+                         local="2030-03-10T21:00:00", venue="Bimhuis"),
+                jb_event(id="early", name="Kamasi Washington (first set)", performers=["Kamasi Washington"],
+                         local="2030-03-10T19:59:00", venue="Bimhuis"))
+
+    fetch("ticketmaster")
+    fetch("jambase")
+
+    assert Event.objects.count() == 2
+    assert sorted(Event.objects.get(external_id="tm1").listings.values_list("external_id", flat=True)) == [
+        "early", "tm1"]
+    assert Event.objects.get(external_id="late").listings.count() == 1
+
+
+def test_a_listing_giving_only_the_day_joins_that_days_one_show_but_not_one_of_two(ticketmaster, jambase):
+    ticketmaster.add(tm_event(id="tm-only", name="Big Thief", performers=["Big Thief"], local="2030-06-01T20:00",
+                              venue="Tivoli"),
+                     tm_event(id="tm-matinee", name="Big Thief matinee", performers=["Big Thief"],
+                              local="2030-06-02T15:00", venue="Tivoli"),
+                     tm_event(id="tm-evening", name="Big Thief evening", performers=["Big Thief"],
+                              local="2030-06-02T20:30", venue="Tivoli"))
+    jambase.add(jb_event(id="day1", name="Big Thief", performers=["Big Thief"], local="2030-06-01", venue="Tivoli"),
+                jb_event(id="day2", name="Big Thief", performers=["Big Thief"], local="2030-06-02", venue="Tivoli"))
+
+    fetch("ticketmaster")
+    fetch("jambase")
+
+    assert sorted(Event.objects.get(external_id="tm-only").listings.values_list("external_id", flat=True)) == [
+        "day1", "tm-only"]
+    # Which of the two shows on the 2nd JamBase means, its day cannot say: a show of its own, time to come.
+    day2 = Event.objects.get(external_id="day2")
+    assert not day2.time_announced and day2.listings.count() == 1
+    assert Event.objects.count() == 4
+
+
+def test_the_same_show_on_the_night_the_clocks_go_back_far_from_utc_is_one_event(ticketmaster, jambase):
+    # New Zealand leaves summer time at 03:00 on Sunday 7 April 2030; a show at 02:30 is on the clock twice.
+    ticketmaster.add(tm_event(id="tm1", name="Late set", performers=["Lorde"], local="2030-04-06T21:00",
+                              time_zone="Pacific/Auckland", venue="Powerstation", city="Auckland", country="NZ"),
+                     tm_event(id="tm2", name="After hours", performers=["Lorde"], local="2030-04-07T20:00",
+                              time_zone="Pacific/Auckland", venue="Powerstation", city="Auckland", country="NZ"))
+    jambase.add(jb_event(id="1", name="Lorde", performers=["Lorde"], local="2030-04-06T21:15:00",
+                         time_zone="Pacific/Auckland", venue="Powerstation", city="Auckland", country="NZ"),
+                jb_event(id="2", name="Lorde", performers=["Lorde"], local="2030-04-07T20:00:00+12:00",
+                         time_zone="Pacific/Auckland", venue="Powerstation", city="Auckland", country="NZ"))
+
+    fetch("ticketmaster")
+    fetch("jambase")
+
+    shows = {event.external_id: event for event in Event.objects.all()}
+    assert set(shows) == {"tm1", "tm2"}
+    assert shows["tm1"].starts_at == datetime(2030, 4, 6, 8, 0, tzinfo=UTC)  # 21:00 NZDT, UTC+13
+    assert shows["tm2"].starts_at == datetime(2030, 4, 7, 8, 0, tzinfo=UTC)  # 20:00 NZST, UTC+12
+    assert {listing.external_id for listing in shows["tm1"].listings.all()} == {"tm1", "1"}
+    assert {listing.external_id for listing in shows["tm2"].listings.all()} == {"tm2", "2"}
 
 
 def test_the_same_performer_at_two_venues_or_on_two_days_is_two_shows(jambase):
@@ -137,7 +221,7 @@ def test_a_new_date_moves_the_show_and_a_second_provider_still_finds_it(ticketma
 
     event = Event.objects.get()
     assert event.starts_at == datetime(2030, 9, 12, 19, 0, tzinfo=UTC) and event.status == "scheduled"
-    assert event.dedupe_key.endswith("2030-09-12") and event.listings.count() == 2
+    assert event.listings.count() == 2
 
 
 def test_the_recorded_jambase_page_is_stored_show_by_show():

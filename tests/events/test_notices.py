@@ -83,8 +83,8 @@ def test_a_new_date_is_told_in_the_venues_time_and_each_new_date_again(ticketmas
     fetch()
 
     assert [mail.subject for mail in mailoutbox] == ["New date: Fontaines D.C."] * 2
-    assert "has a new date: Tue 2 Apr 2030, 21:00." in mailoutbox[0].body
-    assert "Mon 20 May 2030, 19:30" in mailoutbox[1].body
+    assert "has a new date: Tue 2 Apr 2030, 21:00 CEST." in mailoutbox[0].body
+    assert "Mon 20 May 2030, 19:30 CEST" in mailoutbox[1].body
     assert list(EventNotice.objects.filter(user=listener).values_list("kind", "detail").order_by("pk")) == [
         ("rescheduled", "2030-04-02T19:00Z"), ("rescheduled", "2030-05-20T17:30Z")]
 
@@ -149,7 +149,7 @@ def test_a_show_by_an_artist_a_listener_plays_a_lot_is_announced_to_them_in_thei
     assert (notice.user, notice.kind) == (fan, "announced")
     [message] = page.messages()
     assert message["payload"]["kind"] == "event.announced"
-    assert message["payload"]["message"] == "Arctic Monkeys plays Ziggo Dome, Amsterdam on Fri 14 Jun 2030, 20:30."
+    assert message["payload"]["message"] == "Arctic Monkeys plays Ziggo Dome, Amsterdam on Fri 14 Jun 2030, 20:30 CEST."
     assert [(mail.to, mail.subject) for mail in mailoutbox] == [
         ([fan.email], "Arctic Monkeys announced a show near you")]
     assert not EventNotice.objects.filter(user__in=[abroad, casual]).exists()

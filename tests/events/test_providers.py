@@ -67,8 +67,14 @@ def test_every_event_of_the_recorded_search_is_placed_or_skipped_for_lack_of_a_v
     # Time to be announced: the venue's day is kept, at local midnight.
     cruise = by_id["1Ae7ZfdGkSp307Y"]
     assert cruise.local_date == date(2016, 5, 20) and cruise.starts_at == datetime(2016, 5, 20, 5, 0, tzinfo=UTC)
-    # The venue has no zone of its own; the event's dates carry it.
+    assert not cruise.time_announced and by_id["vvG1FZf1Xg_Sex"].time_announced
+    # The venue has no zone of its own; the event's dates carry it. Its dateTime is the local clock read as
+    # UTC ("01:00:00" and "01:00:00Z"): the venue's clock wins, 01:00 in Chicago's winter being 07:00 UTC.
     assert by_id["Z1lMVSyiJynZ177_Cp"].venue_time_zone == "America/Chicago"
+    assert by_id["Z1lMVSyiJynZ177_Cp"].starts_at == datetime(2016, 1, 25, 7, 0, tzinfo=UTC)
+    # "Undefined" is Ticketmaster's word for no genre.
+    assert all("undefined" not in event.genres for event in page.events)
+    assert by_id["vvG1FZf1Xg_Sex"].genres == ("rock", "pop")
     assert by_id["vv17FZfdGkSrrMju"].venue == "The  Pavilion at Montage Mountain"
     assert by_id["vvG1FZf1Xg_Sex"].performer_names == ["SayWeCanFly", "7 Minutes In Heaven"]
     assert all(event.country in {"US", "MX", "CA"} for event in page.events)
@@ -234,8 +240,32 @@ def test_every_concert_of_the_recorded_jambase_page_is_parsed_with_its_venues_zo
     # Only one price, no range: a range of one.
     assert (by_id["11409561"].price_min_cents, by_id["11409561"].price_max_cents) == (4759, 4759)
     assert by_id["11875145"].price_min_cents is None and by_id["11875145"].currency == ""
-    # A day without a time: the venue's midnight.
+    # A day without a time: the venue's midnight, the time still to be announced.
     assert by_id["12003178"].starts_at == datetime(2024, 5, 3, 4, 0, tzinfo=UTC)
+    assert not by_id["12003178"].time_announced and cepeda.time_announced
+
+
+def test_a_jambase_start_with_an_offset_is_that_instant_and_placeholder_genres_are_dropped():
+    raw = fixture_json(PAGE_FIXTURE)["events"][0]
+    raw["startDate"] = "2024-11-03T01:30:00-05:00"  # the second 01:30 of the night New York's clocks go back
+    raw["performer"][0]["genre"] = ["Other", "latin", "undefined", "Latin"]
+
+    event = jambase_api.parse_event(raw)
+
+    assert event.starts_at == datetime(2024, 11, 3, 6, 30, tzinfo=UTC) and event.time_announced
+    assert event.venue_time_zone == "America/New_York" and event.genres == ("latin",)
+
+
+def test_a_venue_without_a_zone_takes_its_countrys_only_zone():
+    raw = fixture_json(PAGE_FIXTURE)["events"][0]
+    del raw["location"]["address"]["x-timezone"]
+    raw["location"]["address"]["addressCountry"]["identifier"] = "IN"
+    raw["startDate"] = "2030-01-12T19:30:00"
+
+    event = jambase_api.parse_event(raw)
+
+    assert event.venue_time_zone == "Asia/Kolkata"
+    assert event.starts_at == datetime(2030, 1, 12, 14, 0, tzinfo=UTC)  # UTC+05:30
 
 
 def test_a_jambase_search_sends_a_bearer_key_and_its_filters_and_pages_through(jambase):

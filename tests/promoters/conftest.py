@@ -9,13 +9,15 @@ from django.utils import timezone
 from PIL import Image
 
 from events.models import Event
+from events.venue_time import venue_local
 
 
 def event_for(promoter, **fields) -> Event:
     """A promoter's event as the console makes it (internal, draft unless said otherwise)."""
     values = {
         "title": "Night at the Paradiso", "venue": "Paradiso", "city": "Amsterdam", "country": "NL",
-        "starts_at": timezone.now() + timedelta(days=30), "ticket_url": "https://tickets.example/paradiso",
+        "venue_time_zone": "Europe/Amsterdam", "starts_at": timezone.now() + timedelta(days=30),
+        "ticket_url": "https://tickets.example/paradiso",
         "moderation": Event.Moderation.DRAFT, **fields,
     }
     return Event.objects.create(source=Event.Source.INTERNAL, promoter=promoter, **values)
@@ -30,8 +32,9 @@ def image_upload(name="poster.png", image_format="PNG", size=(40, 30), padding=0
 
 
 def event_form(**overrides) -> dict:
-    """The console's add/change form, filled in the way the admin's widgets post it."""
-    starts = timezone.localtime(timezone.now() + timedelta(days=20))
+    """The console's add/change form, filled in the way the admin's widgets post it: the start on the venue's
+    clock."""
+    starts = venue_local(timezone.now() + timedelta(days=20), "Europe/Amsterdam")
     data = {
         "title": "Warehouse Sessions", "performer_names": "Nova Lights, The Tides", "genres": "techno",
         "status": "scheduled", "venue": "De School", "address": "Dr. Jan van Breemenstraat 1", "city": "Amsterdam",

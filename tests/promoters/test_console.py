@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from events.models import Event, EventInteraction, SavedEvent
+from events.venue_time import venue_local
 from tests.conftest import client_for
 from tests.promoters.conftest import event_for, event_form, image_upload
 
@@ -109,6 +110,9 @@ def test_a_new_event_is_a_draft_of_mine(client, promoter):
     [
         ({"starts_at_0": (timezone.now() - timedelta(days=1)).strftime("%Y-%m-%d")},
          "The event must start in the future."),
+        ({"genres": "rock, Other"}, "“Other” is not a genre: name the music, or leave it out."),
+        ({"venue_time_zone": "", "country": "US"},
+         "United States of America has several time zones: choose the venue&#x27;s."),
         ({"ticket_url": "http://tickets.example/warehouse"}, "The ticket link must start with https://."),
         ({"venue": ""}, "This field is required."),
         ({"country": ""}, "This field is required."),
@@ -131,7 +135,7 @@ def test_bad_events_are_refused_with_the_reason(client, promoter, overrides, err
 
 
 def test_an_event_under_way_can_still_be_marked_cancelled_but_not_moved_into_the_past(client, promoter):
-    started = timezone.localtime(timezone.now() - timedelta(hours=1)).replace(microsecond=0)
+    started = venue_local(timezone.now() - timedelta(hours=1), "Europe/Amsterdam").replace(microsecond=0)
     event = event_for(promoter, starts_at=started, moderation=Event.Moderation.APPROVED)
     client_for(client, promoter)
     unchanged = {"starts_at_0": started.strftime("%Y-%m-%d"), "starts_at_1": started.strftime("%H:%M:%S")}
@@ -164,6 +168,62 @@ def test_an_image_over_the_limit_is_refused(client, promoter, settings):
     assert not Event.objects.exists()
     client.post(ADD, event_form(image=image_upload("small.webp", "WEBP")))
     assert Event.objects.get().image.name.endswith(".webp")
+
+
+def test_a_png_named_poster_pdf_is_stored_and_served_as_the_png_it_is(client, promoter, listener):
+    client_for(client, promoter)
+    client.post(ADD, event_form(image=image_upload("poster.pdf", "PNG")))
+    event = Event.objects.get()
+    assert event.image.name.startswith("events/poster") and event.image.name.endswith(".png")
+    Event.objects.filter(pk=event.pk).update(moderation=Event.Moderation.APPROVED)
+
+    client_for(client, listener)
+    picture = client.get(f"/events/{event.public_id}/image/")
+
+    assert picture["Content-Type"] == "image/png" and picture["X-Content-Type-Options"] == "nosniff"
+    assert picture["Content-Disposition"] == f'inline; filename="event-{event.public_id}.png"'
+
+
+def test_a_picture_stored_under_a_name_that_lies_is_served_as_what_its_bytes_are(client, listener, promoter):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    lying = event_for(promoter, moderation=Event.Moderation.APPROVED, image=image_upload("poster.pdf", "JPEG"))
+    not_a_picture = event_for(promoter, moderation=Event.Moderation.APPROVED,
+                              image=SimpleUploadedFile("poster.png", b"%PDF-1.7 not a picture"))
+    client_for(client, listener)
+
+    picture = client.get(f"/events/{lying.public_id}/image/")
+
+    assert lying.image.name.endswith(".pdf")  # stored before uploads were named by what they are
+    assert picture["Content-Type"] == "image/jpeg" and picture["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(picture.streaming_content).startswith(b"\xff\xd8")
+    assert client.get(f"/events/{not_a_picture.public_id}/image/").status_code == 404
+
+
+def huge_png(side: int, name: str = "poster.png"):
+    """A one-bit PNG of side × side pixels: a few hundred kilobytes that would decode to hundreds of megabytes."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("1", (side, side)).save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+@pytest.mark.parametrize(("side", "error"), [
+    (12_000, "The picture is 12,000 × 12,000 pixels: the most is 25 megapixels, such as 6,000 × 4,000."),
+    # Past twice Pillow's warning limit it will not even open the file.
+    (14_000, "The picture has too many pixels: the most is 25 megapixels, such as 6,000 × 4,000."),
+])
+def test_a_decompression_bomb_is_refused_with_the_reason(client, promoter, side, error):
+    client_for(client, promoter)
+
+    response = client.post(ADD, event_form(image=huge_png(side)))
+
+    assert error in response.content.decode()
+    assert not Event.objects.exists()
 
 
 def test_save_and_submit_sends_the_event_for_review(client, promoter):

@@ -1,6 +1,6 @@
 """Demo data for `make run`: a listener with a year of plays, a promoter with events, a staff user."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from events.models import Event
 from events.services import event_create
+from events.venue_time import venue_instant
 from listening.imports import parse_member
 from listening.models import Play
 from listening.services import plays_add
@@ -86,8 +87,10 @@ class Command(BaseCommand):
                 continue
             spec = dict(spec)
             days, (low, high) = spec.pop("days_ahead"), spec.pop("price")
+            # 19:00 on the venue's clock.
+            day = timezone.now().date() + timedelta(days=days)
             event_create(
-                promoter=promoter, starts_at=timezone.now().replace(hour=19, minute=0) + timedelta(days=days),
+                promoter=promoter, starts_at=venue_instant(datetime.combine(day, time(19)), spec["venue_time_zone"]),
                 price_min_cents=low, price_max_cents=high, moderation=Event.Moderation.APPROVED, **spec,
             )
             created += 1
