@@ -19,6 +19,8 @@ api_v1 = [
     path("promoters/", include(promoters_api)),
 ]
 
+handler404 = "rewrapped.api.not_found"
+
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
