@@ -29,6 +29,11 @@ class UserAdmin(HijackUserAdminMixin, DjangoUserAdmin):
     def get_hijack_user(self, obj):
         return obj
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            services.refresh_tokens_revoke(user=obj)
+
     def delete_model(self, request, obj):
         services.account_delete(user=obj)
 

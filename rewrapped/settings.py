@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "channels",
     "rest_framework",
     "rest_framework_simplejwt",
+    "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "allauth",
@@ -197,6 +198,11 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "accounts.tasks.sessions_clear_expired",
         "schedule": timedelta(hours=6),
+    },
+    "flush-expired-refresh-tokens": {
+        "task": "accounts.tasks.refresh_tokens_flush_expired",
+        "schedule": timedelta(hours=24),
+        "options": {"expires": 3600},
     },
     "sync-spotify": {
         "task": "listening.tasks.spotify_sync_dispatch",
@@ -384,6 +390,14 @@ REST_FRAMEWORK = {
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=15),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=30),
+    # A refresh hands out a new refresh token and blacklists the one used: a stolen one works once at most, and
+    # not at all once its owner has refreshed.
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    # Tokens carry a fingerprint of the password hash, so a new password ends every token issued before it,
+    # however it was set (site, reset, admin, manage.py); accounts.serializers.TokenRefreshInput checks refreshes.
+    "CHECK_REVOKE_TOKEN": True,
+    "TOKEN_REFRESH_SERIALIZER": "accounts.serializers.TokenRefreshInput",
     "USER_ID_FIELD": "public_id",
     "USER_ID_CLAIM": "sub",
 }
