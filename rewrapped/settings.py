@@ -375,8 +375,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rewrapped.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "rewrapped.throttling.AnonRateThrottle",
+        "rewrapped.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_ANON_RATE", "60/min"),
