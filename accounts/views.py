@@ -1,6 +1,7 @@
 import json
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
@@ -60,7 +61,10 @@ def upgrade(request):
         else:
             # A new password rotates the session hash; sign the user straight back in.
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, "Your account is upgraded. You can now sign in with your email and password.")
+            # Signing in with the address waits for its owner to confirm it, as after any sign-up.
+            EmailAddress.objects.get(user=user, email=user.email).send_confirmation(request)
+            messages.success(request, f"Your account is upgraded. Confirm {user.email} with the link we just emailed "
+                                      "you, then you can sign in with it and your password.")
             return redirect("accounts:profile")
     return render(request, "accounts/upgrade.html", {"form": form})
 
