@@ -5,11 +5,13 @@ from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from django_countries import countries
+from hijack.views import AcquireUserView
 
 from accounts import selectors, services
 from accounts.forms import AccountDeleteForm, GuestUpgradeForm, ProfileForm
@@ -90,3 +92,14 @@ def delete(request):
         messages.success(request, "Your account and all your data are deleted. Goodbye, and thanks for listening.")
         return redirect("home")
     return render(request, "accounts/delete.html", {"form": form})
+
+
+class ImpersonationStart(AcquireUserView):
+    """django-hijack's start of acting as someone, for a `user_pk` that names no user answering 400 (hijack's own
+    answers a 500 for a non-number and a 404 for an unknown one), whoever asks."""
+
+    def get_object(self, queryset=None):
+        try:
+            return self.model.objects.get(pk=int(self.request.POST["user_pk"]))
+        except (ValueError, self.model.DoesNotExist):
+            raise BadRequest("user_pk names no user.") from None
