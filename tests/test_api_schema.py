@@ -1,6 +1,7 @@
 """The API keeps to its own OpenAPI schema: schemathesis makes up requests for every operation in /api/schema/,
 valid ones and ones the schema forbids, and sends them as a listener and as a promoter. No answer may be a server
-error, and every answer, errors included, must have the status, content type and shape the schema documents."""
+error, and every answer, errors included, must have the content type and shape the schema documents for its
+status."""
 
 from datetime import timedelta
 
