@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import models
 from hijack.contrib.admin import HijackUserAdminMixin
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from accounts import services
 from accounts.models import Impersonation, User
@@ -29,6 +30,11 @@ class UserAdmin(HijackUserAdminMixin, DjangoUserAdmin):
     def get_hijack_user(self, obj):
         return obj
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            services.refresh_tokens_revoke(user=obj)
+
     def delete_model(self, request, obj):
         services.account_delete(user=obj)
 
@@ -37,8 +43,11 @@ class UserAdmin(HijackUserAdminMixin, DjangoUserAdmin):
             services.account_delete(user=user)
 
 
-# Spotify tokens are secrets held for the user; staff have no reason to read them.
+# Spotify tokens and the refresh tokens of their apps are secrets held for the user; staff have no reason to read
+# them (and acting as someone goes through impersonation, which is logged).
 admin.site.unregister(SocialToken)
+admin.site.unregister(OutstandingToken)
+admin.site.unregister(BlacklistedToken)
 
 
 @admin.register(Impersonation)

@@ -1,11 +1,11 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenObtainPairView
 
 from accounts import services
 from accounts.serializers import EmailTokenObtainSerializer, MeInput, MeOutput
+from rewrapped.throttling import ScopedRateThrottle
 
 
 class MeApi(APIView):

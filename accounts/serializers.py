@@ -1,6 +1,7 @@
 from django_countries import countries
 from rest_framework import serializers
-from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
+from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
 
 from accounts.models import MAX_AGE, MIN_AGE, TIME_ZONES, User
 
@@ -45,3 +46,13 @@ class EmailTokenObtainSerializer(TokenObtainPairSerializer):
     """JWT pair for mobile clients, signed in with email and password like the site."""
 
     username_field = "email"
+
+
+class TokenRefreshInput(TokenRefreshSerializer):
+    """A refresh is refused (401) whenever a request with its access token would be: the account is gone or
+    deactivated, or its password changed after the token was issued. simplejwt 5.5 checks none of these when
+    refreshing (and answers a deleted account with a 500)."""
+
+    def validate(self, attrs):
+        JWTAuthentication().get_user(self.token_class(attrs["refresh"]))
+        return super().validate(attrs)

@@ -8,6 +8,7 @@ from allauth.socialaccount.models import SocialToken
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.db import transaction
 from django.utils import timezone
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from accounts.models import Impersonation, User
 from accounts.spotify import tokens as spotify_tokens
@@ -81,11 +82,22 @@ def guest_upgrade(*, user: User, email: str, password: str) -> User:
 @transaction.atomic
 def account_delete(*, user: User) -> None:
     """Remove the user and every personal row: everything keyed to them cascades, and the
-    login-attempt records that axes keeps by email go too. Open sessions die with the user row."""
+    login-attempt records that axes keeps by email go too. Open sessions die with the user row; the
+    refresh tokens handed to their apps are deleted (simplejwt would only unlink them), so a refresh
+    finds no account."""
     if user.email:
         for model in (AccessAttempt, AccessFailureLog, AccessLog):
             model.objects.filter(username__iexact=user.email).delete()
+    OutstandingToken.objects.filter(user=user).delete()
     user.delete()
+
+
+def refresh_tokens_revoke(*, user: User) -> int:
+    """Blacklist every refresh token the user's apps hold that has not run out, so none of them gets another
+    access token, even once the account is active again. Returns how many."""
+    live = OutstandingToken.objects.filter(user=user, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True)
+    return len(BlacklistedToken.objects.bulk_create([BlacklistedToken(token=token) for token in live],
+                                                    ignore_conflicts=True))
 
 
 def spotify_profile_apply(*, user: User, profile: dict) -> User:

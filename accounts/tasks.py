@@ -1,5 +1,6 @@
 from celery import shared_task
 from django.contrib.sessions.backends.db import SessionStore
+from django.core.management import call_command
 
 from accounts import services
 from rewrapped.realtime import broadcast, user_group
@@ -13,6 +14,12 @@ def spotify_tokens_refresh() -> dict:
 @shared_task(time_limit=600, soft_time_limit=570)
 def sessions_clear_expired() -> None:
     SessionStore.clear_expired()
+
+
+@shared_task(time_limit=600, soft_time_limit=570)
+def refresh_tokens_flush_expired() -> None:
+    """Drop refresh tokens that ran out (and their blacklist entries): every rotation adds one."""
+    call_command("flushexpiredtokens")
 
 
 @shared_task(time_limit=30, soft_time_limit=25, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=3)

@@ -1,14 +1,17 @@
 import json
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from django_countries import countries
+from hijack.views import AcquireUserView
 
 from accounts import selectors, services
 from accounts.forms import AccountDeleteForm, GuestUpgradeForm, ProfileForm
@@ -60,7 +63,10 @@ def upgrade(request):
         else:
             # A new password rotates the session hash; sign the user straight back in.
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, "Your account is upgraded. You can now sign in with your email and password.")
+            # Signing in with the address waits for its owner to confirm it, as after any sign-up.
+            EmailAddress.objects.get(user=user, email=user.email).send_confirmation(request)
+            messages.success(request, f"Your account is upgraded. Confirm {user.email} with the link we just emailed "
+                                      "you, then you can sign in with it and your password.")
             return redirect("accounts:profile")
     return render(request, "accounts/upgrade.html", {"form": form})
 
@@ -86,3 +92,14 @@ def delete(request):
         messages.success(request, "Your account and all your data are deleted. Goodbye, and thanks for listening.")
         return redirect("home")
     return render(request, "accounts/delete.html", {"form": form})
+
+
+class ImpersonationStart(AcquireUserView):
+    """django-hijack's start of acting as someone, for a `user_pk` that names no user answering 400 (hijack's own
+    answers a 500 for a non-number and a 404 for an unknown one), whoever asks."""
+
+    def get_object(self, queryset=None):
+        try:
+            return self.model.objects.get(pk=int(self.request.POST["user_pk"]))
+        except (ValueError, self.model.DoesNotExist):
+            raise BadRequest("user_pk names no user.") from None

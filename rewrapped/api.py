@@ -1,7 +1,8 @@
-"""What every API endpoint shares: the error format and pagination."""
+"""What every API endpoint shares: the error format, its place in the schema, and pagination."""
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -44,8 +45,19 @@ def exception_handler(exc, context):
         fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         message = "Some fields are not valid." if isinstance(exc.detail, dict) else str(exc.detail[0])
         return _error(response.status_code, "invalid", message, fields, headers=response.headers)
-    code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
-    return _error(response.status_code, code, str(exc.detail), {}, headers=response.headers)
+    if isinstance(exc.detail, dict):
+        # simplejwt's errors carry their message and code inside: {"detail", "code", "messages"}.
+        message, code = exc.detail.get("detail", exc.default_detail), exc.detail.get("code", exc.default_code)
+    else:
+        message, code = exc.detail, getattr(exc.detail, "code", exc.default_code)
+    return _error(response.status_code, str(code), str(message), {}, headers=response.headers)
+
+
+def not_found(request, exception):
+    """The 404 for a URL no route matches (served when DEBUG is off): under /api/, the API's own error body."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": {"code": "not_found", "message": "Not found.", "fields": {}}}, status=404)
+    return defaults.page_not_found(request, exception)
 
 
 def _error(status_code: int, code: str, message: str, fields: dict, headers=None) -> Response:
@@ -56,4 +68,29 @@ def _error(status_code: int, code: str, message: str, fields: dict, headers=None
     return response
 
 
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "error": {
+            "type": "object",
+            "properties": {
+                "code": {"type": "string", "description": "Stable and machine-readable, such as `not_found`."},
+                "message": {"type": "string", "description": "A sentence for people."},
+                "fields": {"type": "object", "description": "What was wrong with each field sent, by field name."},
+            },
+            "required": ["code", "message", "fields"],
+        }
+    },
+    "required": ["error"],
+}
 
+
+def error_responses(result, generator, request, public):
+    """drf-spectacular hook: every operation documents the error body it answers with, for any status it does not
+    list itself."""
+    result["components"]["schemas"]["Error"] = ERROR_SCHEMA
+    error = {"description": "An error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    for operations in result["paths"].values():
+        for operation in operations.values():
+            operation["responses"].setdefault("default", error)
+    return result

@@ -10,9 +10,9 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs the app registry)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from rewrapped.origin import SameOriginValidator  # noqa: E402
 from rewrapped.routing import websocket_urlpatterns  # noqa: E402
 
 
@@ -47,6 +47,6 @@ class BoundedThreads:
 application = ProtocolTypeRouter(
     {
         "http": BoundedThreads(django_asgi_app, settings.ASGI_THREADS),
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

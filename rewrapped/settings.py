@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "channels",
     "rest_framework",
     "rest_framework_simplejwt",
+    "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "allauth",
@@ -232,6 +233,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.sessions_clear_expired",
         "schedule": timedelta(hours=6),
     },
+    "flush-expired-refresh-tokens": {
+        "task": "accounts.tasks.refresh_tokens_flush_expired",
+        "schedule": timedelta(hours=24),
+        "options": {"expires": 3600},
+    },
     "sync-spotify": {
         "task": "listening.tasks.spotify_sync_dispatch",
         "schedule": timedelta(minutes=SPOTIFY_SYNC_EVERY_MINUTES),
@@ -298,7 +304,11 @@ LOGOUT_REDIRECT_URL = "home"
 
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
-ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", "optional")
+# Signing up never says whether an address is taken: its owner is emailed instead (allauth can only do that when
+# every new address must be confirmed before it signs in).
+ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", "mandatory")
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # Failed logins are counted by django-axes alone (one lockout rule, one lockout page).
@@ -306,6 +316,8 @@ ACCOUNT_RATE_LIMITS = {"login_failed": None}
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
 SOCIALACCOUNT_AUTO_SIGNUP = True
+# Spotify vouches for who signs in with it and the address is not a login, so it is not held for confirmation.
+SOCIALACCOUNT_EMAIL_VERIFICATION = "optional"
 SOCIALACCOUNT_STORE_TOKENS = True
 SOCIALACCOUNT_LOGIN_ON_GET = False
 
@@ -408,8 +420,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rewrapped.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "rewrapped.throttling.AnonRateThrottle",
+        "rewrapped.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_ANON_RATE", "60/min"),
@@ -423,6 +435,14 @@ REST_FRAMEWORK = {
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=15),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=30),
+    # A refresh hands out a new refresh token and blacklists the one used: a stolen one works once at most, and
+    # not at all once its owner has refreshed.
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    # Tokens carry a fingerprint of the password hash, so a new password ends every token issued before it,
+    # however it was set (site, reset, admin, manage.py); accounts.serializers.TokenRefreshInput checks refreshes.
+    "CHECK_REVOKE_TOKEN": True,
+    "TOKEN_REFRESH_SERIALIZER": "accounts.serializers.TokenRefreshInput",
     "USER_ID_FIELD": "public_id",
     "USER_ID_CLAIM": "sub",
 }
@@ -435,6 +455,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "rewrapped.api.error_responses"],
 }
 
 # --- Internationalisation, static files --------------------------------------------------

@@ -19,6 +19,8 @@ api_v1 = [
     path("promoters/", include(promoters_api)),
 ]
 
+handler404 = "rewrapped.api.not_found"
+
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
@@ -29,6 +31,7 @@ urlpatterns = [
     # A Spotify-only guest who sets a password is upgrading: one flow for it, which also asks for an email.
     path("accounts/password/set/", account_views.upgrade),
     path("accounts/", include("allauth.urls")),
+    path("hijack/acquire/", account_views.ImpersonationStart.as_view()),
     path("hijack/", include("hijack.urls")),
     path("admin/", admin.site.urls),
     path("promoter/", include(("promoters.console", "admin"), namespace="promoter_console")),

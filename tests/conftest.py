@@ -85,8 +85,8 @@ def _fresh_cache():
     """Drop cached values (not the broker's or channel layer's keys) so tests do not leak state."""
     client = redis_client()
     prefix = django_settings.CACHES["default"]["KEY_PREFIX"]
-    # outbound:* holds rate-limit buckets, a 429's pause and cached answers of outside APIs.
-    for pattern in (f"{prefix}:*", "lock:*", "outbound:*"):
+    # outbound:* holds rate-limit buckets, a 429's pause and cached answers of outside APIs; throttle:* the API's.
+    for pattern in (f"{prefix}:*", "lock:*", "outbound:*", "throttle:*"):
         keys = list(client.scan_iter(pattern, count=1000))
         if keys:
             client.delete(*keys)

@@ -582,3 +582,17 @@ def test_nobody_but_staff_can_act_as_someone_else(persona, request, client, staf
     assert response.status_code == 403
     assert client.get("/api/v1/me/").json()["id"] == str(user.public_id)
     assert not Impersonation.objects.exists()
+
+
+@pytest.mark.parametrize("user_pk", ["abc", "", "1.5", "99999999", "99999999999999999999999"])
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_acquiring_a_user_pk_that_names_nobody_is_a_bad_request(persona, user_pk, request, client, db):
+    user = None if persona == "anonymous" else request.getfixturevalue(persona)
+    client_for(client, user)
+
+    response = client.post("/hijack/acquire/", {"user_pk": user_pk})
+
+    assert _outcome(response) == (LOGIN if user is None else "400")
+    assert not Impersonation.objects.exists()
+    if user is not None:
+        assert client.get("/api/v1/me/").json()["id"] == str(user.public_id)

@@ -2,12 +2,12 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from listening.ask import ask
 from listening.serializers.ask import AskInput, AskOutput
 from rewrapped.api import ApplicationError
+from rewrapped.throttling import ScopedRateThrottle, UserRateThrottle
 
 
 class AskApi(APIView):

@@ -34,7 +34,7 @@ class ImportDetailApi(APIView):
 
 
 class ImportCancelApi(APIView):
-    @extend_schema(request=None, responses=ImportJobOutput)
+    @extend_schema(request=None, responses={202: ImportJobOutput})
     def post(self, request, public_id):
         job = get_object_or_404(ImportJob, public_id=public_id, user=request.user)
         return Response(ImportJobOutput(services.import_job_cancel(job=job)).data, status=202)

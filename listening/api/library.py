@@ -97,7 +97,7 @@ class PlaylistTracksAddApi(APIView):
 class PlaylistTrackRemoveApi(APIView):
     """Take one song out of the playlist; the songs after it move up."""
 
-    @extend_schema(responses=PlaylistDetailOutput)
+    @extend_schema(responses={200: PlaylistDetailOutput})
     def delete(self, request, public_id, track_id):
         playlist = library.playlist_of(user=request.user, public_id=public_id)
         services.playlist_track_remove(playlist=playlist, track=library.track_by_public_id(track_id))
@@ -195,7 +195,7 @@ class StarterPicksApi(APIView):
 class StarterPickRemoveApi(APIView):
     """Take a song out of your starter picks."""
 
-    @extend_schema(responses=StarterPicksOutput)
+    @extend_schema(responses={200: StarterPicksOutput})
     def delete(self, request, track_id):
         services.starter_pick_remove(user=request.user, track=library.track_by_public_id(track_id))
         return Response(StarterPicksOutput(library.starter_picks_summary(user=request.user)).data)

@@ -124,7 +124,7 @@ class PlaylistExportOutput(serializers.Serializer):
 class ListenerOutput(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     name = serializers.SerializerMethodField()
-    avatar_url = serializers.URLField()
+    avatar_url = serializers.URLField(allow_blank=True)
 
     def get_name(self, user) -> str:
         return public_name(user)

@@ -3,11 +3,11 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.shortcuts import render
 from django.utils import dateformat
 from django.views.decorators.http import require_POST
-from rest_framework.throttling import ScopedRateThrottle
 
 from listening.api.ask import AskApi
 from listening.ask import Answer, ask
 from listening.forms import AskForm
+from rewrapped.throttling import ScopedRateThrottle
 
 
 @login_required

@@ -1,7 +1,11 @@
 """/api/v1/me/ and JWT sign-in for mobile clients."""
 
-from rest_framework.test import APIClient
+from datetime import timedelta
 
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken
+
+from tests.conftest import client_for
 from tests.factories import PASSWORD
 
 
@@ -75,8 +79,6 @@ def test_patch_with_bad_fields_names_each_field_and_changes_nothing(listener):
 
 
 def test_session_clients_need_a_csrf_token_to_write(client, listener):
-    from tests.conftest import client_for
-
     session_client = APIClient(enforce_csrf_checks=True)
     client_for(session_client, listener)
 
@@ -103,3 +105,36 @@ def test_password_guessing_through_the_api_is_throttled(listener):
 
     assert codes[:10] == [401] * 10
     assert codes[10] == 429
+
+
+def test_a_bad_refresh_token_is_refused_in_the_one_error_format(db):
+    answer = APIClient().post("/api/v1/auth/token/refresh/", {"refresh": "not-a-token"}, format="json")
+
+    assert answer.status_code == 401
+    assert answer.json() == {"error": {"code": "token_not_valid", "message": "Token is invalid", "fields": {}}}
+
+
+def test_an_expired_access_token_is_refused_in_the_one_error_format(listener):
+    token = AccessToken.for_user(listener)
+    token.set_exp(lifetime=-timedelta(seconds=1))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    answer = client.get("/api/v1/me/")
+
+    assert answer.status_code == 401
+    assert answer["WWW-Authenticate"].startswith("Bearer")
+    assert answer.json() == {
+        "error": {"code": "token_not_valid", "message": "Given token not valid for any token type", "fields": {}}
+    }
+
+
+def test_an_api_address_that_names_nothing_answers_404_in_the_one_error_format(client, listener, settings):
+    settings.DEBUG = False  # as deployed; with DEBUG on, Django shows its own page
+    client_for(client, listener)
+
+    answer = client.get("/api/v1/listening/songs/00000000-0000-4000-8000-000000000000/")
+
+    assert answer.status_code == 404
+    assert answer.json() == {"error": {"code": "not_found", "message": "Not found.", "fields": {}}}
+    assert client.get("/listening/songs/").status_code == 404  # pages keep the site's own 404

@@ -2,13 +2,15 @@
 
 import asyncio
 import json
+from pathlib import Path
 
 import pytest
 import websockets
 from django.conf import settings
 
-from accounts.consumers import CLOSE_UNAUTHENTICATED
+from accounts.consumers import CLOSE_UNAUTHENTICATED, CLOSE_UNSUPPORTED_DATA
 from accounts.tasks import user_notify
+from rewrapped.origin import SameOriginValidator
 from rewrapped.realtime import broadcast, user_group
 from tests.conftest import session_key_for
 from tests.factories import UserFactory
@@ -92,3 +94,73 @@ def test_a_thousand_sockets_opening_at_once_are_all_served(daphne_server):
 
     assert failures == []
     assert heard == [{"type": "notify", "level": "info", "message": "hi all"}] * 100
+
+
+@pytest.mark.parametrize("origin", [
+    "http://127.0.0.1:{other_port}",  # another site on the same host
+    "https://127.0.0.1:{port}",  # the same host and port, another scheme
+    "http://evil.example:{port}",
+    "null",
+])
+def test_a_socket_opened_from_another_origin_is_refused(origin, daphne_server, listener):
+    port = int(daphne_server.rsplit(":", 1)[1])
+    origin = origin.format(port=port, other_port=port + 1)
+    cookie = session_cookie(listener)
+
+    async def scenario():
+        async with websockets.connect(f"ws://{daphne_server}/ws/notifications/", origin=origin,
+                                      additional_headers={"Cookie": cookie}):
+            pass
+
+    with pytest.raises(websockets.InvalidStatus) as refused:
+        asyncio.run(scenario())
+    assert refused.value.response.status_code == 403
+
+
+@pytest.mark.parametrize("frame", ["not json", "[1, 2]", '"ping"', b"\x00\x01binary"])
+def test_a_frame_that_is_not_a_json_object_closes_the_socket_with_4415_and_logs_no_error(frame, daphne_server,
+                                                                                          listener):
+    cookie = session_cookie(listener)
+    log = Path(settings.VAR_DIR) / "logs" / "daphne.log"
+    logged_before = log.stat().st_size
+
+    async def scenario():
+        async with connect(daphne_server, cookie) as socket:
+            await next_message(socket)
+            await socket.send(frame)
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await asyncio.wait_for(socket.recv(), 10)
+            return closed.value.rcvd.code
+
+    assert asyncio.run(scenario()) == CLOSE_UNSUPPORTED_DATA == 4415
+    with log.open("rb") as written:
+        written.seek(logged_before)
+        assert b"ERROR" not in written.read()
+
+
+def _handshake(origin: str, host: str = "rewrapped.example", **headers) -> dict:
+    extra = [(name.replace("_", "-").encode(), value.encode()) for name, value in headers.items()]
+    return {"type": "websocket", "scheme": "ws", "headers": [(b"host", host.encode()), (b"origin", origin.encode()),
+                                                            *extra]}
+
+
+@pytest.mark.parametrize(("origin", "forwarded_proto", "opens"), [
+    ("https://rewrapped.example", "https", True),
+    ("http://rewrapped.example", "https", False),
+    ("https://rewrapped.example", None, False),
+    ("https://rewrapped.example:8443", "https", False),
+])
+def test_behind_a_proxy_that_ends_tls_the_forwarded_scheme_counts(origin, forwarded_proto, opens, settings):
+    settings.ALLOWED_HOSTS = ["rewrapped.example"]
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    headers = {"x_forwarded_proto": forwarded_proto} if forwarded_proto else {}
+
+    assert SameOriginValidator.allowed(_handshake(origin, **headers)) is opens
+
+
+def test_a_trusted_origin_opens_and_a_host_not_allowed_does_not(settings):
+    settings.ALLOWED_HOSTS = ["rewrapped.example"]
+    settings.CSRF_TRUSTED_ORIGINS = ["https://app.rewrapped.example"]
+
+    assert SameOriginValidator.allowed(_handshake("https://app.rewrapped.example"))
+    assert not SameOriginValidator.allowed(_handshake("http://evil.example", host="evil.example"))

@@ -1,6 +1,7 @@
 """Profile, guest upgrade, data export and account deletion, as the user does them."""
 
 import json
+import re
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -85,6 +86,26 @@ def test_a_guest_upgrades_to_regular_and_keeps_their_spotify_connection(client, 
     assert EmailAddress.objects.get(user=guest).email == "gus@example.com"
     # Still signed in after the password change rotated the session hash.
     assert client.get("/profile/").status_code == 200
+
+
+def test_an_upgraded_guest_signs_in_with_their_email_once_they_confirm_it(client, guest, mailoutbox):
+    client_for(client, guest)
+    client.post("/profile/upgrade/", {"email": "gus@example.com", "password1": "a long new passphrase",
+                                      "password2": "a long new passphrase"})
+    [mail] = mailoutbox
+    [link] = re.findall(r"http://\S+/accounts/confirm-email/\S+/", mail.body)
+    client.post("/accounts/logout/")
+    credentials = {"login": "gus@example.com", "password": "a long new passphrase"}
+
+    held = client.post("/accounts/login/", credentials, follow=True)
+    client.post(link)
+    client.post("/accounts/logout/")
+    signed_in = client.post("/accounts/login/", credentials)
+
+    assert mail.to == ["gus@example.com"]
+    assert "Verify Your Email Address" in held.content.decode()
+    assert signed_in.status_code == 302 and signed_in["Location"] == "/"
+    assert EmailAddress.objects.get(user=guest).verified
 
 
 def test_upgrading_with_an_email_someone_else_uses_is_refused(client, guest, listener):

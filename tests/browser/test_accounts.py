@@ -26,12 +26,21 @@ def log_out(page):
     expect(page.get_by_role("link", name="Log in")).to_be_visible()
 
 
-def test_a_listener_signs_up_logs_in_and_corrects_a_bad_country(page):
+def confirm_address(page, mailoutbox, email):
+    """Follow the link in the newest email to `email` and confirm the address."""
+    mail = [mail for mail in mailoutbox if mail.to == [email]][-1]
+    page.goto(re.search(r"http://\S+/accounts/confirm-email/\S+/", mail.body).group(0))
+    page.get_by_role("button", name="Confirm").click()
+
+
+def test_a_listener_signs_up_logs_in_and_corrects_a_bad_country(page, mailoutbox):
     page.goto("/accounts/signup/")
     page.get_by_label("Email:").fill("nina@example.com")
     page.get_by_label("Password:").fill(NEW_PASSWORD)
     page.get_by_label("Password (again):").fill(NEW_PASSWORD)
     page.get_by_role("main").get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
+    confirm_address(page, mailoutbox, "nina@example.com")
     expect(page.get_by_role("heading", name="Hi nina@example.com")).to_be_visible()
     log_out(page)
 
@@ -53,7 +62,7 @@ def test_a_listener_signs_up_logs_in_and_corrects_a_bad_country(page):
     assert user.country.code == "NL"
 
 
-def test_a_guest_adds_an_email_and_password_and_logs_in_with_them(page, sign_in):
+def test_a_guest_adds_an_email_and_password_and_logs_in_with_them(page, sign_in, mailoutbox):
     guest = GuestFactory(display_name="Gus Guest")
     sign_in(guest)
 
@@ -69,6 +78,7 @@ def test_a_guest_adds_an_email_and_password_and_logs_in_with_them(page, sign_in)
     assert guest.role == User.Role.REGULAR
     assert guest.email == "gus@example.com"
 
+    confirm_address(page, mailoutbox, "gus@example.com")
     log_out(page)
     log_in(page, "gus@example.com", NEW_PASSWORD)
     expect(page.get_by_role("heading", name="Hi Gus Guest")).to_be_visible()
