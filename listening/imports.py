@@ -158,7 +158,7 @@ def export_members(path: Path, filename: str) -> Iterator[list[ExportMember]]:
         return
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, ValueError, EOFError):
+    except (zipfile.BadZipFile, ValueError, EOFError, NotImplementedError):  # the last: a ZIP version from the future
         raise BadExport("The ZIP file is damaged; download it from Spotify again.") from None
     with archive:
         yield _zip_members(archive)
@@ -167,6 +167,8 @@ def export_members(path: Path, filename: str) -> Iterator[list[ExportMember]]:
 # Stored or deflated, as Spotify's are: the others zipfile can read decompress a whole read at once, however
 # far it expands, so a few bytes could fill the memory before any limit is checked.
 READABLE_COMPRESSION = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
+# General-purpose flags of a ZIP entry zipfile cannot read past (APPNOTE 4.4.4).
+ENCRYPTED, PATCHED, STRONGLY_ENCRYPTED = 0x1, 0x20, 0x40
 
 
 def _zip_members(archive: zipfile.ZipFile) -> list[ExportMember]:
@@ -184,12 +186,11 @@ def _zip_members(archive: zipfile.ZipFile) -> list[ExportMember]:
     for info in wanted:
         if info.compress_size and info.file_size / info.compress_size > settings.IMPORT_MAX_ZIP_RATIO:
             raise BadExport("The ZIP is compressed suspiciously well (a zip bomb?); nothing was imported.")
-        if info.flag_bits & 0x1:
+        if info.flag_bits & (ENCRYPTED | STRONGLY_ENCRYPTED):
             raise BadExport("The ZIP is password-protected; upload it as Spotify sent it. Nothing was imported.")
-        if info.compress_type not in READABLE_COMPRESSION:
-            raise BadExport(f"“{PurePosixPath(info.filename).name}” is compressed in a way Spotify does not use "
-                            f"({zipfile.compressor_names.get(info.compress_type, info.compress_type)}); upload "
-                            "the ZIP as Spotify sent it. Nothing was imported.")
+        if info.compress_type not in READABLE_COMPRESSION or info.flag_bits & PATCHED:
+            raise BadExport(f"“{PurePosixPath(info.filename).name}” is compressed in a way Spotify does not use; "
+                            "upload the ZIP as Spotify sent it. Nothing was imported.")
     # zipfile never returns more of a member than its index claims, and checks its CRC at the end.
     return [ExportMember(PurePosixPath(info.filename).name, info.file_size, partial(archive.open, info))
             for info in wanted]
@@ -197,15 +198,12 @@ def _zip_members(archive: zipfile.ZipFile) -> list[ExportMember]:
 
 @contextmanager
 def _damage_reported(name: str) -> Iterator[None]:
-    """What zipfile raises for a member it cannot read, as the user's BadExport."""
+    """What zipfile raises for a member whose data does not match its index, as the user's BadExport."""
     try:
         yield
-    except (zipfile.BadZipFile, zlib.error, EOFError) as error:
-        raise BadExport(f"The ZIP file is damaged (“{name}”: {error}); download it from Spotify again. "
-                        "Nothing was imported.") from None
-    except (NotImplementedError, RuntimeError) as error:  # a compression method or encryption it cannot undo
-        raise BadExport(f"“{name}” cannot be unpacked ({error}); upload the ZIP as Spotify sent it. "
-                        "Nothing was imported.") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError):
+        raise BadExport(f"The ZIP file is damaged: “{name}” in it cannot be read. Download it from Spotify again; "
+                        "nothing was imported.") from None
 
 
 def _layout_for(name: str) -> str | None:

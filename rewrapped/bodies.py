@@ -34,12 +34,9 @@ class Refusal:
 
     @property
     def headers(self) -> list[tuple[str, str]]:
-        content = self.content
         headers = [
             ("Content-Type", "application/json" if self.as_json else "text/plain; charset=utf-8"),
-            ("Content-Length", str(len(content))),
-            # The rest of the body is not read, so this connection cannot carry another request.
-            ("Connection", "close"),
+            ("Content-Length", str(len(self.content))),
         ]
         if self.status == HTTPStatus.UNAUTHORIZED:
             headers.append(("WWW-Authenticate", 'Bearer realm="api"'))
@@ -52,8 +49,10 @@ class Refusal:
         return self.message.encode() + b"\n"
 
     def http_response(self) -> bytes:
-        """The whole response as it goes on the wire (HTTP/1.1)."""
-        head = [f"HTTP/1.1 {self.status_line}", *(f"{name}: {value}" for name, value in self.headers)]
+        """The whole response as it goes on the wire (HTTP/1.1), closing the connection: the rest of the body is
+        not read, so it cannot carry another request."""
+        head = [f"HTTP/1.1 {self.status_line}", *(f"{name}: {value}" for name, value in self.headers),
+                "Connection: close"]
         return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + self.content
 
 
