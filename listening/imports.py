@@ -106,8 +106,6 @@ class PlayRow(msgspec.Struct, gc=False):
     country: str | None = None
 
 
-
-
 @dataclass
 class ParsedFile:
     """The plays read from (a slice of) one export file."""
@@ -158,7 +156,7 @@ def export_members(path: Path, filename: str) -> Iterator[list[ExportMember]]:
         return
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, ValueError, EOFError, NotImplementedError):  # the last: a ZIP version from the future
+    except (zipfile.BadZipFile, ValueError, EOFError, NotImplementedError):  # the last: a ZIP version to come
         raise BadExport("The ZIP file is damaged; download it from Spotify again.") from None
     with archive:
         yield _zip_members(archive)
@@ -219,8 +217,8 @@ def _layout_for(name: str) -> str | None:
 # escaped), so an earlier "}," is tried, or the next read. A slice that has grown past MAX_SLICE_BYTES without
 # one cut that decodes is not an array of objects Spotify wrote. The slice is decoded where it lies: the byte
 # before it becomes "[" and the cut's "," becomes "]", so a file is copied once, as it is read.
-READ_BYTES = 8 * 1024 * 1024
-MAX_SLICE_BYTES = 64 * 1024 * 1024
+READ_BYTES = 8_000_000
+MAX_SLICE_BYTES = 64_000_000
 CUTS_TRIED = 8
 _CUT = re.compile(rb"\}\s*,")
 _LEADING = re.compile(rb"(?:\xef\xbb\xbf)?\s*")  # a byte-order mark a text editor may have added, and space
