@@ -341,16 +341,17 @@ def _optional(text: str | None, limit: int) -> str | None:
 
 def _extended_rows(records: list[ExtendedRow], parsed: ParsedFile) -> None:
     append, unreadable, columns = parsed.rows.append, parsed.unreadable, _columns()
-    latest = timezone.now().timestamp() + 86400
+    earliest, latest, longest = SPOTIFY_STARTED, timezone.now().timestamp() + 86400, LONGEST_PLAY_MS
+    parse_time = datetime.fromisoformat
     contexts, items = {}, {}  # each listening context and item is checked once a slice
     for r in records:
         try:
-            moment = datetime.fromisoformat(r.ts)
+            moment = parse_time(r.ts)
             ended = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
         except (ValueError, OverflowError):
             unreadable["unreadable time"] += 1
             continue
-        if not (SPOTIFY_STARTED <= ended <= latest and 0 <= r.ms_played <= LONGEST_PLAY_MS):
+        if not (earliest <= ended <= latest and 0 <= r.ms_played <= longest):
             unreadable[_time_problem(ended, latest) or _duration_problem(r.ms_played)] += 1
             continue
         if r.spotify_track_uri and r.master_metadata_track_name:
@@ -380,7 +381,7 @@ def _extended_rows(records: list[ExtendedRow], parsed: ParsedFile) -> None:
 
 def _account_rows(records: list[AccountRow], parsed: ParsedFile) -> None:
     append, unreadable, columns = parsed.rows.append, parsed.unreadable, _columns()
-    latest = timezone.now().timestamp() + 86400
+    earliest, latest, longest = SPOTIFY_STARTED, timezone.now().timestamp() + 86400, LONGEST_PLAY_MS
     items = {}
     for r in records:
         try:
@@ -388,7 +389,7 @@ def _account_rows(records: list[AccountRow], parsed: ParsedFile) -> None:
         except (ValueError, OverflowError):
             unreadable["unreadable time"] += 1
             continue
-        if not (SPOTIFY_STARTED <= ended <= latest and 0 <= r.ms_played <= LONGEST_PLAY_MS):
+        if not (earliest <= ended <= latest and 0 <= r.ms_played <= longest):
             unreadable[_time_problem(ended, latest) or _duration_problem(r.ms_played)] += 1
             continue
         if r.track_name and r.artist_name:
