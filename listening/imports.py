@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache, partial
+from functools import cache, lru_cache, partial
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
@@ -343,7 +343,7 @@ def _extended_rows(records: list[ExtendedRow], parsed: ParsedFile) -> None:
     append, unreadable, columns = parsed.rows.append, parsed.unreadable, _columns()
     earliest, latest, longest = SPOTIFY_STARTED, timezone.now().timestamp() + 86400, LONGEST_PLAY_MS
     parse_time = datetime.fromisoformat
-    contexts, items = {}, {}  # each listening context and item is checked once a slice
+    contexts = {}  # a history has a handful of listening contexts: each is checked once a slice
     for r in records:
         try:
             moment = parse_time(r.ts)
@@ -367,9 +367,7 @@ def _extended_rows(records: list[ExtendedRow], parsed: ParsedFile) -> None:
         else:
             unreadable["no track or episode"] += 1
             continue
-        if (checked := items.get(item)) is None:
-            checked = items[item] = _checked(*item, columns)
-        if checked.__class__ is str:
+        if (checked := _checked(*item)).__class__ is str:
             unreadable[checked] += 1
             continue
         context = (r.reason_start, r.reason_end, r.shuffle, r.skipped, r.offline, r.platform, r.conn_country)
@@ -380,9 +378,8 @@ def _extended_rows(records: list[ExtendedRow], parsed: ParsedFile) -> None:
 
 
 def _account_rows(records: list[AccountRow], parsed: ParsedFile) -> None:
-    append, unreadable, columns = parsed.rows.append, parsed.unreadable, _columns()
+    append, unreadable = parsed.rows.append, parsed.unreadable
     earliest, latest, longest = SPOTIFY_STARTED, timezone.now().timestamp() + 86400, LONGEST_PLAY_MS
-    items = {}
     for r in records:
         try:
             ended = datetime.strptime(r.end_time, "%Y-%m-%d %H:%M").replace(tzinfo=UTC).timestamp()
@@ -399,17 +396,17 @@ def _account_rows(records: list[AccountRow], parsed: ParsedFile) -> None:
         else:
             unreadable["no track or episode"] += 1
             continue
-        if (checked := items.get(item)) is None:
-            checked = items[item] = _checked(*item, columns)
-        if checked.__class__ is str:
+        if (checked := _checked(*item)).__class__ is str:
             unreadable[checked] += 1
             continue
         append(PlayRow(checked[0], int(ended), r.ms_played, None, checked[2], checked[3]))
 
 
-def _checked(kind: str, uri: str | None, name: str, artist_or_show: str, album: str | None,
-             columns: dict[str, int]) -> tuple | str:
+# Each song of an import is checked once, not once a row; bounded, as the worker lives on after the import.
+@lru_cache(maxsize=65_536)
+def _checked(kind: str, uri: str | None, name: str, artist_or_show: str, album: str | None) -> tuple | str:
     """The item as the catalog can hold it, or why it cannot (an album name it cannot hold is left out)."""
+    columns = _columns()
     if uri is not None and uri.startswith("spotify:local:"):
         uri = None  # a local file (spotify:local:artist:album:title:seconds) is known by its names, like account data
     if uri is not None and ((match := _SPOTIFY_URI.fullmatch(uri)) is None or match[1] not in _URI_KINDS[kind]):
