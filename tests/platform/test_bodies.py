@@ -38,9 +38,11 @@ def gunicorn_server(stack_env):
         except OSError:
             return False
 
-    wait_until(listening, "gunicorn")
-    yield f"127.0.0.1:{port}"
-    _stop(process)
+    try:
+        wait_until(listening, "gunicorn")
+        yield f"127.0.0.1:{port}"
+    finally:
+        _stop(process)  # also when it never came up
 
 
 @pytest.fixture(params=["daphne", "gunicorn"])
