@@ -140,6 +140,7 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, con
 def _program() -> str:
     path = Path(sys.argv[0])
     name = path.parent.name if path.stem == "__main__" else path.stem  # `python -m daphne` or `daphne`
+    name = "daphne" if name == "serve" else name  # `python -m rewrapped.serve` is our daphne
     return " ".join([name, *(arg for arg in sys.argv[1:] if arg in ("worker", "beat"))][:2])
 
 
