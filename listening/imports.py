@@ -22,6 +22,7 @@ from pathlib import Path, PurePosixPath
 import msgspec
 from django.conf import settings
 
+from listening.models import Play
 from rewrapped.api import ApplicationError
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -74,6 +75,7 @@ class AccountRow(msgspec.Struct, rename="camel", gc=False):
 class PlayRow(msgspec.Struct, gc=False):
     """One listening record, whatever layout it came from."""
 
+    source: str  # a Play.Source: who recorded it, which says how precise its time is
     kind: str  # music | podcast | audiobook
     ended_at: int  # epoch seconds, UTC
     ms_played: int
@@ -178,6 +180,7 @@ def _layout_for(name: str) -> str | None:
 
 
 # --- the rows ----------------------------------------------------------------------------
+EXTENDED, ACCOUNT = Play.Source.EXTENDED.value, Play.Source.ACCOUNT.value
 _EXTENDED = msgspec.json.Decoder(list[ExtendedRow])
 _ACCOUNT = msgspec.json.Decoder(list[AccountRow])
 
@@ -210,14 +213,14 @@ def _extended_rows(records: list[ExtendedRow], parsed: ParsedFile) -> None:
             continue
         common = (r.reason_start, r.reason_end, r.shuffle, r.skipped, r.offline, r.platform, r.conn_country)
         if r.spotify_track_uri and r.master_metadata_track_name:
-            append(PlayRow("music", ended, r.ms_played, r.spotify_track_uri, r.master_metadata_track_name,
+            append(PlayRow(EXTENDED, "music", ended, r.ms_played, r.spotify_track_uri, r.master_metadata_track_name,
                            r.master_metadata_album_artist_name or "Unknown artist",
                            r.master_metadata_album_album_name, *common))
         elif r.spotify_episode_uri and r.episode_name:
-            append(PlayRow("podcast", ended, r.ms_played, r.spotify_episode_uri, r.episode_name,
+            append(PlayRow(EXTENDED, "podcast", ended, r.ms_played, r.spotify_episode_uri, r.episode_name,
                            (r.episode_show_name or "Unknown show").strip(), None, *common))
         elif r.audiobook_chapter_uri or r.audiobook_uri:
-            append(PlayRow("audiobook", ended, r.ms_played, r.audiobook_chapter_uri or r.audiobook_uri,
+            append(PlayRow(EXTENDED, "audiobook", ended, r.ms_played, r.audiobook_chapter_uri or r.audiobook_uri,
                            r.audiobook_chapter_title or r.audiobook_title or "Unknown chapter",
                            r.audiobook_title or "Unknown audiobook", None, *common))
         else:
@@ -233,8 +236,8 @@ def _account_rows(records: list[AccountRow], parsed: ParsedFile) -> None:
             unreadable["unreadable time"] += 1
             continue
         if r.track_name and r.artist_name:
-            append(PlayRow("music", ended, r.ms_played, None, r.track_name, r.artist_name))
+            append(PlayRow(ACCOUNT, "music", ended, r.ms_played, None, r.track_name, r.artist_name))
         elif r.episode_name and r.podcast_name:
-            append(PlayRow("podcast", ended, r.ms_played, None, r.episode_name, r.podcast_name))
+            append(PlayRow(ACCOUNT, "podcast", ended, r.ms_played, None, r.episode_name, r.podcast_name))
         else:
             unreadable["no track or episode"] += 1
