@@ -49,7 +49,7 @@ def import_in_this_process(user: User, export: Path) -> None:
     elapsed = time.perf_counter() - started
     assert job.status == "done", job.error
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{job.summary['added']},{job.summary['duplicates']},{elapsed:.3f},{peak:.0f}")
+    print(f"{job.summary['added']},{job.summary['rows'] - job.summary['added']},{elapsed:.3f},{peak:.0f}")
 
 
 def raw_copy_rate(user: User, rows: int) -> float:
@@ -65,9 +65,9 @@ def raw_copy_rate(user: User, rows: int) -> float:
         cursor.execute("CREATE TEMP TABLE copy_probe (track_id bigint, epoch bigint) ON COMMIT DROP")
         cursor.copy_expert("COPY copy_probe FROM STDIN", buffer)
         cursor.execute(
-            "INSERT INTO listening_play (user_id, kind, track_id, ended_at, ended_minute, ms_played, source, "
+            "INSERT INTO listening_play (user_id, kind, track_id, ended_at, ms_played, source, "
             "reason_start, reason_end, platform, country) SELECT %s, 'music', track_id, to_timestamp(epoch), "
-            "epoch / 60, 1000, 'import', '', '', '', '' FROM copy_probe",
+            "1000, 'extended', '', '', '', '' FROM copy_probe",
             [user.pk],
         )
         elapsed = time.perf_counter() - started

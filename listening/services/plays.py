@@ -314,11 +314,11 @@ CREATE TEMP TABLE IF NOT EXISTS play_pairs (number bigint PRIMARY KEY, play_id b
 # distinct, how many were known from this upload and from before it, and the sources of the fresh rows.
 FRESH_ROWS = f"""
 WITH distinct_rows AS MATERIALIZED (
-    SELECT DISTINCT ON (c.source, i.song_number, s.ended_epoch)
+    SELECT DISTINCT ON (i.song_number, s.ended_epoch, c.source)
            s.number, i.song, i.kind, i.track_id, i.episode_id, i.artist_id, i.album_id, s.context_number, c.source,
            s.ended_epoch, s.ms_played
     FROM play_staging s JOIN play_item i ON i.number = s.item_number JOIN play_context c ON c.number = s.context_number
-    ORDER BY c.source, i.song_number, s.ended_epoch, s.ms_played DESC, s.number
+    ORDER BY i.song_number, s.ended_epoch, c.source, s.ms_played DESC, s.number  -- integers first: a quick sort
 ), span AS (
     SELECT to_timestamp(min(ended_epoch)) AS first, to_timestamp(max(ended_epoch)) AS last FROM play_staging
 ), stored AS MATERIALIZED (
@@ -342,7 +342,7 @@ WITH distinct_rows AS MATERIALIZED (
     RETURNING source
 )
 SELECT (SELECT count(*) FROM distinct_rows), count(*) FILTER (WHERE this_upload),
-       count(*) FILTER (WHERE NOT this_upload), (SELECT array_agg(DISTINCT source) FROM fresh)
+       count(*) FILTER (WHERE NOT this_upload), ARRAY(SELECT DISTINCT source FROM fresh)
 FROM matched
 """
 
