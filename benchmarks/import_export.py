@@ -4,8 +4,9 @@
 
 Prints plays/s end to end (a stored upload → import_job_run, the function the `imports` Celery task calls,
 run in a fresh process so its peak RSS is the worker's), the time of the period-totals rebuild that a task runs
-after it, and on the same database the raw COPY rate into the plays table. Targets (issue 3): >= 80,000 plays/s
-end to end, peak RSS <= 500 MB.
+after it, and on the same database the raw COPY rate into the plays table; then a re-import of the same export,
+and the undo of the first import (import_job_undo_run, what the `imports` task runs when a listener undoes it).
+Targets (issue 3): >= 80,000 plays/s end to end, peak RSS <= 500 MB.
 """
 
 import io
@@ -29,10 +30,12 @@ from django.core.files import File  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from listening.models import Play  # noqa: E402
+from listening.models import ImportJob, Play  # noqa: E402
 from listening.services import (  # noqa: E402
     import_job_create,
     import_job_run,
+    import_job_undo,
+    import_job_undo_run,
     period_totals_rebuild,
     rollups_rebuild,
 )
@@ -88,6 +91,7 @@ def main() -> None:
         return import_in_this_process(user, Path(sys.argv[2]))
     plays = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     Play.objects.filter(user=user).delete()
+    ImportJob.objects.filter(user=user).delete()
     rollups_rebuild(user=user)  # empties the roll-ups and period totals too
     # The last run's rows are dead tuples now: vacuum them, so autovacuum does not race this run for a core.
     with connection.cursor() as cursor:
@@ -108,6 +112,12 @@ def main() -> None:
         print(f"raw COPY + INSERT into the plays table: {raw_copy_rate(user, 200_000):,.0f} rows/s")
         added, duplicates, elapsed, _ = run_worker(export)
         print(f"re-import of the same export: {added} added, {duplicates:,} skipped in {elapsed:.1f} s")
+    first = ImportJob.objects.filter(user=user, status=ImportJob.Status.DONE).order_by("created_at").first()
+    import_job_undo(job=first)
+    started = time.perf_counter()
+    undone = import_job_undo_run(job_id=first.pk)
+    print(f"undo of the first import: {undone.summary['removed']:,} plays out, roll-ups refolded, in "
+          f"{time.perf_counter() - started:.1f} s ({Play.objects.filter(user=user).count()} plays left)")
 
 
 if __name__ == "__main__":

@@ -197,6 +197,8 @@ class PlaysWriter:
                 pair for _, _, starts, ends in added for pair in zip(starts, ends, strict=True)
             ])
         if paired:
+            # A handful of plays, looked up by id: the planner's own choices (index look-ups) are right here.
+            cursor.execute(INSERT_PLANNER_RESET)
             cursor.execute(PAIRS_CLASSIFY, params)
             here, synced, before = cursor.fetchone()
             summary.duplicates_in_upload += here
@@ -204,6 +206,7 @@ class PlaysWriter:
             summary.already_in_history += before
             cursor.execute(PAIRS_RECORD, params)
             rollups_refold(cursor, user=self.user, days=plays_refresh(cursor, time_zone=self.user.time_zone))
+            cursor.execute(INSERT_PLANNER_SETTINGS)
 
     def _start(self, cursor) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [USER_HISTORY_LOCK, self.user.pk])
@@ -361,7 +364,8 @@ WITH mine AS MATERIALIZED (
     WHERE p.user_id = %(user_id)s AND p.source <> %(source)s
       AND p.ended_at BETWEEN to_timestamp((SELECT min(ended_epoch) FROM mine) - %(reach)s)
                          AND to_timestamp((SELECT max(ended_epoch) FROM mine) + %(reach)s)
-      AND NOT EXISTS (SELECT 1 FROM listening_playrecord r WHERE r.play_id = p.id AND r.source = %(source)s)
+      AND NOT EXISTS (SELECT 1 FROM listening_playrecord r
+                      WHERE r.user_id = %(user_id)s AND r.play_id = p.id AND r.source = %(source)s)
 ), songs AS MATERIALIZED ({_songs("stored")}
 ), near AS (
     SELECT m.number, s.id AS play_id, {_gap("m.source", "m.ended_epoch", "s.source", "s.ended_epoch")} AS gap,
@@ -443,9 +447,11 @@ INSERT_NEW_PLAYS_WITH_PERIODS = INSERT_NEW_PLAYS.replace(
 # recorded, or of a play the history had before.
 PAIRS_CLASSIFY = """
 WITH records AS (
-    SELECT id AS play_id, source, import_job_id FROM listening_play WHERE id IN (SELECT play_id FROM play_pairs)
+    SELECT id AS play_id, source, import_job_id FROM listening_play
+    WHERE id = ANY(ARRAY(SELECT play_id FROM play_pairs))
     UNION ALL
-    SELECT play_id, source, import_job_id FROM listening_playrecord WHERE play_id IN (SELECT play_id FROM play_pairs)
+    SELECT play_id, source, import_job_id FROM listening_playrecord
+    WHERE play_id = ANY(ARRAY(SELECT play_id FROM play_pairs))
 ), per_row AS (
     SELECT x.number, coalesce(bool_or(r.import_job_id = %(job)s), false) AS here, bool_or(r.source = 'sync') AS synced
     FROM play_pairs x JOIN records r USING (play_id) GROUP BY x.number
@@ -459,7 +465,8 @@ FROM per_row
 _OWN_RECORDS_ADD = f"""
 INSERT INTO listening_playrecord (play_id, user_id, {_OWN_COLUMNS})
 SELECT p.id, p.user_id, {_columns("p")} FROM listening_play p
-WHERE p.id IN (SELECT play_id FROM play_touched) AND NOT EXISTS (SELECT 1 FROM listening_playrecord r WHERE r.play_id = p.id)
+WHERE p.id = ANY(ARRAY(SELECT play_id FROM play_touched))
+  AND NOT EXISTS (SELECT 1 FROM listening_playrecord r WHERE r.play_id = p.id)
 """
 
 # Keep both sides of each pair as records: the play's own (unless it has records already) and the row's; the
@@ -478,12 +485,12 @@ FROM play_pairs x JOIN play_fresh f ON f.number = x.number JOIN play_context c O
 # Show each touched play as its records say: the richest record, with the longest measured ms_played. Says the
 # local days the changed plays ended on, before and after.
 _REFRESH = f"""
-WITH best AS (
-    SELECT DISTINCT ON (r.play_id) r.* FROM listening_playrecord r JOIN play_touched t ON t.play_id = r.play_id
-    ORDER BY r.play_id, {_richness("r.source")}
+WITH touched AS MATERIALIZED (
+    SELECT * FROM listening_playrecord WHERE play_id = ANY(ARRAY(SELECT play_id FROM play_touched))
+), best AS (
+    SELECT DISTINCT ON (r.play_id) r.* FROM touched r ORDER BY r.play_id, {_richness("r.source")}
 ), measured AS (
-    SELECT r.play_id, max(r.ms_played) AS ms_played
-    FROM listening_playrecord r JOIN play_touched t ON t.play_id = r.play_id
+    SELECT r.play_id, max(r.ms_played) AS ms_played FROM touched r
     WHERE r.source IN ({", ".join(f"'{source}'" for source in MEASURED)}) GROUP BY r.play_id
 ), shown AS (
     SELECT b.play_id, {_columns("b").replace("b.ms_played", "coalesce(m.ms_played, b.ms_played) AS ms_played")}
@@ -492,13 +499,15 @@ WITH best AS (
 UPDATE listening_play p SET {", ".join(f"{column} = s.{column}" for column in _OWN_COLUMNS.split(", "))}
 FROM shown s, listening_play old
 WHERE p.id = s.play_id AND old.id = p.id AND ({_columns("p")}) IS DISTINCT FROM ({_columns("s")})
+  AND p.id = ANY(ARRAY(SELECT play_id FROM play_touched)) AND old.id = ANY(ARRAY(SELECT play_id FROM play_touched))
 RETURNING (old.ended_at AT TIME ZONE %(time_zone)s)::date, (p.ended_at AT TIME ZONE %(time_zone)s)::date
 """
 # A play left with one record (the others' import undone) is a one-source play again.
 _SINGLE_RECORDS_DROP = """
-DELETE FROM listening_playrecord r
-WHERE r.play_id IN (SELECT t.play_id FROM play_touched t JOIN listening_playrecord x ON x.play_id = t.play_id
-                    GROUP BY t.play_id HAVING count(*) = 1)
+DELETE FROM listening_playrecord WHERE play_id = ANY(ARRAY(
+    SELECT play_id FROM listening_playrecord WHERE play_id = ANY(ARRAY(SELECT play_id FROM play_touched))
+    GROUP BY play_id HAVING count(*) = 1
+))
 """
 
 
