@@ -1,6 +1,6 @@
 """Writes for plays and the catalog, in bulk: every path that adds listening history comes through here.
 
-What one play is (DESIGN.md): every row a source records is a play, except exact duplicates (the same item ending
+What one play is (DESIGN.md): every row a source records is a play, except exact duplicates (the same song ending
 at the same moment, to that source's precision). Rows of different sources for the same listening (an export
 overlapping the sync, account data overlapping an extended export) pair one-to-one, nearest first, within what
 their precisions allow. The play shows the richest source's record with the longest measured ms_played, and keeps
@@ -24,7 +24,7 @@ from listening.services.periods import period_fold_ctes, rolling_starts, session
 from listening.services.rollups import USER_HISTORY_LOCK, fold_ctes, rollups_refold
 
 # Catalog rows are shared by everyone; concurrent imports take this lock while they add to it, so two
-# imports never both create "the same" artist. The plays themselves need no lock (ON CONFLICT).
+# imports never both create "the same" artist. A user's plays have a lock of their own (USER_HISTORY_LOCK).
 CATALOG_LOCK = 0x5EC0_CA7A
 
 # Sources richest first (the order Play.Source declares them): a play shows the richest record of it.
@@ -52,6 +52,7 @@ def _gap(source_a: str, epoch_a: str, source_b: str, epoch_b: str) -> str:
 
 
 def _richness(source: str) -> str:
+    """SQL: 1 for the richest source, then 2, 3."""
     return f"array_position(ARRAY{SOURCES}::text[], {source}::text)"
 
 
