@@ -81,7 +81,8 @@ def batch_rows(user: User, size: int, where: str) -> tuple[list[PlayRow], float]
             {"end": end, "span": span, "user": user.pk, "size": size},
         )
         rows = [
-            PlayRow(source=Play.Source.EXTENDED, kind="music", ended_at=ended, ms_played=ms, item_uri=f"spotify:track:{spotify_id}", name=track,
+            PlayRow(source=Play.Source.EXTENDED, kind="music", ended_at=ended, ms_played=ms,
+                    item_uri=f"spotify:track:{spotify_id}", name=track,
                     artist_or_show=artist, album=album, reason_start="trackdone",
                     reason_end="fwdbtn" if skipped else "trackdone", shuffle=False, skipped=skipped, offline=False,
                     platform="android", country="NL")

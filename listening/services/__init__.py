@@ -16,8 +16,8 @@ from listening.services.sync import spotify_sync_dispatch, spotify_sync_run
 from listening.services.taste import taste_sharing_set, taste_vector_refresh, taste_vectors_refresh
 
 __all__ = [
-    "ImportSummary", "import_job_cancel", "import_job_create", "import_job_run", "import_job_undo", "import_job_undo_run",
-    "plays_add",
+    "ImportSummary", "import_job_cancel", "import_job_create", "import_job_run", "import_job_undo",
+    "import_job_undo_run", "plays_add",
     # roll-ups
     "artist_genres_add", "period_totals_due", "period_totals_rebuild", "rollups_audit", "rollups_rebuild",
     # library

@@ -267,7 +267,9 @@ INSERT_PLANNER_RESET = "SET LOCAL enable_nestloop = on; SET LOCAL enable_mergejo
 
 _RECORD_COLUMNS = "reason_start, reason_end, shuffle, skipped, offline, platform, country"
 # A record's own columns, as a play (its shown record) and PlayRecord both hold them.
-_OWN_COLUMNS = f"source, ended_at, ms_played, import_job_id, track_id, episode_id, artist_id, album_id, {_RECORD_COLUMNS}"
+_OWN_COLUMNS = (
+    f"source, ended_at, ms_played, import_job_id, track_id, episode_id, artist_id, album_id, {_RECORD_COLUMNS}"
+)
 
 
 def _columns(alias: str, columns: str = _OWN_COLUMNS) -> str:
@@ -563,6 +565,10 @@ def import_plays_remove(*, user: User, job: ImportJob) -> int:
 
 
 # --- a song merged into another ----------------------------------------------------------------------------
+def _epoch(play: str) -> str:
+    return f"extract(epoch FROM {play}.ended_at)::bigint"
+
+
 # A play of the merged song that a source recorded at the very moment it recorded a play of the other (a row
 # imported twice, once by name and once by id) is the same record twice: it goes.
 _MERGE_TWINS_DELETE = """
@@ -584,15 +590,14 @@ DELETE FROM listening_playrecord r USING gone WHERE r.play_id = gone.id
 # Then the merged song's plays pair, like rows of an import, with the other's plays no source of theirs recorded.
 _MERGE_CANDIDATES = f"""
 WITH sources AS (
-    SELECT id AS play_id, source FROM listening_play WHERE user_id = ANY(%(users)s) AND track_id IN (%(source)s, %(target)s)
+    SELECT id AS play_id, source FROM listening_play
+    WHERE user_id = ANY(%(users)s) AND track_id IN (%(source)s, %(target)s)
     UNION
     SELECT r.play_id, r.source FROM listening_playrecord r JOIN listening_play p ON p.id = r.play_id
     WHERE p.user_id = ANY(%(users)s) AND p.track_id IN (%(source)s, %(target)s)
 ), near AS (
-    SELECT s.id AS number, t.id AS play_id,
-           {_gap("s.source", "extract(epoch FROM s.ended_at)::bigint", "t.source", "extract(epoch FROM t.ended_at)::bigint")}
-               AS gap,
-           abs(s.ms_played - t.ms_played) AS ms_diff, abs(extract(epoch FROM s.ended_at - t.ended_at))::bigint AS time_diff
+    SELECT s.id AS number, t.id AS play_id, {_gap("s.source", _epoch("s"), "t.source", _epoch("t"))} AS gap,
+           abs(s.ms_played - t.ms_played) AS ms_diff, abs({_epoch("s")} - {_epoch("t")}) AS time_diff
     FROM listening_play s JOIN listening_play t
       ON t.user_id = s.user_id AND t.track_id = %(target)s
      AND t.ended_at BETWEEN s.ended_at - interval '2 minutes' AND s.ended_at + interval '2 minutes'

@@ -107,7 +107,9 @@ def test_undoing_one_of_two_exports_of_the_same_listening_leaves_the_other_whole
         assert after[key] == before[key], key
 
 
-def test_the_history_of_another_import_stays_when_one_is_undone(listener, run_import, django_capture_on_commit_callbacks):
+def test_the_history_of_another_import_stays_when_one_is_undone(
+    listener, run_import, django_capture_on_commit_callbacks
+):
     mine = run_import(listener, spotify_zip(ENDSONG))
     wrong = run_import(listener, spotify_zip(VIDEO_2023))
 
