@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -155,20 +157,14 @@ class PlaysWriter:
             raise RuntimeError("PlaysWriter.add needs a transaction (its locks and catalog ids live in one).")
         with connection.cursor() as cursor:
             self.stage(cursor, prepared)
-            # Right after a big import the table's statistics are stale, and the planner, believing the user
-            # has few plays, picks nested loops or merges on the item alone (popular songs then compare every
-            # play with every play): minutes instead of a second. Hash joins are right at every size here, so
-            # these statements are told so, with the memory to sort a batch.
-            cursor.execute(INSERT_PLANNER_SETTINGS)
-            params = self._params()
-            cursor.execute(FRESH_ROWS, params)
-            distinct, known_here, known_before, sources = cursor.fetchone()
+            with _hash_joins(cursor):
+                cursor.execute(FRESH_ROWS, self._params())
+                distinct, known_here, known_before, sources = cursor.fetchone()
             summary.duplicates_in_upload = prepared.count - distinct + known_here
             summary.already_in_history = known_before
             for source in SOURCES:  # richest first: poorer rows of the batch may pair with plays it just added
-                if source in (sources or ()):
+                if source in sources:
                     self._add_source(cursor, source, summary)
-            cursor.execute(INSERT_PLANNER_RESET)
         summary.added = sum(summary.added_by_kind.values())
         return summary
 
@@ -180,17 +176,18 @@ class PlaysWriter:
         """Add the batch's fresh rows of one source: those pairing with a play of another source join it, the
         others are new plays."""
         params = {**self._params(), "source": source}
-        paired = _pairs_find(cursor, params)
-        if paired and self.periods_built_on:
-            # The paired plays change (time, minutes): the period totals are rebuilt rather than patched, as
-            # after an import (beat rebuilds them; until then the daily roll-ups answer).
-            _period_totals_outdate(cursor, self.user)
-            self.periods_built_on = None
-        if self.periods_built_on:
-            cursor.execute(INSERT_NEW_PLAYS_WITH_PERIODS, {**params, **rolling_starts(self.periods_built_on)})
-        else:
-            cursor.execute(INSERT_NEW_PLAYS, params)
-        added = cursor.fetchall()
+        with _hash_joins(cursor):
+            paired = _pairs_find(cursor, params)
+            if paired and self.periods_built_on:
+                # The paired plays change (time, minutes): the period totals are rebuilt rather than patched,
+                # as after an import (beat rebuilds them; until then the daily roll-ups answer).
+                _period_totals_outdate(cursor, self.user)
+                self.periods_built_on = None
+            if self.periods_built_on:
+                cursor.execute(INSERT_NEW_PLAYS_WITH_PERIODS, {**params, **rolling_starts(self.periods_built_on)})
+            else:
+                cursor.execute(INSERT_NEW_PLAYS, params)
+            added = cursor.fetchall()
         for kind, count, *_ in added:
             summary.added_by_kind[kind] += count
         if added and self.periods_built_on:
@@ -198,8 +195,6 @@ class PlaysWriter:
                 pair for _, _, starts, ends in added for pair in zip(starts, ends, strict=True)
             ])
         if paired:
-            # A handful of plays, looked up by id: the planner's own choices (index look-ups) are right here.
-            cursor.execute(INSERT_PLANNER_RESET)
             cursor.execute(PAIRS_CLASSIFY, params)
             here, synced, before = cursor.fetchone()
             summary.duplicates_in_upload += here
@@ -207,7 +202,6 @@ class PlaysWriter:
             summary.already_in_history += before
             cursor.execute(PAIRS_RECORD, params)
             rollups_refold(cursor, user=self.user, days=plays_refresh(cursor, time_zone=self.user.time_zone))
-            cursor.execute(INSERT_PLANNER_SETTINGS)
 
     def _start(self, cursor) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [USER_HISTORY_LOCK, self.user.pk])
@@ -264,6 +258,18 @@ INSERT_PLANNER_SETTINGS = (
     "SET LOCAL enable_nestloop = off; SET LOCAL enable_mergejoin = off; SET LOCAL work_mem = '64MB'"
 )
 INSERT_PLANNER_RESET = "SET LOCAL enable_nestloop = on; SET LOCAL enable_mergejoin = on; SET LOCAL work_mem TO DEFAULT"
+
+
+@contextmanager
+def _hash_joins(cursor) -> Iterator[None]:
+    """For the statements that match a batch against the user's plays. Right after a big import the table's
+    statistics are stale, and the planner, believing the user has few plays, picks nested loops or merges on the
+    item alone (popular songs then compare every play with every play): minutes instead of a second. Hash joins
+    are right at every size there, so those statements are told so, with the memory to sort a batch; the rest
+    (sessions, pairs: a few rows looked up by index) keep the planner's own choices."""
+    cursor.execute(INSERT_PLANNER_SETTINGS)
+    yield
+    cursor.execute(INSERT_PLANNER_RESET)  # not on an error: the transaction is over then, and SET LOCAL with it
 
 _RECORD_COLUMNS = "reason_start, reason_end, shuffle, skipped, offline, platform, country"
 # A record's own columns, as a play (its shown record) and PlayRecord both hold them.
