@@ -105,6 +105,8 @@ class PreparedRows:
     data: bytes
     new_items: list[tuple[int, PlayRow]]  # (item number, a row naming it)
     new_contexts: list[str]  # COPY text of play_context rows
+    sources: set[str]
+    span: tuple[int, int]  # the first and last end time
 
 
 class PlaysWriter:
@@ -147,7 +149,9 @@ class PlaysWriter:
                     *map(_text, context[5:]),
                 )) + "\n")
             lines.append(f"{number}\t{item}\t{context_number}\t{row.ended_at}\t{row.ms_played}\n")
-        return PreparedRows(len(rows), "".join(lines).encode(), new_items, new_contexts)
+        ends = [row.ended_at for row in rows]
+        return PreparedRows(len(rows), "".join(lines).encode(), new_items, new_contexts,
+                            {row.source for row in rows}, (min(ends, default=0), max(ends, default=0)))
 
     def add(self, prepared: PreparedRows) -> ImportSummary:
         summary = ImportSummary(rows=prepared.count)
@@ -157,20 +161,56 @@ class PlaysWriter:
             raise RuntimeError("PlaysWriter.add needs a transaction (its locks and catalog ids live in one).")
         with connection.cursor() as cursor:
             self.stage(cursor, prepared)
-            with _hash_joins(cursor):
-                cursor.execute(FRESH_ROWS, self._params())
-                distinct, known_here, known_before, sources = cursor.fetchone()
-            summary.duplicates_in_upload = prepared.count - distinct + known_here
-            summary.already_in_history = known_before
-            for source in SOURCES:  # richest first: poorer rows of the batch may pair with plays it just added
-                if source in sources:
-                    self._add_source(cursor, source, summary)
+            if len(prepared.sources) == 1 and not self._history_near(cursor, prepared.span):
+                with _hash_joins(cursor):
+                    added = self._insert(cursor, (INSERT_FIRST_PLAYS, INSERT_FIRST_PLAYS_WITH_PERIODS),
+                                         self._params(), summary)
+                self._sessions_refresh(cursor, added)
+                summary.duplicates_in_upload = prepared.count - sum(summary.added_by_kind.values())
+            else:
+                with _hash_joins(cursor):
+                    cursor.execute(FRESH_ROWS, self._params())
+                    distinct, known_here, known_before, sources = cursor.fetchone()
+                summary.duplicates_in_upload = prepared.count - distinct + known_here
+                summary.already_in_history = known_before
+                for source in SOURCES:  # richest first: poorer rows of the batch may pair with plays it just added
+                    if source in sources:
+                        self._add_source(cursor, source, summary)
         summary.added = sum(summary.added_by_kind.values())
         return summary
 
     def _params(self) -> dict:
         return {"user_id": self.user.pk, "time_zone": self.user.time_zone,
                 "job": self.import_job.pk if self.import_job else None}
+
+    def _history_near(self, cursor, span: tuple[int, int]) -> bool:
+        """Whether the user has a play near these end times: one a row could repeat or pair with (a play's
+        records lie within the pairing reach of it)."""
+        reach = max(PRECISION_SECONDS.values()) + PAIRING_SLACK_SECONDS
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM listening_play WHERE user_id = %s "
+            "AND ended_at BETWEEN to_timestamp(%s) AND to_timestamp(%s))",
+            [self.user.pk, span[0] - reach, span[1] + reach],
+        )
+        return cursor.fetchone()[0]
+
+    def _insert(self, cursor, statements: tuple[str, str], params: dict, summary: ImportSummary) -> list[tuple]:
+        """Run one of the _insert_plays statements, folding into the period totals while they are current."""
+        statement, with_periods = statements
+        if self.periods_built_on:
+            cursor.execute(with_periods, {**params, **rolling_starts(self.periods_built_on)})
+        else:
+            cursor.execute(statement, params)
+        added = cursor.fetchall()
+        for kind, count, *_ in added:
+            summary.added_by_kind[kind] += count
+        return added
+
+    def _sessions_refresh(self, cursor, added: list[tuple]) -> None:
+        if added and self.periods_built_on:
+            sessions_refresh(cursor, user=self.user, plays=[
+                pair for _, _, starts, ends in added for pair in zip(starts, ends, strict=True)
+            ])
 
     def _add_source(self, cursor, source: str, summary: ImportSummary) -> None:
         """Add the batch's fresh rows of one source: those pairing with a play of another source join it, the
@@ -183,17 +223,8 @@ class PlaysWriter:
                 # as after an import (beat rebuilds them; until then the daily roll-ups answer).
                 _period_totals_outdate(cursor, self.user)
                 self.periods_built_on = None
-            if self.periods_built_on:
-                cursor.execute(INSERT_NEW_PLAYS_WITH_PERIODS, {**params, **rolling_starts(self.periods_built_on)})
-            else:
-                cursor.execute(INSERT_NEW_PLAYS, params)
-            added = cursor.fetchall()
-        for kind, count, *_ in added:
-            summary.added_by_kind[kind] += count
-        if added and self.periods_built_on:
-            sessions_refresh(cursor, user=self.user, plays=[
-                pair for _, _, starts, ends in added for pair in zip(starts, ends, strict=True)
-            ])
+            added = self._insert(cursor, (INSERT_NEW_PLAYS, INSERT_NEW_PLAYS_WITH_PERIODS), params, summary)
+        self._sessions_refresh(cursor, added)
         if paired:
             cursor.execute(PAIRS_CLASSIFY, params)
             here, synced, before = cursor.fetchone()
@@ -319,18 +350,21 @@ CREATE TEMP TABLE IF NOT EXISTS play_candidates (
 CREATE TEMP TABLE IF NOT EXISTS play_pairs (number bigint PRIMARY KEY, play_id bigint UNIQUE) ON COMMIT DROP;
 """ + _TOUCHED_TABLE
 
-# The batch's rows less those already known, into play_fresh: one row per source, song and end time (the longest;
-# the others are exact duplicates inside this upload), less rows of which a stored play or record of the same
-# source, song and end time exists (known: from this upload's earlier batches, or from before it). Stored records
+# The batch's distinct rows less those already known, into play_fresh: rows of which a stored play or record of
+# the same source, song and end time exists (known: from this upload's earlier batches, or from before it). Stored records
 # are read once for the batch's time span (the (user, time) indexes) and matched by hash. Says how many rows were
 # distinct, how many were known from this upload and from before it, and the sources of the fresh rows.
-FRESH_ROWS = f"""
-WITH distinct_rows AS MATERIALIZED (
+# The batch's rows, one per source, song and end time: the longest (the others are exact duplicates inside this
+# upload). Columns as play_fresh's. Sorted by the integers first: a quick sort.
+_DISTINCT_ROWS = """
     SELECT DISTINCT ON (i.song_number, s.ended_epoch, c.source)
            s.number, i.song, i.kind, i.track_id, i.episode_id, i.artist_id, i.album_id, s.context_number, c.source,
            s.ended_epoch, s.ms_played
     FROM play_staging s JOIN play_item i ON i.number = s.item_number JOIN play_context c ON c.number = s.context_number
-    ORDER BY i.song_number, s.ended_epoch, c.source, s.ms_played DESC, s.number  -- integers first: a quick sort
+    ORDER BY i.song_number, s.ended_epoch, c.source, s.ms_played DESC, s.number"""
+
+FRESH_ROWS = f"""
+WITH distinct_rows AS MATERIALIZED ({_DISTINCT_ROWS}
 ), span AS (
     SELECT to_timestamp(min(ended_epoch)) AS first, to_timestamp(max(ended_epoch)) AS last FROM play_staging
 ), stored AS MATERIALIZED (
@@ -426,31 +460,41 @@ def _pair_rounds(cursor) -> int:
         pairs += taken
 
 
-# Add the source's fresh rows that paired with no play as new plays, and fold them into the roll-ups in the
-# same statement. No ON CONFLICT: under the user's history lock nothing else writes these plays, and FRESH_ROWS
-# dropped every row the unique keys would refuse, so a conflict would be a bug, raised rather than hidden (and
-# ON CONFLICT's speculative insertion cost a sixth of the statement).
-INSERT_NEW_PLAYS = f"""
+def _insert_plays(rows: str) -> tuple[str, str]:
+    """The statement adding `rows` (SQL: a relation with play_fresh's columns) as new plays and folding them into
+    the roll-ups in the same statement; and the same, also folding them into current period totals (small
+    additions: sync) and saying when each added play started and ended, for the sessions."""
+    statement = f"""
 WITH inserted AS (
     INSERT INTO listening_play (user_id, kind, {_OWN_COLUMNS})
     SELECT %(user_id)s, f.kind, f.source, to_timestamp(f.ended_epoch), f.ms_played, %(job)s, f.track_id,
            f.episode_id, f.artist_id, f.album_id, coalesce(c.reason_start, ''), coalesce(c.reason_end, ''), c.shuffle,
            c.skipped, c.offline, coalesce(c.platform, ''), coalesce(c.country, '')
-    FROM play_fresh f JOIN play_context c ON c.number = f.context_number
-    WHERE f.source = %(source)s AND NOT EXISTS (SELECT 1 FROM play_pairs x WHERE x.number = f.number)
+    FROM ({rows}) f JOIN play_context c ON c.number = f.context_number
     RETURNING kind, track_id, artist_id, album_id, ended_at, ms_played, skipped
 ), """ + fold_ctes("inserted") + """
 SELECT kind, count(*) FROM inserted GROUP BY kind
 """
-# The same, also folding the plays into current period totals (small additions: sync), and saying when each
-# added play started and ended, for the sessions.
-INSERT_NEW_PLAYS_WITH_PERIODS = INSERT_NEW_PLAYS.replace(
-    fold_ctes("inserted"), fold_ctes("inserted") + ", " + period_fold_ctes()
-).replace(
-    "SELECT kind, count(*) FROM inserted GROUP BY kind",
-    "SELECT kind, count(*), array_agg(ended_at - ms_played * interval '1 millisecond'), array_agg(ended_at) "
-    "FROM inserted GROUP BY kind",
+    with_periods = statement.replace(
+        fold_ctes("inserted"), fold_ctes("inserted") + ", " + period_fold_ctes()
+    ).replace(
+        "SELECT kind, count(*) FROM inserted GROUP BY kind",
+        "SELECT kind, count(*), array_agg(ended_at - ms_played * interval '1 millisecond'), array_agg(ended_at) "
+        "FROM inserted GROUP BY kind",
+    )
+    return statement, with_periods
+
+
+# The source's fresh rows that paired with no play are new plays. No ON CONFLICT: under the user's history lock
+# nothing else writes these plays, and FRESH_ROWS dropped every row the unique keys would refuse, so a conflict
+# would be a bug, raised rather than hidden (and ON CONFLICT's speculative insertion cost a sixth of the statement).
+INSERT_NEW_PLAYS, INSERT_NEW_PLAYS_WITH_PERIODS = _insert_plays(
+    "SELECT * FROM play_fresh WHERE source = %(source)s "
+    "AND NOT EXISTS (SELECT 1 FROM play_pairs x WHERE x.number = play_fresh.number)"
 )
+# A batch of one source with no play stored near it (a first import, most batches of any import) has nothing to
+# know or pair: its distinct rows are new plays, in one statement.
+INSERT_FIRST_PLAYS, INSERT_FIRST_PLAYS_WITH_PERIODS = _insert_plays(_DISTINCT_ROWS)
 
 # What the paired rows were, as the user is told: other records of a play this upload added, of a play the sync
 # recorded, or of a play the history had before.
