@@ -355,11 +355,12 @@ CREATE TEMP TABLE IF NOT EXISTS play_pairs (number bigint PRIMARY KEY, play_id b
 # are read once for the batch's time span (the (user, time) indexes) and matched by hash. Says how many rows were
 # distinct, how many were known from this upload and from before it, and the sources of the fresh rows.
 # The batch's rows, one per source, song and end time: the longest (the others are exact duplicates inside this
-# upload). Columns as play_fresh's. Sorted by the integers first: a quick sort.
+# upload). Columns as play_fresh's, and the item (the track id, or minus the episode id). Sorted by the integers
+# first: a quick sort.
 _DISTINCT_ROWS = """
     SELECT DISTINCT ON (i.song_number, s.ended_epoch, c.source)
            s.number, i.song, i.kind, i.track_id, i.episode_id, i.artist_id, i.album_id, s.context_number, c.source,
-           s.ended_epoch, s.ms_played
+           s.ended_epoch, s.ms_played, coalesce(i.track_id, -i.episode_id) AS item
     FROM play_staging s JOIN play_item i ON i.number = s.item_number JOIN play_context c ON c.number = s.context_number
     ORDER BY i.song_number, s.ended_epoch, c.source, s.ms_played DESC, s.number"""
 
@@ -370,21 +371,35 @@ WITH distinct_rows AS MATERIALIZED ({_DISTINCT_ROWS}
 ), stored AS MATERIALIZED (
     SELECT coalesce(p.track_id, -p.episode_id) AS item, p.source, extract(epoch FROM p.ended_at)::bigint AS ended_epoch,
            p.import_job_id
-    FROM listening_play p, span
-    WHERE p.user_id = %(user_id)s AND p.ended_at BETWEEN span.first AND span.last
+    FROM listening_play p
+    WHERE p.user_id = %(user_id)s AND p.ended_at BETWEEN (SELECT first FROM span) AND (SELECT last FROM span)
     UNION ALL
     SELECT coalesce(r.track_id, -r.episode_id), r.source, extract(epoch FROM r.ended_at)::bigint, r.import_job_id
-    FROM listening_playrecord r, span
-    WHERE r.user_id = %(user_id)s AND r.ended_at BETWEEN span.first AND span.last
-), songs AS MATERIALIZED ({_songs("stored")}
+    FROM listening_playrecord r
+    WHERE r.user_id = %(user_id)s AND r.ended_at BETWEEN (SELECT first FROM span) AND (SELECT last FROM span)
+), same_item AS MATERIALIZED (
+    SELECT d.number, k.import_job_id FROM stored k
+    JOIN distinct_rows d ON d.item = k.item AND d.source = k.source AND d.ended_epoch = k.ended_epoch
+), rest AS MATERIALIZED (
+    SELECT * FROM distinct_rows WHERE number NOT IN (SELECT number FROM same_item)
+), other_item AS MATERIALIZED (
+    -- The same song may be another catalog row in each record of it: the rows left are compared by song with
+    -- the records of their very moment (few), whose songs are looked up.
+    SELECT k.* FROM stored k JOIN rest d ON d.source = k.source AND d.ended_epoch = k.ended_epoch
+    WHERE d.item <> k.item
+), songs AS MATERIALIZED ({_songs("other_item")}
 ), matched AS MATERIALIZED (
-    SELECT d.number, coalesce(bool_or(k.import_job_id = %(job)s), false) AS this_upload
-    FROM stored k JOIN songs USING (item)
-    JOIN distinct_rows d ON d.song = songs.song AND d.source = k.source AND d.ended_epoch = k.ended_epoch
-    GROUP BY d.number
+    SELECT number, coalesce(bool_or(import_job_id = %(job)s), false) AS this_upload FROM (
+        SELECT * FROM same_item
+        UNION ALL
+        SELECT d.number, k.import_job_id FROM other_item k JOIN songs USING (item)
+        JOIN rest d ON d.song = songs.song AND d.source = k.source AND d.ended_epoch = k.ended_epoch
+    ) known GROUP BY number
 ), fresh AS (
     INSERT INTO play_fresh
-    SELECT d.* FROM distinct_rows d WHERE d.number NOT IN (SELECT number FROM matched)
+    SELECT d.number, d.song, d.kind, d.track_id, d.episode_id, d.artist_id, d.album_id, d.context_number, d.source,
+           d.ended_epoch, d.ms_played
+    FROM distinct_rows d WHERE d.number NOT IN (SELECT number FROM matched)
     RETURNING source
 )
 SELECT (SELECT count(*) FROM distinct_rows), count(*) FILTER (WHERE this_upload),
