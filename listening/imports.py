@@ -37,6 +37,7 @@ import msgspec
 from django.conf import settings
 from django.utils import timezone
 
+from listening.models import Play
 from listening.names import name_key
 from rewrapped.api import ApplicationError
 
@@ -90,6 +91,7 @@ class AccountRow(msgspec.Struct, rename="camel", gc=False):
 class PlayRow(msgspec.Struct, gc=False):
     """One listening record, whatever layout it came from."""
 
+    source: str  # a Play.Source: who recorded it, which says how precise its time is
     kind: str  # music | podcast | audiobook
     ended_at: int  # epoch seconds, UTC
     ms_played: int
@@ -222,6 +224,7 @@ MAX_SLICE_BYTES = 64_000_000
 CUTS_TRIED = 8
 _CUT = re.compile(rb"\}\s*,")
 _LEADING = re.compile(rb"(?:\xef\xbb\xbf)?\s*")  # a byte-order mark a text editor may have added, and space
+EXTENDED, ACCOUNT = Play.Source.EXTENDED.value, Play.Source.ACCOUNT.value
 _EXTENDED = msgspec.json.Decoder(list[ExtendedRow])
 _ACCOUNT = msgspec.json.Decoder(list[AccountRow])
 
@@ -374,7 +377,7 @@ def _extended_rows(records: list[ExtendedRow], parsed: ParsedFile) -> None:
         if (kept := contexts.get(context)) is None:
             kept = contexts[context] = _context(context, columns)
         kind, uri, name, artist_or_show, album = checked
-        append(PlayRow(kind, int(ended), r.ms_played, uri, name, artist_or_show, album, *kept))
+        append(PlayRow(EXTENDED, kind, int(ended), r.ms_played, uri, name, artist_or_show, album, *kept))
 
 
 def _account_rows(records: list[AccountRow], parsed: ParsedFile) -> None:
@@ -399,7 +402,7 @@ def _account_rows(records: list[AccountRow], parsed: ParsedFile) -> None:
         if (checked := _checked(*item)).__class__ is str:
             unreadable[checked] += 1
             continue
-        append(PlayRow(checked[0], int(ended), r.ms_played, None, checked[2], checked[3]))
+        append(PlayRow(ACCOUNT, checked[0], int(ended), r.ms_played, None, checked[2], checked[3]))
 
 
 # Each song of an import is checked once, not once a row; bounded, as the worker lives on after the import.

@@ -19,8 +19,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from listening.imports import BadExport, ExportMember, check_upload_size, export_members
-from listening.models import ImportJob, Play
-from listening.services.plays import ImportSummary, PlaysWriter, PreparedRows
+from listening.models import ImportJob, Play, PlayRecord
+from listening.services.plays import ImportSummary, PlaysWriter, PreparedRows, import_plays_remove
+from listening.services.taste import taste_vector_refresh
+from rewrapped.api import ApplicationError
 from rewrapped.broker import BrokerUnavailable, task_queue
 from rewrapped.realtime import broadcast, user_group
 
@@ -148,7 +150,7 @@ def _no_worker_on(job: ImportJob) -> bool:
 
 def _import_files(job: ImportJob, progress: _ImportProgress) -> ImportSummary:
     summary = ImportSummary()
-    writer = PlaysWriter(user=job.user, source=Play.Source.IMPORT, bulk=True)
+    writer = PlaysWriter(user=job.user, bulk=True, import_job=job)
     with export_members(Path(job.upload.path), job.filename) as members:
         progress.start(files=len(members), total_bytes=sum(member.size for member in members))
         # The next batch is read, parsed and prepared on a thread while the database adds this one's plays;
@@ -254,3 +256,57 @@ class _ImportProgress:
             "files": self.files, "files_done": self.files_done, "rows": self.rows,
             "rows_per_second": round(self.rows / elapsed), "eta_seconds": round(eta) if eta is not None else None,
         })
+
+
+# --- undo -------------------------------------------------------------------------------------------------
+def import_job_undo(*, job: ImportJob) -> ImportJob:
+    """Ask for a finished import to be undone (say the listener uploaded someone else's history); a worker
+    takes its plays out. Asking again while it is undone or undoing changes nothing."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if job.status in (ImportJob.Status.UNDOING, ImportJob.Status.UNDONE):
+            return job
+        if job.status != ImportJob.Status.DONE:
+            raise ApplicationError("Only a finished import can be undone.", code="import_not_done", status_code=409)
+        if job.summary.get("added") and not (
+            Play.objects.filter(user=job.user_id, import_job=job).exists()
+            or PlayRecord.objects.filter(user=job.user_id, import_job=job).exists()
+        ):
+            raise ApplicationError(
+                "This import was made before imports could be undone, and its plays cannot be told apart from "
+                "the rest of your history.", code="import_not_undoable", status_code=409,
+            )
+        job.status = ImportJob.Status.UNDOING
+        job.save(update_fields=["status"])
+        from listening.tasks import import_undo
+
+        # Queued before commit, unlike other tasks: a broker that cannot take it (BrokerUnavailable, a 503) then
+        # rolls the job back to done instead of leaving it undoing with no task. The worker waits for this row's
+        # lock, so it reads the committed status, and does nothing should the commit fail after all.
+        task_queue(import_undo, job_id=job.pk)
+    return job
+
+
+def import_job_undo_run(*, job_id: int) -> ImportJob:
+    """Undo an import in one transaction: its plays go, its records of plays other sources recorded too go
+    (those plays are shown as the others recorded them), and every figure derived from plays follows: the
+    roll-ups at once, the published taste at once, the period totals and sessions rebuilt after commit."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().select_related("user").get(pk=job_id)
+        if job.status != ImportJob.Status.UNDOING:
+            return job  # undone already: a redelivered task has nothing to do
+        removed = import_plays_remove(user=job.user, job=job)
+        taste_vector_refresh(user=job.user)
+        job.status, job.summary = ImportJob.Status.UNDONE, {**job.summary, "removed": removed}
+        job.save(update_fields=["status", "summary"])
+        payload = {"job": str(job.public_id), "status": job.status, "percent": None, "summary": job.summary,
+                   "error": ""}
+
+        def after_commit():
+            broadcast(user_group(job.user_id), "import_progress", payload)
+            from listening.tasks import period_totals_rebuild
+
+            period_totals_rebuild.delay(user_id=job.user_id)
+
+        transaction.on_commit(after_commit)
+    return job

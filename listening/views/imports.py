@@ -29,6 +29,22 @@ def imports(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def import_undo(request, public_id):
+    """Asks first (GET), then takes the import's plays out of the listener's history (POST)."""
+    job = get_object_or_404(ImportJob, public_id=public_id, user=request.user)
+    if request.method == "GET":
+        return render(request, "listening/import_undo.html", {"job": job})
+    try:
+        services.import_job_undo(job=job)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Undoing the import of {job.filename}: its plays are being taken out.")
+    return redirect("listening:imports")
+
+
+@login_required
 @require_POST
 def import_cancel(request, public_id):
     job = get_object_or_404(ImportJob, public_id=public_id, user=request.user)

@@ -166,3 +166,31 @@ def test_cancel_stops_a_running_import_and_keeps_nothing(client, listener, daphn
     assert final["status"] == "cancelled" and final["error"] == "Cancelled; nothing was imported."
     assert not Play.objects.filter(user=listener).exists()
     assert not Path(job.upload.path).exists()
+
+
+def test_an_import_undone_from_the_page_is_taken_out_by_the_worker_and_the_page_is_told(
+    client, listener, daphne_server, celery_worker
+):
+    cookie = session_cookie(listener)
+
+    async def scenario():
+        async with connect(daphne_server, cookie) as socket:
+            await socket.recv()  # ready
+            job = await asyncio.to_thread(upload, client, listener, extended_export_zip(5_000))
+            await import_messages(socket, until=lambda m: m["status"] != "running")
+            await import_messages(socket, until=lambda m: True, kind="stats.ready")
+            asked = await asyncio.to_thread(client.post, f"/listening/import/{job.public_id}/undo/")
+            told = await import_messages(socket, until=lambda m: m["job"] == str(job.public_id))
+            await import_messages(socket, until=lambda m: True, kind="stats.ready")
+            return job, asked, told[-1]
+
+    job, asked, told = asyncio.run(scenario())
+
+    assert asked.status_code == 302
+    assert told["status"] == "undone" and told["summary"]["removed"] == 5_000
+    assert not Play.objects.filter(user=listener).exists()
+    assert ImportJob.objects.get(pk=job.pk).status == ImportJob.Status.UNDONE
+    assert PeriodTotalsState.objects.get(user=listener).built_on is not None  # rebuilt, with nothing in it
+    assert not PeriodTrackPlays.objects.filter(user=listener).exists()
+    assert "Undone: the 5,000 plays it had added are no longer in your history." in \
+        client.get("/listening/import/").content.decode()
