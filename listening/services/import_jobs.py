@@ -287,14 +287,14 @@ def import_job_undo(*, job: ImportJob) -> ImportJob:
     return job
 
 
-def import_job_undo_run(*, job_id: int) -> ImportJob:
+def import_job_undo_run(*, job_id: int) -> ImportJob | None:
     """Undo an import in one transaction: its plays go, its records of plays other sources recorded too go
     (those plays are shown as the others recorded them), and every figure derived from plays follows: the
     roll-ups at once, the published taste at once, the period totals and sessions rebuilt after commit."""
     with transaction.atomic():
-        job = ImportJob.objects.select_for_update().select_related("user").get(pk=job_id)
-        if job.status != ImportJob.Status.UNDOING:
-            return job  # undone already: a redelivered task has nothing to do
+        job = ImportJob.objects.select_for_update().select_related("user").filter(pk=job_id).first()
+        if job is None or job.status != ImportJob.Status.UNDOING:
+            return job  # undone already (a redelivered task), or its account deleted: nothing to do
         removed = import_plays_remove(user=job.user, job=job)
         taste_vector_refresh(user=job.user)
         job.status, job.summary = ImportJob.Status.UNDONE, {**job.summary, "removed": removed}
