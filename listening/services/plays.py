@@ -39,10 +39,11 @@ PRECISION_SECONDS = {Play.Source.EXTENDED: 1, Play.Source.SYNC: 1, Play.Source.A
 PAIRING_SLACK_SECONDS = 30
 # Sources that measured ms_played; sync's is the track's length, since recently played does not say.
 MEASURED = (Play.Source.EXTENDED, Play.Source.ACCOUNT)
-# The most items (and listening contexts) a writer remembers, each with its catalog rows and song. A listener's
-# history names up to ~200,000 songs, each looked up once; an export crafted to name millions would otherwise
-# hold them all. Past this the writer forgets everything at the next batch and looks up again what is named again.
-REMEMBERED_ITEMS = 250_000
+# The most items (and listening contexts) a writer remembers, each with its catalog rows and song: about 1.4 kB
+# each, so an export crafted to name millions of songs stays within 500 MB. Past this the writer forgets
+# everything at the next batch and looks up again what is named again; most histories name fewer songs, and the
+# largest pay a look-up or two more per song.
+REMEMBERED_ITEMS = 100_000
 
 
 def _precision(source: str) -> str:
