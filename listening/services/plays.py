@@ -39,6 +39,11 @@ PRECISION_SECONDS = {Play.Source.EXTENDED: 1, Play.Source.SYNC: 1, Play.Source.A
 PAIRING_SLACK_SECONDS = 30
 # Sources that measured ms_played; sync's is the track's length, since recently played does not say.
 MEASURED = (Play.Source.EXTENDED, Play.Source.ACCOUNT)
+# The most items (and listening contexts) a writer remembers, each with its catalog rows and song: about 1.4 kB
+# each, so an export crafted to name millions of songs stays within 500 MB. Past this the writer forgets
+# everything at the next batch and looks up again what is named again; most histories name fewer songs, and the
+# largest pay a look-up or two more per song.
+REMEMBERED_ITEMS = 100_000
 
 
 def _precision(source: str) -> str:
@@ -107,11 +112,13 @@ class PreparedRows:
     new_contexts: list[str]  # COPY text of play_context rows
     sources: set[str]
     span: tuple[int, int]  # the first and last end time
+    forgets: bool  # numbered afresh: every item and context it names is new, the ones before are forgotten
 
 
 class PlaysWriter:
     """Adds batches of one user's plays inside the caller's transaction, the way plays_add does. An import's
-    many batches share one writer, so each song is looked up in the catalog once, not once per batch.
+    many batches share one writer, so each song is looked up in the catalog once, not once per batch (up to
+    REMEMBERED_ITEMS of them).
 
     `prepare` is plain Python and may run on another thread (an import prepares the next batch while the
     database adds this one); `add` does the database work. Rows name their items, and their source and listening
@@ -132,6 +139,11 @@ class PlaysWriter:
         self.periods_built_on = None
 
     def prepare(self, rows: list[PlayRow]) -> PreparedRows:
+        # Only at a batch's start, so that the items of one batch share one numbering of songs (stage); and only
+        # in a batch with rows, as add stages no other.
+        forgets = bool(rows) and max(len(self.item_numbers), len(self.context_numbers)) + len(rows) > REMEMBERED_ITEMS
+        if forgets:
+            self.item_numbers, self.context_numbers = {}, {}
         items, contexts, new_items, new_contexts, lines = self.item_numbers, self.context_numbers, [], [], []
         for number, row in enumerate(rows):
             key = (row.kind, row.item_uri, row.artist_or_show, row.name)
@@ -151,7 +163,7 @@ class PlaysWriter:
             lines.append(f"{number}\t{item}\t{context_number}\t{row.ended_at}\t{row.ms_played}\n")
         ends = [row.ended_at for row in rows]
         return PreparedRows(len(rows), "".join(lines).encode(), new_items, new_contexts,
-                            {row.source for row in rows}, (min(ends, default=0), max(ends, default=0)))
+                            {row.source for row in rows}, (min(ends, default=0), max(ends, default=0)), forgets)
 
     def add(self, prepared: PreparedRows) -> ImportSummary:
         summary = ImportSummary(rows=prepared.count)
@@ -256,6 +268,9 @@ class PlaysWriter:
         """Map the batch's new items to catalog ids, store its new contexts, and COPY its rows."""
         if not self.started:
             self._start(cursor)
+        if prepared.forgets:  # its numbers start again: what the old ones stood for goes
+            self.catalog, self.song_numbers = _Catalog(), {}
+            cursor.execute("TRUNCATE play_item, play_context")
         rows = [row for _, row in prepared.new_items]
         self.catalog.resolve(cursor, rows)
         items = []
@@ -718,7 +733,7 @@ def _text(value) -> str:
 
 class _Catalog:
     """Finds or creates, in a handful of statements, every artist, album, track and episode the rows name,
-    and remembers them for the rest of the transaction. New rows get their ids in the order the history first
+    and remembers them until its writer forgets. New rows get their ids in the order the history first
     names them (ORDER BY the arrays' ordinality), whatever plan the database picks."""
 
     def __init__(self):

@@ -12,19 +12,26 @@ PLAYS_PER_FILE = 16_000
 
 
 def extended_rows(plays: int, *, artists: int = 2_000, tracks: int = 40_000, seed: int = 7,
-                  start: datetime = datetime(2015, 1, 1, tzinfo=UTC)):
-    """`plays` rows in the 2023+ extended layout, one every few minutes from `start`."""
+                  start: datetime = datetime(2015, 1, 1, tzinfo=UTC), every_song_new: bool = False):
+    """`plays` rows in the 2023+ extended layout, one every few minutes from `start`. every_song_new: each play
+    names a song, artist and album of its own, as no listener's history does (a crafted export: the most songs an
+    import can be made to know)."""
     rng = random.Random(seed)
     artist_names = [f"Artist {i} " + "".join(rng.choices(string.ascii_letters, k=6)) for i in range(artists)]
     catalog = []
-    for i in range(tracks):
+    for i in range(0 if every_song_new else tracks):
         artist = artist_names[int(rng.paretovariate(1.2)) % artists]
         track_id = "".join(rng.choices(string.ascii_letters + string.digits, k=22))
         catalog.append((f"spotify:track:{track_id}", f"Song {i}", artist, f"Album {i // 12} of {artist}"))
     moment = start
-    for _ in range(plays):
+    for number in range(plays):
         moment += timedelta(seconds=rng.randint(150, 600))
-        uri, name, artist, album = catalog[int(rng.paretovariate(1.1)) % tracks]
+        if every_song_new:
+            artist = f"Artist {number} " + "".join(rng.choices(string.ascii_letters, k=6))
+            track_id = "".join(rng.choices(string.ascii_letters + string.digits, k=22))
+            uri, name, album = f"spotify:track:{track_id}", f"Song {number}", f"Album {number} of {artist}"
+        else:
+            uri, name, artist, album = catalog[int(rng.paretovariate(1.1)) % tracks]
         yield {
             "ts": moment.strftime("%Y-%m-%dT%H:%M:%SZ"), "platform": "android", "ms_played": rng.randint(5_000, 300_000),
             "conn_country": "NL", "ip_addr": "203.0.113.7", "master_metadata_track_name": name,

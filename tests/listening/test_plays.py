@@ -12,9 +12,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
 from listening import selectors
-from listening.models import HourlyListening, Play, PlayRecord, SpotifySync, Track
+from listening.imports import parse_member
+from listening.models import HourlyListening, ImportJob, Play, PlayRecord, SpotifySync, Track
 from listening.periods import period_of
 from listening.services import spotify_sync_run
+from listening.services.plays import ImportSummary, PlaysWriter
 from tests.factories import plays_add_for
 from tests.fakes.exports import PLAYS_PER_FILE
 from tests.fakes.exports import extended_rows as synthetic_rows
@@ -60,7 +62,22 @@ def minutes_total(user) -> int:
     return Play.objects.filter(user=user).aggregate(ms=Sum("ms_played"))["ms"]
 
 
+# A writer remembering this few items forgets them between most batches of the fixtures (hundreds of songs each).
+FORGETFUL = 60
+
+
+@pytest.fixture(params=["remembering", "forgetful"])
+def writer_memory(request, monkeypatch):
+    """Imports as they run, and as they run for an export naming more songs than the writer remembers: read in
+    batches of a few dozen rows by a writer remembering FORGETFUL items. Every answer must be the same."""
+    if request.param == "forgetful":
+        monkeypatch.setattr("listening.services.plays.REMEMBERED_ITEMS", FORGETFUL)
+        monkeypatch.setattr("listening.services.import_jobs.IMPORT_BATCH_ROWS", 1)
+        monkeypatch.setattr("listening.imports.READ_BYTES", 30_000)
+
+
 # --- one source ------------------------------------------------------------------------------------------
+@pytest.mark.usefixtures("writer_memory")
 @pytest.mark.parametrize("paths", [(AUDIO_2023, VIDEO_2023), (ENDSONG,)], ids=["extended 2023", "endsong"])
 def test_every_row_of_a_seconds_precise_export_is_a_play_except_exact_duplicates(listener, run_import, paths):
     rows = extended_rows(*paths)
@@ -109,6 +126,7 @@ def test_the_most_played_songs_of_october_are_counted_from_every_listen(listener
     assert entries[0].plays == max(october.values())
 
 
+@pytest.mark.usefixtures("writer_memory")
 def test_account_data_gives_the_minute_only_so_a_song_repeated_in_one_minute_is_one_play(listener, run_import):
     rows = [row for row in json.loads(ACCOUNT.read_bytes()) if row.get("trackName")]
     plays = kept(rows, lambda row: (row["endTime"], row["artistName"], row["trackName"]), ms="msPlayed")
@@ -121,6 +139,7 @@ def test_account_data_gives_the_minute_only_so_a_song_repeated_in_one_minute_is_
     assert set(Play.objects.filter(user=listener).values_list("source", flat=True)) == {"account"}
 
 
+@pytest.mark.usefixtures("writer_memory")
 def test_reimporting_tells_the_rows_already_in_the_history_from_repeats_inside_the_upload(listener, run_import):
     rows = extended_rows(AUDIO_2023)
     plays = kept(rows, exact)
@@ -162,6 +181,40 @@ def test_the_database_refuses_a_source_recording_one_play_twice(listener):
                         source="sync")
 
 
+# --- an export naming more songs than the writer remembers ------------------------------------------------
+def remembered(writer: PlaysWriter) -> dict[str, int]:
+    """How many entries each of the writer's memories holds."""
+    catalog = writer.catalog
+    return {"items": len(writer.item_numbers), "contexts": len(writer.context_numbers),
+            "songs": len(writer.song_numbers), "artists": len(catalog.artist_ids), "albums": len(catalog.album_ids),
+            "tracks": len(catalog.track_ids), "episodes": len(catalog.episode_ids)}
+
+
+def test_a_writer_remembers_a_bounded_number_of_songs_however_many_an_export_names(listener, monkeypatch):
+    monkeypatch.setattr("listening.services.plays.REMEMBERED_ITEMS", 100)
+    real = parse_member(AUDIO_2023.name, AUDIO_2023.read_bytes()).rows
+    crafted = parse_member(AUDIO_2023.name, json.dumps(list(synthetic_rows(600, every_song_new=True))).encode()).rows
+    rows = real + crafted + real  # the copy comes long after its songs were forgotten
+    assert len({(row.kind, row.item_uri) for row in rows}) > 10 * 100
+    job = ImportJob.objects.create(user=listener, filename="my_spotify_data.zip", size_bytes=0, status="running")
+    summary = ImportSummary()
+
+    with transaction.atomic():
+        writer = PlaysWriter(user=listener, bulk=True, import_job=job)
+        prepared = []  # read ahead of the database as far as can be: batches carry what their numbers mean
+        for start in range(0, len(rows), 50):
+            prepared.append(writer.prepare(rows[start:start + 50]))
+            assert max(remembered(writer).values()) <= 100
+        for batch in prepared:
+            summary.add(writer.add(batch))
+            assert max(remembered(writer).values()) <= 100
+
+    plays = len(kept(extended_rows(AUDIO_2023), exact)) + len(crafted)
+    assert summary.rows == len(rows)
+    assert summary.added == Play.objects.filter(user=listener).count() == plays
+    assert summary.duplicates_in_upload == len(rows) - plays and summary.already_in_history == 0
+
+
 # --- two sources ------------------------------------------------------------------------------------------
 def recently_played(rows: list[dict], *, late_by: timedelta) -> list[dict]:
     """Spotify's recently-played items for these export rows (newest first), as the sync got them: played_at
@@ -192,6 +245,7 @@ def synced_rows(count: int = 40) -> list[dict]:
     return songs[-count:]
 
 
+@pytest.mark.usefixtures("writer_memory")
 @pytest.mark.parametrize("late_by", [timedelta(0), timedelta(seconds=2)], ids=["same second", "2 s later"])
 def test_an_export_overlapping_a_recorded_sync_adds_exactly_the_missing_plays(spotify, listener, run_import, late_by):
     synced = synced_rows()
@@ -265,6 +319,7 @@ def test_account_data_and_the_extended_export_of_the_same_year_are_counted_once(
     assert Track.objects.filter(spotify_id__isnull=True, plays__user=listener).count() == 0
 
 
+@pytest.mark.usefixtures("writer_memory")
 def test_an_upload_holding_both_exports_counts_each_listen_once(listener, run_import):
     rows = extended_rows(AUDIO_2023)
     plays = kept(rows, exact)
