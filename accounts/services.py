@@ -1,6 +1,7 @@
 """Writes for accounts: profile, guest upgrade, deletion, Spotify tokens, impersonation log."""
 
 import logging
+from collections.abc import Iterable
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
@@ -90,6 +91,12 @@ def account_delete(*, user: User) -> None:
             model.objects.filter(username__iexact=user.email).delete()
     OutstandingToken.objects.filter(user=user).delete()
     user.delete()
+
+
+def promoter_role_grant(*, user_ids: Iterable[int]) -> int:
+    """Make these users promoters; returns how many became one. Only regular accounts do: a guest cannot apply,
+    but an account can change between applying and review."""
+    return User.objects.filter(pk__in=list(user_ids), role=User.Role.REGULAR).update(role=User.Role.PROMOTER)
 
 
 def refresh_tokens_revoke(*, user: User) -> int:

@@ -45,7 +45,7 @@ from events.interactions import interaction_record, interactions_flush  # noqa: 
 from events.models import Event, EventInteraction  # noqa: E402
 from events.providers import Performer, ProviderEvent  # noqa: E402
 from events.selectors import EventFilters, event_search  # noqa: E402
-from promoters.metrics import event_metrics_aggregate  # noqa: E402
+from events.metrics import event_metrics_aggregate  # noqa: E402
 
 EVENTS = 100_000
 INTERACTIONS = 1_000_000

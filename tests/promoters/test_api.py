@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from events.models import Event, EventInteraction
-from promoters.metrics import event_metrics_aggregate
+from events.metrics import event_metrics_aggregate
 from tests.conftest import client_for
 from tests.promoters.conftest import event_for
 
