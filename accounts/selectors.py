@@ -3,19 +3,17 @@
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
+from accounts import hooks
 from accounts.models import Impersonation, User
-
-# Each app that holds personal rows adds its `personal_data(user) -> dict` here.
-EXPORT_SECTIONS = ("accounts.selectors.personal_data", "listening.library.personal_data")
 
 
 def user_data_export(*, user: User) -> dict:
-    """Everything Re-Wrapped holds about the user, as JSON-ready data."""
-    export = {"generated_at": timezone.now().isoformat(), "format": "re-wrapped-export/1"}
-    for path in EXPORT_SECTIONS:
-        export.update(import_string(path)(user))
+    """Everything Re-Wrapped holds about the user, as JSON-ready data: this app's part, then the part of each app
+    that holds personal rows (each registers it with `hooks.on_data_export`)."""
+    export = {"generated_at": timezone.now().isoformat(), "format": "re-wrapped-export/1", **personal_data(user)}
+    for hook in hooks.data_export_hooks:
+        export.update(hook(user))
     return export
 
 
