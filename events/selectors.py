@@ -22,8 +22,8 @@ from accounts.models import User
 from events.models import Event, EventMetricsDaily, SavedEvent
 from events.targeting import listener_matches, listener_taste, targeting_reaches
 from events.venue_time import venue_time_iso
-from listening.models import Artist
-from listening.names import name_key
+from listening import selectors as listening_selectors
+from rewrapped.names import name_key
 
 SEARCH_CONFIG = "simple"
 RECOMMENDED = 12
@@ -105,7 +105,7 @@ def event_search(*, filters: EventFilters, user: User | None, offset: int = 0, l
 
 
 def _performers() -> Prefetch:
-    return Prefetch("performers", queryset=Artist.objects.order_by("name"))
+    return Prefetch("performers", queryset=listening_selectors.artists_by_name())
 
 
 def _zone(name: str) -> zoneinfo.ZoneInfo:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import connection
-from django.db.models import Count, F, Max, Min, Q, Sum
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import ExtractIsoWeekDay, TruncMonth
 from django.shortcuts import get_object_or_404
 
@@ -15,7 +15,7 @@ from listening.models import (
     Album, Artist, DailyAlbumPlays, DailyArtistPlays, DailyTrackPlays, Genre, HourlyListening, PeriodAlbumPlays,
     PeriodArtistPlays, PeriodGenrePlays, PeriodItemCounts, PeriodTotalsState, PeriodTrackPlays, Play, Track,
 )
-from listening.periods import PRESETS, Period, user_today
+from listening.periods import PRESETS, Period, period_parse, user_today
 
 # A new session starts after this long without listening.
 SESSION_GAP = timedelta(minutes=30)
@@ -468,3 +468,46 @@ def _play_on(user: User, field: str, item, day: date, *, first: bool) -> datetim
     start, until = Period("day", "", day, day).utc_bounds(user.time_zone)
     plays = Play.objects.filter(user=user, ended_at__gte=start, ended_at__lt=until, **{field: item})
     return plays.aggregate(at=Min("ended_at") if first else Max("ended_at"))["at"]
+
+
+# --- for apps above listening: what they may know of listeners' plays and the catalog -------------------------
+def top_all_time(*, user: User, kind: str, limit: int) -> list[TopEntry]:
+    """The user's most played tracks, artists, albums or genres of all time."""
+    return top(user=user, period=period_parse(user=user, key="all"), kind=kind, limit=limit)
+
+
+def played_any(*, user: User, artist_ids: list[int]) -> bool:
+    """Whether the user ever played any of these artists (the daily roll-ups hold the whole history)."""
+    return DailyArtistPlays.objects.filter(user=user, artist_id__in=artist_ids).exists()
+
+
+def listener_ids_of(*, artist_ids: list[int] | set[int]) -> QuerySet:
+    """The ids of users who ever played any of these artists (all-time period totals), as a subquery."""
+    return PeriodArtistPlays.objects.filter(period="all", artist_id__in=artist_ids).values("user_id")
+
+
+def artists_most_listened(*, limit: int) -> list[Artist]:
+    """The artists most users play, then the most played, of all time: most first."""
+    artist_ids = list(
+        PeriodArtistPlays.objects.filter(period="all").values("artist_id")
+        .annotate(listeners=Count("user_id"), plays=Sum("plays"))
+        .order_by("-listeners", "-plays", "artist_id").values_list("artist_id", flat=True)[:limit]
+    )
+    artists = Artist.objects.in_bulk(artist_ids)
+    return [artists[pk] for pk in artist_ids if pk in artists]
+
+
+def artist_ids_matching(*, spotify_ids: set[str], name_keys: set[str]) -> tuple[dict[str, int], dict[str, int]]:
+    """Catalog artists by Spotify id, and by name key; several sharing a name key, the one Spotify knows stands
+    for it, then the oldest."""
+    by_spotify = dict(Artist.objects.filter(spotify_id__in=spotify_ids).values_list("spotify_id", "pk"))
+    by_name: dict[str, int] = {}
+    for key, pk in (Artist.objects.filter(name_key__in=name_keys)
+                    .order_by("spotify_id", "pk").values_list("name_key", "pk")):
+        by_name.setdefault(key, pk)
+    return by_spotify, by_name
+
+
+def artists_by_name() -> QuerySet[Artist]:
+    """Every catalog artist, in name order (what other apps prefetch their artists with)."""
+    return Artist.objects.order_by("name")
