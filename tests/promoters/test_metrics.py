@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from events.models import Event, EventInteraction, EventMetricsDaily
 from events.metrics import event_metrics_aggregate
+from events.models import Event, EventInteraction, EventMetricsDaily
 from events.tasks import event_metrics_aggregate as aggregate_task
 from tests.conftest import client_for
 from tests.factories import UserFactory
