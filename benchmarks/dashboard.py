@@ -252,18 +252,18 @@ def _add_plays(sizes: Sizes, low: int, high: int) -> None:
     on a random day of the listener's span, lasts a geometric number of plays (mean 4), one every ~3.5 minutes.
     A run's artist is a log-uniform rank (Zipf-like): 30% of runs by shared popularity, the rest through the
     listener's own order, which drifts every quarter except for their top 20. Tracks are Zipf-like within the
-    artist. Two plays of one track in the same minute break the dedupe rule; the rare such draw is dropped."""
+    artist. Two plays of one track ending in the same second are one play; the rare such draw is dropped."""
     hours = [hour for hour, weight in enumerate(HOUR_WEIGHTS) for _ in range(weight)]
     with connection.cursor() as cursor:
         cursor.execute(
-            """INSERT INTO listening_play (user_id, kind, track_id, artist_id, album_id, ended_at, ended_minute,
+            """INSERT INTO listening_play (user_id, kind, track_id, artist_id, album_id, ended_at,
                    ms_played, source, reason_start, reason_end, shuffle, skipped, offline, platform, country)
                SELECT user_id, 'music', (artist_id - 1) * %(tracks)s + track_no, artist_id,
                       (artist_id - 1) * %(albums)s + (track_no - 1) / %(per_album)s + 1,
-                      ended_at, extract(epoch FROM ended_at)::bigint / 60,
+                      ended_at,
                       CASE WHEN skipped THEN 1000 + floor(random() * 29000)::int
                            ELSE 120000 + floor(random() * 180000)::int END,
-                      'import', 'trackdone', CASE WHEN skipped THEN 'fwdbtn' ELSE 'trackdone' END,
+                      'extended', 'trackdone', CASE WHEN skipped THEN 'fwdbtn' ELSE 'trackdone' END,
                       random() < 0.4, skipped, false, 'android', 'NL'
                FROM (
                    SELECT run.user_id, run.artist_id, random() < 0.15 AS skipped,

@@ -43,7 +43,7 @@ from accounts.models import User  # noqa: E402
 from listening.imports import PlayRow  # noqa: E402
 from listening.models import Play  # noqa: E402
 from listening.services import plays_add  # noqa: E402
-from listening.services.plays import INSERT_NEW_PLAYS, INSERT_PLANNER_SETTINGS, PlaysWriter, insert_params  # noqa: E402
+from listening.services.plays import FRESH_ROWS, INSERT_NEW_PLAYS, INSERT_PLANNER_SETTINGS, PlaysWriter  # noqa: E402
 from listening.services.rollups import fold_ctes  # noqa: E402
 
 TARGET_MS = 1000
@@ -51,9 +51,8 @@ FOLD = ", " + fold_ctes("inserted")
 assert FOLD in INSERT_NEW_PLAYS, "plays_add no longer folds with fold_ctes('inserted'): update this benchmark"
 INSERT_WITHOUT_FOLD = INSERT_NEW_PLAYS.replace(FOLD, "")
 FOLD_ALONE = (
-    "WITH batch AS (SELECT i.kind, i.track_id, i.artist_id, i.album_id, to_timestamp(s.ended_epoch) AS ended_at, "
-    "s.ms_played, c.skipped FROM play_staging s JOIN play_item i ON i.number = s.item_number "
-    "JOIN play_context c ON c.number = s.context_number), "
+    "WITH batch AS (SELECT f.kind, f.track_id, f.artist_id, f.album_id, to_timestamp(f.ended_epoch) AS ended_at, "
+    "f.ms_played, c.skipped FROM play_fresh f JOIN play_context c ON c.number = f.context_number), "
     + fold_ctes("batch") + " SELECT 1"
 )
 
@@ -82,7 +81,8 @@ def batch_rows(user: User, size: int, where: str) -> tuple[list[PlayRow], float]
             {"end": end, "span": span, "user": user.pk, "size": size},
         )
         rows = [
-            PlayRow(kind="music", ended_at=ended, ms_played=ms, item_uri=f"spotify:track:{spotify_id}", name=track,
+            PlayRow(source=Play.Source.EXTENDED, kind="music", ended_at=ended, ms_played=ms,
+                    item_uri=f"spotify:track:{spotify_id}", name=track,
                     artist_or_show=artist, album=album, reason_start="trackdone",
                     reason_end="fwdbtn" if skipped else "trackdone", shuffle=False, skipped=skipped, offline=False,
                     platform="android", country="NL")
@@ -96,21 +96,24 @@ def timed_plays_add(user: User, rows: list[PlayRow]) -> tuple[float, int]:
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         started = time.perf_counter()
-        summary = plays_add(user=user, rows=rows, source=Play.Source.IMPORT)
+        summary = plays_add(user=user, rows=rows)
         elapsed = time.perf_counter() - started
         transaction.set_rollback(True)
     return elapsed * 1000, summary.added
 
 
 def timed_statement(user: User, rows: list[PlayRow], statement: str) -> float:
-    """One statement over the batch staged exactly as plays_add stages it."""
+    """One statement over the batch staged and sorted (FRESH_ROWS) exactly as plays_add does it."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        writer = PlaysWriter(user=user, source=Play.Source.IMPORT)
+        writer = PlaysWriter(user=user)
         writer.stage(cursor, writer.prepare(rows))
         cursor.execute(INSERT_PLANNER_SETTINGS)  # as plays_add runs its INSERT
+        params = {"user_id": user.pk, "time_zone": user.time_zone, "job": None, "source": Play.Source.EXTENDED}
+        cursor.execute(FRESH_ROWS, params)
+        cursor.execute("TRUNCATE play_pairs")  # none: the batch's plays are new
         started = time.perf_counter()
-        cursor.execute(statement, insert_params(user, Play.Source.IMPORT))
+        cursor.execute(statement, params)
         cursor.fetchall()
         elapsed = time.perf_counter() - started
         transaction.set_rollback(True)

@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import os
 import random
+import shlex
 import socket
 import statistics
 import subprocess
@@ -93,14 +94,15 @@ def start_stack(var_dir: Path) -> tuple[str, list[subprocess.Popen]]:
     env = {**os.environ, "DATABASE_URL": settings.DATABASE_URL, "REDIS_URL": settings.REDIS_URL}
     logs = var_dir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    commands = {
-        "daphne": [sys.executable, "-m", "daphne", "--websocket_connect_timeout", "30", "-b", "127.0.0.1",
-                   "-p", str(port), "rewrapped.asgi:application"],
-        "worker": [sys.executable, "-m", "celery", "-A", "rewrapped", "worker", "-Q", "default,sync,imports,ml",
-                   "--concurrency", str(WORKER_CONCURRENCY), "--loglevel", "WARNING"],
-        "beat": [sys.executable, "-m", "celery", "-A", "rewrapped", "beat", "--loglevel", "WARNING",
-                 "--schedule", str(var_dir / "beat-schedule")],
-    }
+    # The Procfile's own commands (what `make run` starts), so a soak of any checkout runs its real stack.
+    commands = {}
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        name, _, command = line.partition(":")
+        if command.strip():
+            words = shlex.split(command.replace("${PORT:-8000}", str(port)))
+            program = Path(words[0]).name
+            words[:1] = [sys.executable] if program == "python" else [sys.executable, "-m", program]
+            commands[name.strip()] = [word if word != "INFO" else "WARNING" for word in words]
     processes = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=open(logs / f"{name}.log", "wb"),
                                   stderr=subprocess.STDOUT) for name, command in commands.items()]
     return f"127.0.0.1:{port}", processes

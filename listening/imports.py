@@ -5,23 +5,40 @@ Layouts handled (see ../shared/fixtures/spotify_export/):
   audiobook_* keys) and the older endsong_*.json (same keys less audiobooks, unsorted, offline_timestamp in ms);
 - account data: StreamingHistory*.json / StreamingHistory_music_N.json (endTime to the minute, names only) and
   StreamingHistory_podcast_N.json.
+
+Files are read a slice at a time, never whole. A file that is not what Spotify writes (not JSON, not its
+shape, a damaged ZIP) is refused with BadExport; a row that cannot be a play the database can hold is
+skipped and counted by reason (ParsedFile.unreadable), what the import summary tells the listener:
+- unreadable time, played before Spotify existed (2006) or in the future: skipped;
+- a negative duration, or one longer than a day: skipped;
+- no track or episode, or a link that is not a Spotify track/episode link: skipped (a local file, which
+  Spotify links as spotify:local:…, is kept by its names, like account data);
+- a track, episode, artist or show name longer than the catalog holds, or with a NUL character: skipped;
+- an album name like that, or a platform, country or reason like that: left out, the play kept.
+A file with text JSON cannot hold (half a surrogate pair, bytes that are not UTF-8) is refused as not JSON.
 """
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
+import zlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import partial
+from functools import cache, lru_cache, partial
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 import msgspec
 from django.conf import settings
+from django.utils import timezone
 
+from listening.models import Play
+from listening.names import name_key
 from rewrapped.api import ApplicationError
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -74,6 +91,7 @@ class AccountRow(msgspec.Struct, rename="camel", gc=False):
 class PlayRow(msgspec.Struct, gc=False):
     """One listening record, whatever layout it came from."""
 
+    source: str  # a Play.Source: who recorded it, which says how precise its time is
     kind: str  # music | podcast | audiobook
     ended_at: int  # epoch seconds, UTC
     ms_played: int
@@ -92,9 +110,12 @@ class PlayRow(msgspec.Struct, gc=False):
 
 @dataclass
 class ParsedFile:
+    """The plays read from (a slice of) one export file."""
+
     name: str
     rows: list[PlayRow] = field(default_factory=list)
     unreadable: Counter = field(default_factory=Counter)  # reason -> rows
+    size: int = 0  # bytes of the file read
 
 
 # --- the archive ---------------------------------------------------------------------------
@@ -104,10 +125,12 @@ class ExportMember:
 
     name: str
     size: int
-    _open: object = field(repr=False)
+    _open: Callable[[], BinaryIO] = field(repr=False)
 
-    def read(self) -> bytes:
-        return self._open()
+    def parts(self) -> Iterator[ParsedFile]:
+        """The file's plays, a slice of about READ_BYTES at a time."""
+        with _damage_reported(self.name), self._open() as stream:
+            yield from parse_stream(self.name, stream)
 
 
 def check_upload_size(size: int) -> None:
@@ -118,7 +141,8 @@ def check_upload_size(size: int) -> None:
 @contextmanager
 def export_members(path: Path, filename: str) -> Iterator[list[ExportMember]]:
     """The listening-history JSON files in an upload (a Spotify ZIP or one JSON file), checked for size,
-    zip bombs and escaping paths before anything is read. Raises BadExport with a message for the user."""
+    zip bombs, escaping paths and what we cannot unpack before anything is read. Raises BadExport with a
+    message for the user."""
     size = path.stat().st_size
     check_upload_size(size)
     with open(path, "rb") as handle:
@@ -130,14 +154,21 @@ def export_members(path: Path, filename: str) -> Iterator[list[ExportMember]]:
         if _layout_for(name) is None:
             raise BadExport(f"“{name}” is not a Spotify listening-history file (expected Streaming_History_*.json, "
                             "endsong_*.json or StreamingHistory*.json).")
-        yield [ExportMember(name, size, path.read_bytes)]
+        yield [ExportMember(name, size, partial(open, path, "rb"))]
         return
     try:
         archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, ValueError, EOFError, NotImplementedError):  # the last: a ZIP version to come
         raise BadExport("The ZIP file is damaged; download it from Spotify again.") from None
     with archive:
         yield _zip_members(archive)
+
+
+# Stored or deflated, as Spotify's are: the others zipfile can read decompress a whole read at once, however
+# far it expands, so a few bytes could fill the memory before any limit is checked.
+READABLE_COMPRESSION = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
+# General-purpose flags of a ZIP entry zipfile cannot read past (APPNOTE 4.4.4).
+ENCRYPTED, PATCHED, STRONGLY_ENCRYPTED = 0x1, 0x20, 0x40
 
 
 def _zip_members(archive: zipfile.ZipFile) -> list[ExportMember]:
@@ -155,19 +186,24 @@ def _zip_members(archive: zipfile.ZipFile) -> list[ExportMember]:
     for info in wanted:
         if info.compress_size and info.file_size / info.compress_size > settings.IMPORT_MAX_ZIP_RATIO:
             raise BadExport("The ZIP is compressed suspiciously well (a zip bomb?); nothing was imported.")
-    return [
-        ExportMember(PurePosixPath(info.filename).name, info.file_size, partial(_read_capped, archive, info))
-        for info in wanted
-    ]
+        if info.flag_bits & (ENCRYPTED | STRONGLY_ENCRYPTED):
+            raise BadExport("The ZIP is password-protected; upload it as Spotify sent it. Nothing was imported.")
+        if info.compress_type not in READABLE_COMPRESSION or info.flag_bits & PATCHED:
+            raise BadExport(f"“{PurePosixPath(info.filename).name}” is compressed in a way Spotify does not use; "
+                            "upload the ZIP as Spotify sent it. Nothing was imported.")
+    # zipfile never returns more of a member than its index claims, and checks its CRC at the end.
+    return [ExportMember(PurePosixPath(info.filename).name, info.file_size, partial(archive.open, info))
+            for info in wanted]
 
 
-def _read_capped(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-    # The sizes in a ZIP header are claims; read no more than claimed, whatever the stream says.
-    with archive.open(info) as member:
-        data = member.read(info.file_size + 1)
-    if len(data) > info.file_size:
-        raise BadExport("The ZIP's contents do not match its own index; nothing was imported.")
-    return data
+@contextmanager
+def _damage_reported(name: str) -> Iterator[None]:
+    """What zipfile raises for a member whose data does not match its index, as the user's BadExport."""
+    try:
+        yield
+    except (zipfile.BadZipFile, zlib.error, EOFError):
+        raise BadExport(f"The ZIP file is damaged: “{name}” in it cannot be read. Download it from Spotify again; "
+                        "nothing was imported.") from None
 
 
 def _layout_for(name: str) -> str | None:
@@ -177,64 +213,235 @@ def _layout_for(name: str) -> str | None:
     return None
 
 
-# --- the rows ----------------------------------------------------------------------------
+# --- the JSON, a slice at a time -------------------------------------------------------------
+# Each file is an array of flat objects. It is read READ_BYTES at a time and cut after the last "}" followed by
+# ",": a cut inside a string leaves that string open and the slice fails to decode (quotes in JSON strings are
+# escaped), so an earlier "}," is tried, or the next read. A slice that has grown past MAX_SLICE_BYTES without
+# one cut that decodes is not an array of objects Spotify wrote. The slice is decoded where it lies: the byte
+# before it becomes "[" and the cut's "," becomes "]", so a file is copied once, as it is read.
+READ_BYTES = 8_000_000
+MAX_SLICE_BYTES = 64_000_000
+CUTS_TRIED = 8
+_CUT = re.compile(rb"\}\s*,")
+_LEADING = re.compile(rb"(?:\xef\xbb\xbf)?\s*")  # a byte-order mark a text editor may have added, and space
+EXTENDED, ACCOUNT = Play.Source.EXTENDED.value, Play.Source.ACCOUNT.value
 _EXTENDED = msgspec.json.Decoder(list[ExtendedRow])
 _ACCOUNT = msgspec.json.Decoder(list[AccountRow])
 
 
 def parse_member(name: str, data: bytes) -> ParsedFile:
-    """The plays in one export file; rows that cannot be plays are counted by reason."""
-    parsed = ParsedFile(name=name)
-    try:
-        if _layout_for(PurePosixPath(name).name) == "extended":
-            _extended_rows(_EXTENDED.decode(data), parsed)
+    """The plays in one whole export file (the demo history; an upload is read with parse_stream)."""
+    whole = ParsedFile(name=name)
+    for part in parse_stream(name, io.BytesIO(data)):
+        whole.rows += part.rows
+        whole.unreadable += part.unreadable
+        whole.size += part.size
+    return whole
+
+
+def parse_stream(name: str, stream: BinaryIO) -> Iterator[ParsedFile]:
+    """The plays in one export file, read from `stream` a slice at a time; rows that cannot be plays are counted
+    by reason. Raises BadExport for a file that is not what Spotify writes."""
+    extended = _layout_for(PurePosixPath(name).name) == "extended"
+    decoder, rows_of = (_EXTENDED, _extended_rows) if extended else (_ACCOUNT, _account_rows)
+    for records, size in _array_slices(name, stream, decoder):
+        parsed = ParsedFile(name=name, size=size)
+        rows_of(records, parsed)
+        yield parsed
+
+
+def _array_slices(name: str, stream: BinaryIO, decoder: msgspec.json.Decoder) -> Iterator[tuple[list, int]]:
+    """The decoded objects of the JSON array in `stream`, a slice at a time, with the bytes each came from."""
+    buffer = bytearray(stream.read(READ_BYTES))
+    opening = _LEADING.match(buffer).end()
+    if buffer[opening:opening + 1] != b"[":
+        _decode(name, decoder, buffer)  # says why it is not an array
+    del buffer[:opening]  # the buffer starts with "[" from here on
+    taken = opening  # bytes read and not yet part of a slice
+    while chunk := stream.read(READ_BYTES):
+        buffer += chunk
+        for cut in _cuts(buffer):
+            comma = buffer.index(b",", cut)
+            buffer[comma] = ord("]")
+            try:
+                with memoryview(buffer)[:comma + 1] as piece:
+                    records = decoder.decode(piece)
+            except msgspec.DecodeError:
+                buffer[comma] = ord(",")
+                continue  # cut inside a string (or the JSON is broken before it: found out below)
+            except msgspec.ValidationError as error:
+                raise BadExport(f"“{name}” is not in Spotify's format ({error}); nothing was imported.") from None
+            buffer[comma] = ord("[")
+            del buffer[:comma]
+            yield records, taken + comma
+            taken = 0
+            break
         else:
-            _account_rows(_ACCOUNT.decode(data), parsed)
+            if len(buffer) > MAX_SLICE_BYTES:
+                _decode(name, decoder, buffer)  # says what is wrong, if more than the slice's end
+                raise BadExport(f"“{name}” is not JSON Spotify wrote (a record longer than "
+                                f"{MAX_SLICE_BYTES // 1_000_000} MB); nothing was imported.")
+    yield _decode(name, decoder, buffer), taken + len(buffer)
+
+
+def _cuts(data: bytes) -> Iterator[int]:
+    """Where `data` might end with a whole object: just after a "}" followed by ",", the last first."""
+    end = len(data)
+    for _ in range(CUTS_TRIED):
+        at = data.rfind(b"}", 0, end)
+        if at < 0:
+            return
+        if _CUT.match(data, at):
+            yield at + 1
+        end = at
+
+
+def _decode(name: str, decoder: msgspec.json.Decoder, data: bytes) -> list:
+    try:
+        return decoder.decode(data)
     except msgspec.ValidationError as error:
         raise BadExport(f"“{name}” is not in Spotify's format ({error}); nothing was imported.") from None
     except msgspec.DecodeError as error:
         raise BadExport(f"“{name}” is not JSON ({error}); nothing was imported.") from None
-    return parsed
+
+
+# --- the rows ----------------------------------------------------------------------------
+SPOTIFY_STARTED = datetime(2006, 1, 1, tzinfo=UTC).timestamp()
+LONGEST_PLAY_MS = 24 * 3600 * 1000
+_SPOTIFY_URI = re.compile(r"spotify:(track|episode|chapter|show|audiobook):[0-9A-Za-z]{1,32}")
+_URI_KINDS = {"music": {"track"}, "podcast": {"episode"}, "audiobook": {"episode", "chapter", "show", "audiobook"}}
+
+
+@cache
+def _columns() -> dict[str, int]:
+    """How many characters the catalog and plays hold, by what goes in them."""
+    from listening.models import Album, Artist, Episode, Play, Track
+
+    def length(model, name: str) -> int:
+        return model._meta.get_field(name).max_length
+
+    return {
+        "track": length(Track, "name"), "artist": length(Artist, "name"), "album": length(Album, "name"),
+        "episode": length(Episode, "name"), "show": length(Episode, "show_name"),
+        "episode_key": length(Episode, "name_key"), "reason": length(Play, "reason_start"),
+        "platform": length(Play, "platform"), "country": length(Play, "country"),
+    }
+
+
+def _fits(text: str, limit: int) -> bool:
+    """Whether a name, and the key it is matched by (listening.names.name_key), can be stored in `limit`
+    characters: no NUL, which PostgreSQL's text cannot hold (msgspec already refuses half a surrogate pair, which
+    UTF-8 cannot), and not too long."""
+    if len(text) > limit or "\x00" in text:
+        return False
+    # The key is no longer than the name, unless compatibility normalization expands a character (to 18 at most).
+    return text.isascii() or len(text) * 18 <= limit or len(name_key(text)) <= limit
+
+
+def _optional(text: str | None, limit: int) -> str | None:
+    return text if text is None or _fits(text, limit) else None
 
 
 def _extended_rows(records: list[ExtendedRow], parsed: ParsedFile) -> None:
-    append, unreadable = parsed.rows.append, parsed.unreadable
+    append, unreadable, columns = parsed.rows.append, parsed.unreadable, _columns()
+    earliest, latest, longest = SPOTIFY_STARTED, timezone.now().timestamp() + 86400, LONGEST_PLAY_MS
+    parse_time = datetime.fromisoformat
+    contexts = {}  # a history has a handful of listening contexts: each is checked once a slice
     for r in records:
         try:
-            ended = int(datetime.fromisoformat(r.ts).timestamp())
-        except ValueError:
+            moment = parse_time(r.ts)
+            ended = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+        except (ValueError, OverflowError):
             unreadable["unreadable time"] += 1
             continue
-        if r.ms_played < 0:
-            unreadable["negative duration"] += 1
+        if not (earliest <= ended <= latest and 0 <= r.ms_played <= longest):
+            unreadable[_time_problem(ended, latest) or _duration_problem(r.ms_played)] += 1
             continue
-        common = (r.reason_start, r.reason_end, r.shuffle, r.skipped, r.offline, r.platform, r.conn_country)
         if r.spotify_track_uri and r.master_metadata_track_name:
-            append(PlayRow("music", ended, r.ms_played, r.spotify_track_uri, r.master_metadata_track_name,
-                           r.master_metadata_album_artist_name or "Unknown artist",
-                           r.master_metadata_album_album_name, *common))
+            item = ("music", r.spotify_track_uri, r.master_metadata_track_name,
+                    r.master_metadata_album_artist_name or "Unknown artist", r.master_metadata_album_album_name)
         elif r.spotify_episode_uri and r.episode_name:
-            append(PlayRow("podcast", ended, r.ms_played, r.spotify_episode_uri, r.episode_name,
-                           (r.episode_show_name or "Unknown show").strip(), None, *common))
+            item = ("podcast", r.spotify_episode_uri, r.episode_name,
+                    (r.episode_show_name or "Unknown show").strip(), None)
         elif r.audiobook_chapter_uri or r.audiobook_uri:
-            append(PlayRow("audiobook", ended, r.ms_played, r.audiobook_chapter_uri or r.audiobook_uri,
-                           r.audiobook_chapter_title or r.audiobook_title or "Unknown chapter",
-                           r.audiobook_title or "Unknown audiobook", None, *common))
+            item = ("audiobook", r.audiobook_chapter_uri or r.audiobook_uri,
+                    r.audiobook_chapter_title or r.audiobook_title or "Unknown chapter",
+                    r.audiobook_title or "Unknown audiobook", None)
         else:
             unreadable["no track or episode"] += 1
+            continue
+        if (checked := _checked(*item)).__class__ is str:
+            unreadable[checked] += 1
+            continue
+        context = (r.reason_start, r.reason_end, r.shuffle, r.skipped, r.offline, r.platform, r.conn_country)
+        if (kept := contexts.get(context)) is None:
+            kept = contexts[context] = _context(context, columns)
+        kind, uri, name, artist_or_show, album = checked
+        append(PlayRow(EXTENDED, kind, int(ended), r.ms_played, uri, name, artist_or_show, album, *kept))
 
 
 def _account_rows(records: list[AccountRow], parsed: ParsedFile) -> None:
     append, unreadable = parsed.rows.append, parsed.unreadable
+    earliest, latest, longest = SPOTIFY_STARTED, timezone.now().timestamp() + 86400, LONGEST_PLAY_MS
     for r in records:
         try:
-            ended = int(datetime.strptime(r.end_time, "%Y-%m-%d %H:%M").replace(tzinfo=UTC).timestamp())
-        except ValueError:
+            ended = datetime.strptime(r.end_time, "%Y-%m-%d %H:%M").replace(tzinfo=UTC).timestamp()
+        except (ValueError, OverflowError):
             unreadable["unreadable time"] += 1
             continue
+        if not (earliest <= ended <= latest and 0 <= r.ms_played <= longest):
+            unreadable[_time_problem(ended, latest) or _duration_problem(r.ms_played)] += 1
+            continue
         if r.track_name and r.artist_name:
-            append(PlayRow("music", ended, r.ms_played, None, r.track_name, r.artist_name))
+            item = ("music", None, r.track_name, r.artist_name, None)
         elif r.episode_name and r.podcast_name:
-            append(PlayRow("podcast", ended, r.ms_played, None, r.episode_name, r.podcast_name))
+            item = ("podcast", None, r.episode_name, r.podcast_name, None)
         else:
             unreadable["no track or episode"] += 1
+            continue
+        if (checked := _checked(*item)).__class__ is str:
+            unreadable[checked] += 1
+            continue
+        append(PlayRow(ACCOUNT, checked[0], int(ended), r.ms_played, None, checked[2], checked[3]))
+
+
+# Each song of an import is checked once, not once a row; bounded, as the worker lives on after the import.
+@lru_cache(maxsize=65_536)
+def _checked(kind: str, uri: str | None, name: str, artist_or_show: str, album: str | None) -> tuple | str:
+    """The item as the catalog can hold it, or why it cannot (an album name it cannot hold is left out)."""
+    columns = _columns()
+    if uri is not None and uri.startswith("spotify:local:"):
+        uri = None  # a local file (spotify:local:artist:album:title:seconds) is known by its names, like account data
+    if uri is not None and ((match := _SPOTIFY_URI.fullmatch(uri)) is None or match[1] not in _URI_KINDS[kind]):
+        return "not a Spotify link"
+    if kind == "music":
+        fits = _fits(name, columns["track"]) and _fits(artist_or_show, columns["artist"])
+    else:
+        fits = (_fits(name, columns["episode"]) and _fits(artist_or_show, columns["show"])
+                and _fits(f"{artist_or_show} — {name}", columns["episode_key"]))
+    if not fits:
+        return "name too long or unreadable"
+    return kind, uri, name, artist_or_show, _optional(album, columns["album"])
+
+
+def _time_problem(ended: float, latest: float) -> str | None:
+    if ended < SPOTIFY_STARTED:
+        return "time before Spotify existed"
+    if ended > latest:
+        return "time in the future"
+    return None
+
+
+def _duration_problem(ms_played: int) -> str | None:
+    if ms_played < 0:
+        return "negative duration"
+    if ms_played > LONGEST_PLAY_MS:
+        return "duration longer than a day"
+    return None
+
+
+def _context(context: tuple, columns: dict[str, int]) -> tuple:
+    """A row's listening context with what the plays table cannot hold left out."""
+    reason_start, reason_end, shuffle, skipped, offline, platform, country = context
+    return (_optional(reason_start, columns["reason"]), _optional(reason_end, columns["reason"]), shuffle, skipped,
+            offline, _optional(platform, columns["platform"]), _optional(country, columns["country"]))

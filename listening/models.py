@@ -5,14 +5,6 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.functions import RandomUUID
 from django.db import models
 
-# One dedupe rule for every path (import, sync, re-import): the same user, the same track (or
-# episode) and end times in the same minute are one play. Account-data exports only give the end
-# time to the minute, so the minute is the finest window every source agrees on; the unique
-# constraints below enforce it, and the insert path also treats the neighbouring minute as the same
-# play so that a play ending at 10:15:59 in one source and 10:16:01 in another is not counted twice.
-DEDUPE_WINDOW_SECONDS = 60
-
-
 class Genre(models.Model):
     """A genre tag such as "indie pop", from Spotify or another source."""
 
@@ -113,7 +105,8 @@ class Episode(models.Model):
 
 
 class Play(models.Model):
-    """One time a user listened to a track, podcast episode or audiobook chapter."""
+    """One time a user listened to a track, podcast episode or audiobook chapter, as its richest source
+    recorded it (see PlayRecord for a play more than one source recorded)."""
 
     class Kind(models.TextChoices):
         MUSIC = "music", "Music"
@@ -121,8 +114,11 @@ class Play(models.Model):
         AUDIOBOOK = "audiobook", "Audiobook"
 
     class Source(models.TextChoices):
-        IMPORT = "import", "Data export"
+        # Richest first. Extended history and sync stamp the end to the second, account data to the minute;
+        # extended history alone says how and where it played; sync's ms_played is the track's length.
+        EXTENDED = "extended", "Extended streaming history"
         SYNC = "sync", "Spotify sync"
+        ACCOUNT = "account", "Account data"
 
     id = models.BigAutoField(primary_key=True)
     # Indexes cost every import; the user is covered by the (user, ended_at) index, and artist and album
@@ -155,9 +151,15 @@ class Play(models.Model):
         db_constraint=False,
     )
     ended_at = models.DateTimeField()
-    ended_minute = models.IntegerField(help_text="Minutes since the epoch of ended_at: the dedupe key.")
     ms_played = models.PositiveIntegerField()
     source = models.CharField(max_length=8, choices=Source.choices)
+    # The import that added the play (empty: sync), so undoing it removes exactly its plays. No index (undo
+    # reads the user's plays) and no foreign-key check on every imported play; a deleted job leaves its
+    # plays as they are.
+    import_job = models.ForeignKey(
+        "ImportJob", on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+", db_index=False,
+        db_constraint=False,
+    )
     reason_start = models.CharField(max_length=32, blank=True)
     reason_end = models.CharField(max_length=32, blank=True)
     shuffle = models.BooleanField(null=True)
@@ -169,14 +171,15 @@ class Play(models.Model):
     class Meta:
         indexes = [models.Index(fields=["user", "ended_at"], name="play_user_time")]
         constraints = [
-            # Partial, so a music play is written to one of them only.
+            # A source records a play of an item ending at a given moment once (exact duplicates are one
+            # play). Partial, so a music play is written to one of them only.
             models.UniqueConstraint(
-                fields=["user", "track", "ended_minute"], condition=models.Q(track__isnull=False),
-                name="play_track_once_per_minute",
+                fields=["user", "track", "ended_at", "source"], condition=models.Q(track__isnull=False),
+                name="play_track_once_per_source",
             ),
             models.UniqueConstraint(
-                fields=["user", "episode", "ended_minute"], condition=models.Q(episode__isnull=False),
-                name="play_episode_once_per_minute",
+                fields=["user", "episode", "ended_at", "source"], condition=models.Q(episode__isnull=False),
+                name="play_episode_once_per_source",
             ),
             models.CheckConstraint(
                 condition=(
@@ -191,6 +194,57 @@ class Play(models.Model):
         return f"{self.user_id} played {self.track_id or self.episode_id} at {self.ended_at:%Y-%m-%d %H:%M}"
 
 
+class PlayRecord(models.Model):
+    """One source's record of a play that more than one source recorded (an export overlapping the sync, say).
+
+    Only such plays have records, one per source, the play's own included: the play shows the richest, with
+    the longest measured ms_played. Kept so that either source sending its row again is known, and so that
+    undoing an import leaves the play as the other sources recorded it."""
+
+    # Indexed by the unique (play, source) below. Plays are deleted with their records by the code that
+    # deletes them, so no database foreign key, and user deletion stays one DELETE per table.
+    play = models.ForeignKey(
+        Play, on_delete=models.DO_NOTHING, related_name="records", db_index=False, db_constraint=False
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False)
+    source = models.CharField(max_length=8, choices=Play.Source.choices)
+    ended_at = models.DateTimeField()
+    ms_played = models.PositiveIntegerField()
+    import_job = models.ForeignKey(
+        "ImportJob", on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+", db_index=False,
+        db_constraint=False,
+    )
+    # What the source said was played: the same song may be a different catalog row in each (named by one,
+    # by Spotify id in another, or two ids of one song).
+    track = models.ForeignKey(
+        Track, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+", db_index=False,
+        db_constraint=False,
+    )
+    episode = models.ForeignKey(
+        Episode, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+", db_index=False,
+        db_constraint=False,
+    )
+    artist = models.ForeignKey(
+        Artist, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+", db_index=False,
+        db_constraint=False,
+    )
+    album = models.ForeignKey(
+        Album, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+", db_index=False,
+        db_constraint=False,
+    )
+    reason_start = models.CharField(max_length=32, blank=True)
+    reason_end = models.CharField(max_length=32, blank=True)
+    shuffle = models.BooleanField(null=True)
+    skipped = models.BooleanField(null=True)
+    offline = models.BooleanField(null=True)
+    platform = models.CharField(max_length=200, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "ended_at"], name="play_record_user_time")]
+        constraints = [models.UniqueConstraint(fields=["play", "source"], name="play_record_once_per_source")]
+
+
 class ImportJob(models.Model):
     """One upload of a Spotify data export and what became of it."""
 
@@ -200,6 +254,8 @@ class ImportJob(models.Model):
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled"
+        UNDOING = "undoing", "Undoing"
+        UNDONE = "undone", "Undone"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs")
@@ -215,6 +271,7 @@ class ImportJob(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     cancel_requested = models.BooleanField(default=False)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="How many times a worker started it.")
 
     class Meta:
         ordering = ["-created_at"]

@@ -24,6 +24,12 @@ def imports_requeue() -> int:
     return services.import_jobs_requeue(stored_before=timezone.now() - REQUEUE_IMPORTS_STORED_BEFORE)
 
 
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=3600, soft_time_limit=3500)
+def import_undo(*, job_id: int) -> None:
+    # Like an import: one transaction, so a worker lost mid-way left nothing half-undone for the next to redo.
+    services.import_job_undo_run(job_id=job_id)
+
+
 @shared_task(time_limit=900, soft_time_limit=880)
 def rollups_rebuild(*, user_id: int) -> None:
     from accounts.models import User

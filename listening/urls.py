@@ -18,6 +18,7 @@ urlpatterns = [
     re_path(rf"^(?P<kind>artists|albums|tracks)/(?P<public_id>{UUID})/$", dashboard.item, name="item"),
     path("import/", imports.imports, name="imports"),
     path("import/<uuid:public_id>/cancel/", imports.import_cancel, name="import-cancel"),
+    path("import/<uuid:public_id>/undo/", imports.import_undo, name="import-undo"),
     # Library and taste: the signed-in user's own rows only (listening/views/library.py, taste.py).
     path("library/", library.library_home, name="library"),
     path("library/picks/", library.picks, name="picks"),
@@ -43,6 +44,7 @@ api_urlpatterns = [
     path("imports/", imports_api.ImportListCreateApi.as_view(), name="imports"),
     path("imports/<uuid:public_id>/", imports_api.ImportDetailApi.as_view(), name="import-detail"),
     path("imports/<uuid:public_id>/cancel/", imports_api.ImportCancelApi.as_view(), name="import-cancel"),
+    path("imports/<uuid:public_id>/undo/", imports_api.ImportUndoApi.as_view(), name="import-undo"),
     path("totals/", stats_api.TotalsApi.as_view(), name="listening-totals"),
     path("ask/", ask_api.AskApi.as_view(), name="listening-ask"),
     re_path(r"^top/(?P<kind>tracks|artists|albums|genres)/$", stats_api.TopApi.as_view(), name="listening-top"),

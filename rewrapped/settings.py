@@ -140,6 +140,7 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, con
 def _program() -> str:
     path = Path(sys.argv[0])
     name = path.parent.name if path.stem == "__main__" else path.stem  # `python -m daphne` or `daphne`
+    name = "daphne" if name == "serve" else name  # `python -m rewrapped.serve` is our daphne
     return " ".join([name, *(arg for arg in sys.argv[1:] if arg in ("worker", "beat"))][:2])
 
 
@@ -405,6 +406,10 @@ HIJACK_INSERT_BEFORE = None  # our base template draws the banner itself
 IMPORT_MAX_UPLOAD_BYTES = int(env("IMPORT_MAX_UPLOAD_BYTES", str(500 * 1000 * 1000)))
 IMPORT_MAX_EXPANDED_BYTES = int(env("IMPORT_MAX_EXPANDED_BYTES", str(4 * 1000 * 1000 * 1000)))
 IMPORT_MAX_ZIP_RATIO = int(env("IMPORT_MAX_ZIP_RATIO", "100"))
+# The largest request body anyone may send: an export upload and the form around it. Refused by its
+# Content-Length before it is read (rewrapped/bodies.py); a request without a credential may send no more
+# than DATA_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB).
+REQUEST_MAX_BODY_BYTES = IMPORT_MAX_UPLOAD_BYTES + 64 * 1024
 
 # `manage.py seed_demo` builds the demo listener's history from these real exports.
 DEMO_DATA_DIR = Path(env("DEMO_DATA_DIR", str(BASE_DIR.parent / "shared" / "fixtures")))

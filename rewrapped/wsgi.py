@@ -2,6 +2,8 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from rewrapped.bodies import BodyLimitMiddleware
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rewrapped.settings")
 
-application = get_wsgi_application()
+application = BodyLimitMiddleware(get_wsgi_application())

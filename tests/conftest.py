@@ -306,11 +306,11 @@ def _stop(process: subprocess.Popen) -> None:
 
 @pytest.fixture(scope="session")
 def daphne_server(stack_env):
-    """A real daphne serving rewrapped.asgi on 127.0.0.1; yields its host:port."""
+    """A real daphne (as rewrapped.serve runs it) serving rewrapped.asgi on 127.0.0.1; yields its host:port."""
     port = _free_port()
     process = _start(
-        [sys.executable, "-m", "daphne", "--websocket_connect_timeout", "30", "-b", "127.0.0.1", "-p", str(port),
-         "rewrapped.asgi:application"],
+        [sys.executable, "-m", "rewrapped.serve", "--websocket_connect_timeout", "30", "-b", "127.0.0.1",
+         "-p", str(port), "rewrapped.asgi:application"],
         stack_env,
         "daphne.log",
     )

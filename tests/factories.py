@@ -54,9 +54,9 @@ class SpotifyTokenFactory(factory.django.DjangoModelFactory):
     expires_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(hours=1))
 
 
-def plays_add_for(user, *plays, source="import"):
-    """Add plays through the real write path. Each play is (artist, track, ended_at, minutes) with optional
-    album, kind ("music", "podcast") or skipped in a dict as fifth element."""
+def plays_add_for(user, *plays, source="extended"):
+    """Add plays through the real write path, as `source` recorded them. Each play is (artist, track, ended_at,
+    minutes) with optional album, kind ("music", "podcast") or skipped in a dict as fifth element."""
     from listening.imports import PlayRow
     from listening.services import plays_add
 
@@ -65,8 +65,8 @@ def plays_add_for(user, *plays, source="import"):
         options = extra[0] if extra else {}
         kind = options.get("kind", "music")
         rows.append(PlayRow(
-            kind=kind, ended_at=int(ended_at.timestamp()), ms_played=int(minutes * 60_000),
+            source=source, kind=kind, ended_at=int(ended_at.timestamp()), ms_played=int(minutes * 60_000),
             item_uri=options.get("uri"), name=track, artist_or_show=artist, album=options.get("album"),
             skipped=options.get("skipped"),
         ))
-    return plays_add(user=user, rows=rows, source=source)
+    return plays_add(user=user, rows=rows)

@@ -69,8 +69,10 @@ MATRIX = [
     ("GET /healthz",                                       200,        200,        200,        200,        200),
     ("GET /listening/import/",                             LOGIN,      200,        200,        200,        200),
     ("POST /listening/import/",                            LOGIN,      200,        200,        200,        200),
-    # {job} is the other listener's import: nobody else may see or cancel it, staff included.
+    # {job} is the other listener's import: nobody else may see, cancel or undo it, staff included.
     ("POST /listening/import/{job}/cancel/",               LOGIN,      404,        404,        404,        404),
+    ("GET /listening/import/{job}/undo/",                  LOGIN,      404,        404,        404,        404),
+    ("POST /listening/import/{job}/undo/",                 LOGIN,      404,        404,        404,        404),
     # Stats pages show the caller's own history only; {track} was played by the other listener.
     ("GET /listening/",                                    LOGIN,      200,        200,        200,        200),
     ("GET /listening/top/tracks/",                         LOGIN,      200,        200,        200,        200),
@@ -284,6 +286,7 @@ MATRIX = [
     ("POST /api/v1/listening/imports/",                    DENIED,     "415 + error body", "415 + error body", "415 + error body", "415 + error body"),
     ("GET /api/v1/listening/imports/{job}/",               DENIED,     NOT_FOUND,  NOT_FOUND,  NOT_FOUND,  NOT_FOUND),
     ("POST /api/v1/listening/imports/{job}/cancel/",       DENIED,     NOT_FOUND,  NOT_FOUND,  NOT_FOUND,  NOT_FOUND),
+    ("POST /api/v1/listening/imports/{job}/undo/",         DENIED,     NOT_FOUND,  NOT_FOUND,  NOT_FOUND,  NOT_FOUND),
     ("GET /api/v1/listening/totals/",                      DENIED,     200,        200,        200,        200),
     ("GET /api/v1/listening/top/artists/",                 DENIED,     200,        200,        200,        200),
     ("GET /api/v1/listening/history/",                     DENIED,     200,        200,        200,        200),

@@ -33,6 +33,16 @@ class ImportDetailApi(APIView):
         return Response(ImportJobOutput(get_object_or_404(ImportJob, public_id=public_id, user=request.user)).data)
 
 
+class ImportUndoApi(APIView):
+    """Take a finished import's plays out of your history (202: a worker does it; watch the status become
+    "undone"). Only a finished import can be undone (409)."""
+
+    @extend_schema(request=None, responses={202: ImportJobOutput})
+    def post(self, request, public_id):
+        job = get_object_or_404(ImportJob, public_id=public_id, user=request.user)
+        return Response(ImportJobOutput(services.import_job_undo(job=job)).data, status=202)
+
+
 class ImportCancelApi(APIView):
     @extend_schema(request=None, responses={202: ImportJobOutput})
     def post(self, request, public_id):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -13,20 +14,34 @@ from pathlib import Path, PurePosixPath
 from typing import TypeVar
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from listening.imports import BadExport, ExportMember, check_upload_size, export_members, parse_member
-from listening.models import ImportJob, Play
-from listening.services.plays import ImportSummary, PlaysWriter, PreparedRows
+from listening.imports import BadExport, ExportMember, check_upload_size, export_members
+from listening.models import ImportJob, Play, PlayRecord
+from listening.services.plays import ImportSummary, PlaysWriter, PreparedRows, import_plays_remove
+from listening.services.taste import taste_vector_refresh
+from rewrapped.api import ApplicationError
 from rewrapped.broker import BrokerUnavailable, task_queue
 from rewrapped.realtime import broadcast, user_group
 
-# Plays are added in batches of at least this many rows (whole files) inside the import's one transaction:
-# progress and cancel are checked between them.
+logger = logging.getLogger(__name__)
+
+# Plays are added in batches of at least this many rows inside the import's one transaction: progress and
+# cancel are checked between them.
 IMPORT_BATCH_ROWS = 50_000
 PROGRESS_EVERY_SECONDS = 0.5
+# Held by the transaction importing a job (with the job's id): a job nobody holds it for has no live worker.
+IMPORT_JOB_LOCK = 0x1A0B
+# A job whose worker died this many times (the task is redelivered each time) is given up.
+IMPORT_MAX_ATTEMPTS = 3
+UNEXPECTED_ERROR = ("Something went wrong on our side while importing; nothing was imported. We have been told "
+                    "and will look into it; you can try again later.")
+GIVEN_UP = (f"The import stopped unexpectedly {IMPORT_MAX_ATTEMPTS} times, so it was given up; nothing was "
+            "imported. We have been told and will look into it.")
+
+ACTIVE = (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
 
 T = TypeVar("T")
 
@@ -73,41 +88,74 @@ def import_jobs_requeue(*, stored_before: datetime) -> int:
 
 
 def import_job_cancel(*, job: ImportJob) -> ImportJob:
-    """Ask a queued or running import to stop; it rolls back whatever it had added."""
+    """Stop a queued or running import; it rolls back whatever it had added. A running import stops at its next
+    batch; one no worker is running (still queued, or its worker died) ends now."""
     if job.is_active:
         ImportJob.objects.filter(pk=job.pk).update(cancel_requested=True)
-        job.cancel_requested = True
+        with transaction.atomic():
+            if _no_worker_on(job):
+                _import_finish(job, ImportJob.Status.CANCELLED, error="Cancelled; nothing was imported.")
+        job.refresh_from_db()
     return job
 
 
 def import_job_run(*, job_id: int) -> ImportJob:
     """Import every file of the export in one transaction: all of it lands, or (failure, cancel, a killed
-    worker) none of it does, and running it again finishes the job."""
+    worker) none of it does, and running it again finishes the job. Whatever goes wrong, the job ends (failed,
+    with a message for the listener) and its upload is removed; only a worker that dies leaves it running, for
+    the redelivered task (or a cancel) to end."""
     job = ImportJob.objects.select_related("user").get(pk=job_id)
     if not job.is_active:
         return job  # already finished; a redelivered task has nothing to do
-    job.status, job.started_at = ImportJob.Status.RUNNING, timezone.now()
-    job.save(update_fields=["status", "started_at"])
-    progress = _ImportProgress(job)
+    job.status, job.started_at, job.attempts = ImportJob.Status.RUNNING, timezone.now(), job.attempts + 1
+    ImportJob.objects.filter(pk=job.pk, status__in=ACTIVE).update(
+        status=job.status, started_at=job.started_at, attempts=job.attempts
+    )
+    if job.attempts > IMPORT_MAX_ATTEMPTS:
+        logger.error("Import %s given up: its worker died %s times", job.public_id, IMPORT_MAX_ATTEMPTS)
+        _import_finish(job, ImportJob.Status.FAILED, error=GIVEN_UP)
+    else:
+        _import_attempt(job)
+    job.refresh_from_db()
+    return job
+
+
+def _import_attempt(job: ImportJob) -> None:
     try:
         with transaction.atomic():
-            summary = _import_files(job, progress)
-            _import_finish(job, ImportJob.Status.DONE, summary=summary.as_dict())
+            if _claim(job):
+                summary = _import_files(job, _ImportProgress(job))
+                _import_finish(job, ImportJob.Status.DONE, summary=summary.as_dict())
     except ImportCancelled:
         _import_finish(job, ImportJob.Status.CANCELLED, error="Cancelled; nothing was imported.")
     except BadExport as error:
         _import_finish(job, ImportJob.Status.FAILED, error=error.message)
-    return job
+    except Exception:  # whatever it was, the listener is told and the job ends; we hear of it from the log
+        logger.exception("Import %s failed", job.public_id)
+        _import_finish(job, ImportJob.Status.FAILED, error=UNEXPECTED_ERROR)
+
+
+def _claim(job: ImportJob) -> bool:
+    """Take the job's lock for this transaction, if no other transaction holds it (a redelivered task while the
+    first still runs, a cancel ending the job); whether the job is then still ours to run."""
+    return _no_worker_on(job) and ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).exists()
+
+
+def _no_worker_on(job: ImportJob) -> bool:
+    """Whether no import transaction holds the job; if so, the calling transaction holds it from now on."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [IMPORT_JOB_LOCK, job.pk])
+        return cursor.fetchone()[0]
 
 
 def _import_files(job: ImportJob, progress: _ImportProgress) -> ImportSummary:
     summary = ImportSummary()
-    writer = PlaysWriter(user=job.user, source=Play.Source.IMPORT, bulk=True)
+    writer = PlaysWriter(user=job.user, bulk=True, import_job=job)
     with export_members(Path(job.upload.path), job.filename) as members:
         progress.start(files=len(members), total_bytes=sum(member.size for member in members))
         # The next batch is read, parsed and prepared on a thread while the database adds this one's plays;
         # closed (its thread done) before the archive is.
-        with closing(read_ahead(_batches(members, writer))) as batches:
+        with closing(_batches(members, writer)) as read, closing(read_ahead(read)) as batches:
             for batch in batches:
                 if ImportJob.objects.filter(pk=job.pk, cancel_requested=True).exists():
                     raise ImportCancelled
@@ -126,17 +174,20 @@ class _Batch:
 
 
 def _batches(members: list[ExportMember], writer: PlaysWriter) -> Iterator[_Batch]:
-    """The export's rows, read, parsed and prepared for the database in batches of whole files, at least
-    IMPORT_BATCH_ROWS each (each batch costs a handful of statements whatever its size)."""
-    rows, unreadable, size = [], Counter(), 0
-    for index, member in enumerate(members, start=1):
-        parsed = parse_member(member.name, member.read())
-        rows += parsed.rows
-        unreadable += parsed.unreadable
-        size += member.size
-        if len(rows) >= IMPORT_BATCH_ROWS or index == len(members):
-            yield _Batch(writer.prepare(rows), unreadable, size, index)
-            rows, unreadable, size = [], Counter(), 0
+    """The export's rows, read, parsed and prepared for the database in batches of at least IMPORT_BATCH_ROWS
+    (each batch costs a handful of statements whatever its size), read a slice of a file at a time so no file is
+    ever in memory whole."""
+    rows, unreadable, size, files_done = [], Counter(), 0, 0
+    for member in members:
+        for part in member.parts():
+            rows += part.rows
+            unreadable += part.unreadable
+            size += part.size
+            if len(rows) >= IMPORT_BATCH_ROWS:
+                yield _Batch(writer.prepare(rows), unreadable, size, files_done)
+                rows, unreadable, size = [], Counter(), 0
+        files_done += 1
+    yield _Batch(writer.prepare(rows), unreadable, size, files_done)
 
 
 def read_ahead(items: Iterator[T]) -> Iterator[T]:
@@ -151,14 +202,21 @@ def read_ahead(items: Iterator[T]) -> Iterator[T]:
 
 
 def _import_finish(job: ImportJob, status: str, *, summary: dict | None = None, error: str = "") -> None:
-    job.status, job.summary, job.error, job.finished_at = status, summary or {}, error, timezone.now()
-    job.save(update_fields=["status", "summary", "error", "finished_at"])
+    """End an active job (a job already ended stays as it ended), remove its upload and tell the listener."""
+    finished = timezone.now()
+    if not ImportJob.objects.filter(pk=job.pk, status__in=ACTIVE).update(
+        status=status, summary=summary or {}, error=error, finished_at=finished, upload=""
+    ):
+        return
+    upload, storage = job.upload.name, job.upload.storage
+    job.status, job.summary, job.error, job.finished_at = status, summary or {}, error, finished
     payload = {"job": str(job.public_id), "status": status, "percent": 100 if status == "done" else None,
                "summary": job.summary, "error": error}
 
     def after_commit():
         # The upload held the user's raw history; once imported (or refused) we keep only the plays.
-        job.upload.delete(save=False)
+        if upload:
+            storage.delete(upload)
         broadcast(user_group(job.user_id), "import_progress", payload)
         if status == ImportJob.Status.DONE:
             from listening.tasks import period_totals_rebuild
@@ -198,3 +256,57 @@ class _ImportProgress:
             "files": self.files, "files_done": self.files_done, "rows": self.rows,
             "rows_per_second": round(self.rows / elapsed), "eta_seconds": round(eta) if eta is not None else None,
         })
+
+
+# --- undo -------------------------------------------------------------------------------------------------
+def import_job_undo(*, job: ImportJob) -> ImportJob:
+    """Ask for a finished import to be undone (say the listener uploaded someone else's history); a worker
+    takes its plays out. Asking again while it is undone or undoing changes nothing."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if job.status in (ImportJob.Status.UNDOING, ImportJob.Status.UNDONE):
+            return job
+        if job.status != ImportJob.Status.DONE:
+            raise ApplicationError("Only a finished import can be undone.", code="import_not_done", status_code=409)
+        if job.summary.get("added") and not (
+            Play.objects.filter(user=job.user_id, import_job=job).exists()
+            or PlayRecord.objects.filter(user=job.user_id, import_job=job).exists()
+        ):
+            raise ApplicationError(
+                "This import was made before imports could be undone, and its plays cannot be told apart from "
+                "the rest of your history.", code="import_not_undoable", status_code=409,
+            )
+        job.status = ImportJob.Status.UNDOING
+        job.save(update_fields=["status"])
+        from listening.tasks import import_undo
+
+        # Queued before commit, unlike other tasks: a broker that cannot take it (BrokerUnavailable, a 503) then
+        # rolls the job back to done instead of leaving it undoing with no task. The worker waits for this row's
+        # lock, so it reads the committed status, and does nothing should the commit fail after all.
+        task_queue(import_undo, job_id=job.pk)
+    return job
+
+
+def import_job_undo_run(*, job_id: int) -> ImportJob | None:
+    """Undo an import in one transaction: its plays go, its records of plays other sources recorded too go
+    (those plays are shown as the others recorded them), and every figure derived from plays follows: the
+    roll-ups at once, the published taste at once, the period totals and sessions rebuilt after commit."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().select_related("user").filter(pk=job_id).first()
+        if job is None or job.status != ImportJob.Status.UNDOING:
+            return job  # undone already (a redelivered task), or its account deleted: nothing to do
+        removed = import_plays_remove(user=job.user, job=job)
+        taste_vector_refresh(user=job.user)
+        job.status, job.summary = ImportJob.Status.UNDONE, {**job.summary, "removed": removed}
+        job.save(update_fields=["status", "summary"])
+        payload = {"job": str(job.public_id), "status": job.status, "percent": None, "summary": job.summary,
+                   "error": ""}
+
+        def after_commit():
+            broadcast(user_group(job.user_id), "import_progress", payload)
+            from listening.tasks import period_totals_rebuild
+
+            period_totals_rebuild.delay(user_id=job.user_id)
+
+        transaction.on_commit(after_commit)
+    return job

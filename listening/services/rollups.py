@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta
+
 from django.db import connection, transaction
 
 from accounts.models import User
@@ -41,6 +44,26 @@ def fold_ctes(source: str) -> str:
 ROLLUP_TABLES = (
     "listening_hourlylistening", "listening_dailytrackplays", "listening_dailyartistplays", "listening_dailyalbumplays",
 )
+
+
+def rollups_refold(cursor, *, user: User, days: Iterable[date]) -> None:
+    """Fold the plays of these local days again, after plays of them changed or went (a pairing, an undone
+    import): their roll-up rows become what their plays now give. Inside the caller's transaction and lock."""
+    days = sorted(set(days))
+    if not days:
+        return
+    # Local days lie within a day of the UTC day: the (user, time) index narrows to these, the day test picks.
+    params = {"user_id": user.pk, "time_zone": user.time_zone, "days": days,
+              "first": datetime.combine(days[0] - timedelta(days=1), time.min, UTC),
+              "last": datetime.combine(days[-1] + timedelta(days=2), time.min, UTC)}
+    for table in ROLLUP_TABLES:
+        cursor.execute(f"DELETE FROM {table} WHERE user_id = %(user_id)s AND day = ANY(%(days)s)", params)
+    cursor.execute(
+        "WITH day_plays AS (SELECT kind, track_id, artist_id, album_id, ended_at, ms_played, skipped "
+        "FROM listening_play WHERE user_id = %(user_id)s AND ended_at >= %(first)s AND ended_at < %(last)s "
+        "AND (ended_at AT TIME ZONE %(time_zone)s)::date = ANY(%(days)s)), " + fold_ctes("day_plays") + " SELECT 1",
+        params,
+    )
 
 
 @transaction.atomic

@@ -10,9 +10,9 @@ from django.db import connection, models, transaction
 from django.db.models import Exists, OuterRef
 
 from accounts.models import User
-from listening.models import DEDUPE_WINDOW_SECONDS, Album, Artist, DailyTrackPlays, Play, Track
+from listening.models import Album, Artist, DailyTrackPlays, Play, PlayRecord, Track
 from listening.names import name_key
-from listening.services.plays import CATALOG_LOCK
+from listening.services.plays import CATALOG_LOCK, track_plays_merge
 from listening.services.rollups import USER_HISTORY_LOCK, rollups_rebuild
 
 logger = logging.getLogger(__name__)
@@ -44,8 +44,8 @@ def spotify_tracks_store(*, tracks: Iterable[dict], claims: dict[str, int] | Non
 
 def track_merge(*, source_id: int, target_id: int) -> bool:
     """Fold the name-only track `source_id` into `target_id`: every play, favourite, rating, pick and
-    playlist entry moves over (a play the user already has on the target within the dedupe window is the
-    same play, and goes), the source row is deleted, and the affected users' roll-ups are rebuilt.
+    playlist entry moves over (plays as track_plays_merge says: one listening recorded under both is one play),
+    the source row is deleted, and the affected users' roll-ups are rebuilt.
 
     Returns False (and changes nothing) when the merge must wait: the tracks changed meanwhile, or someone
     started playing the source while we locked its listeners; a later sync tries again."""
@@ -61,21 +61,8 @@ def track_merge(*, source_id: int, target_id: int) -> bool:
         if source is None or target is None or _listeners(source_id) != users:
             return False
         with connection.cursor() as cursor:
-            # The unique (user, track, minute) index finds both sides' plays per user.
-            cursor.execute(
-                """DELETE FROM listening_play s USING listening_play t
-                   WHERE s.user_id = ANY(%(users)s) AND s.track_id = %(source)s
-                     AND t.user_id = s.user_id AND t.track_id = %(target)s
-                     AND t.ended_minute BETWEEN s.ended_minute - 1 AND s.ended_minute + 1
-                     AND abs(extract(epoch FROM t.ended_at - s.ended_at)) < %(window)s""",
-                {"users": users, "source": source_id, "target": target_id, "window": DEDUPE_WINDOW_SECONDS},
-            )
-            cursor.execute(
-                """UPDATE listening_play SET track_id = %(target)s, artist_id = %(artist)s, album_id = %(album)s
-                   WHERE user_id = ANY(%(users)s) AND track_id = %(source)s""",
-                {"users": users, "source": source_id, "target": target_id, "artist": target.artist_id,
-                 "album": target.album_id},
-            )
+            track_plays_merge(cursor, users=users, source_id=source_id, target_id=target_id,
+                              artist_id=target.artist_id, album_id=target.album_id)
         for model, field in _track_references():
             _repoint(model, field, source_id, target_id)
         source.delete()
@@ -232,18 +219,19 @@ def _fill(track: Track, obj: dict, album_id: int | None) -> bool:
 
 
 def _listeners(track_id: int) -> list[int]:
-    """Users with plays of the track, probing each user's (user, track, minute) index: Play has no index by
-    track alone, and a scan of every play would cost far more than one probe per user."""
+    """Users with plays of the track, probing each user's unique (user, track, time, source) index: Play has no
+    index by track alone, and a scan of every play would cost far more than one probe per user."""
     has_played = Play.objects.filter(user=OuterRef("pk"), track_id=track_id)
     return list(User.objects.filter(Exists(has_played)).order_by("pk").values_list("pk", flat=True))
 
 
 def _track_references() -> list[tuple[type[models.Model], models.ForeignKey]]:
-    """Every foreign key to Track besides plays and roll-ups (handled on their own), whichever app adds one."""
+    """Every foreign key to Track besides plays, their records and roll-ups (handled on their own), whichever app
+    adds one."""
     return [
         (field.related_model, field.remote_field)
         for field in Track._meta.get_fields(include_hidden=True)
-        if field.one_to_many and field.related_model not in (Play, DailyTrackPlays)
+        if field.one_to_many and field.related_model not in (Play, PlayRecord, DailyTrackPlays)
     ]
 
 

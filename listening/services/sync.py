@@ -181,7 +181,7 @@ def _plays_store(sync: SpotifySync, items: list[dict], *, cursor_ms: int | None 
     spotify_tracks_store(tracks=[item["track"] for item in songs if not item["track"].get("is_local")])
     rows = [_play_row(item) for item in songs]
     with transaction.atomic():
-        summary = plays_add(user=sync.user, rows=rows, source=Play.Source.SYNC)
+        summary = plays_add(user=sync.user, rows=rows)
         changes = {"plays_added": F("plays_added") + summary.added}
         if cursor_ms:
             changes["played_after_ms"] = Greatest(F("played_after_ms"), cursor_ms)
@@ -194,6 +194,7 @@ def _play_row(item: dict) -> PlayRow:
     artists = track.get("artists") or [{}]
     local = track.get("is_local") or not track.get("id")
     return PlayRow(
+        source=Play.Source.SYNC,
         kind="music",
         # played_at is when the track stopped playing (spotify/web-api#613), like the exports' ts.
         ended_at=_played_ms(item) // 1000,

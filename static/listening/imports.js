@@ -13,10 +13,15 @@
   function summaryList(summary) {
     const list = document.createElement("ul");
     list.className = "summary-list";
+    const known = [
+      [summary.duplicates_in_upload, "duplicate rows inside this upload, counted once"],
+      [summary.already_in_history, "already in your history, skipped"],
+      [summary.matched_sync, "matched a play from your Spotify sync, counted once"],
+    ];
     const lines = [
       `${number.format(summary.added)} plays added (${number.format(summary.music)} songs, ` +
         `${number.format(summary.podcasts)} podcast episodes, ${number.format(summary.audiobooks)} audiobook chapters)`,
-      `${number.format(summary.duplicates)} already in your history, skipped`,
+      ...known.filter(([count]) => count).map(([count, what]) => `${number.format(count)} ${what}`),
       ...Object.entries(summary.unreadable || {}).map(([reason, count]) => `${number.format(count)} rows not imported: ${reason}`),
     ];
     for (const line of lines) {
@@ -27,14 +32,15 @@
     return list;
   }
 
-  // An import can finish between this page being served and its socket opening: once the socket is
-  // ready, ask for the state of every import still shown as active, so none waits for a push that is gone.
+  // An import (or its undoing) can finish between this page being served and its socket opening: once the
+  // socket is ready, ask for the state of every one still shown as under way, so none waits for a push that is gone.
+  const underWay = ["queued", "running", "undoing"];
   document.addEventListener("rewrapped:ready", () => {
-    for (const card of document.querySelectorAll('[data-job][data-status="queued"], [data-job][data-status="running"]')) {
+    for (const card of document.querySelectorAll(underWay.map((status) => `[data-job][data-status="${status}"]`).join(", "))) {
       fetch(`/api/v1/listening/imports/${card.dataset.job}/`, { credentials: "same-origin" })
         .then((response) => (response.ok ? response.json() : null))
         .then((job) => {
-          if (!job || job.status === "queued" || job.status === "running") return;
+          if (!job || underWay.includes(job.status)) return;
           document.dispatchEvent(new CustomEvent("rewrapped:import.progress", { detail: {
             job: job.id, status: job.status, percent: job.status === "done" ? 100 : null,
             summary: job.summary, error: job.error,
@@ -54,11 +60,24 @@
     if (text) text.textContent = describe(detail);
     if (detail.status === "running") return;
     card.querySelector(".job-status").textContent =
-      { done: "Done", failed: "Failed", cancelled: "Cancelled" }[detail.status] || detail.status;
-    for (const node of card.querySelectorAll("progress, .job-progress, form")) node.remove();
+      { done: "Done", failed: "Failed", cancelled: "Cancelled", undone: "Undone" }[detail.status] || detail.status;
+    for (const node of card.querySelectorAll("progress, .job-progress, form, .job-undo")) node.remove();
     const summary = card.querySelector(".job-summary");
     summary.replaceChildren();
-    if (detail.status === "done") summary.appendChild(summaryList(detail.summary));
+    if (detail.status === "done") {
+      summary.appendChild(summaryList(detail.summary));
+      const undo = document.createElement("a");
+      undo.className = "job-undo";
+      undo.href = `/listening/import/${detail.job}/undo/`;
+      undo.textContent = "Undo this import";
+      card.appendChild(undo);
+    }
+    if (detail.status === "undone") {
+      const undone = document.createElement("p");
+      undone.textContent =
+        `Undone: the ${number.format(detail.summary.removed)} plays it had added are no longer in your history.`;
+      summary.appendChild(undone);
+    }
     if (detail.error) {
       const error = document.createElement("p");
       error.className = "error-text";

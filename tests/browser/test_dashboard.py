@@ -51,7 +51,7 @@ def test_upload_watch_the_import_then_explore_the_dashboard(stack_page, listener
 
     job = page.locator("[data-job]").first
     expect(job.locator(".job-status")).to_have_text("Done", timeout=60_000)
-    expect(job).to_contain_text("1,454 plays added")
+    expect(job).to_contain_text("1,484 plays added")
     percents = [seen["percent"] for seen in page.evaluate("window.progressSeen") if seen["percent"] is not None]
     assert percents[-1] == 100
     assert percents == sorted(percents)
@@ -69,7 +69,7 @@ def test_upload_watch_the_import_then_explore_the_dashboard(stack_page, listener
     # The export is from 2023: nothing in the last four weeks, everything in all time.
     expect(page.locator('[data-total="plays"]')).to_have_text("0")
     page.get_by_role("navigation", name="Period").get_by_role("link", name="All time").click()
-    expect(page.locator('[data-total="plays"]')).to_have_text("1,441")
+    expect(page.locator('[data-total="plays"]')).to_have_text("1,471")
     expect(page.get_by_text("Plus 13 podcast episodes")).to_be_visible()
 
     expect(page.locator("#clock-chart rect.clock-cell")).to_have_count(7 * 24)
@@ -96,7 +96,7 @@ def test_upload_watch_the_import_then_explore_the_dashboard(stack_page, listener
 
     page.get_by_role("link", name="rank by minutes instead").click()
     expect(page.get_by_text("Ranked by minutes")).to_be_visible()
-    expect(page.locator('[data-total="plays"]')).to_have_text("1,441")
+    expect(page.locator('[data-total="plays"]')).to_have_text("1,471")
 
     tracks.first.get_by_role("link").click()
     expect(page.get_by_text("of your tracks")).to_be_visible()

@@ -37,13 +37,17 @@ def extended_rows(plays: int, *, artists: int = 2_000, tracks: int = 40_000, see
         }
 
 
-def extended_export_zip(plays: int, **kwargs) -> bytes:
-    """A my_spotify_data.zip with `plays` plays split over Streaming_History_Audio_*.json files."""
+def extended_export_zip(plays: int, *, plays_per_file: int = PLAYS_PER_FILE, **kwargs) -> bytes:
+    """A my_spotify_data.zip with `plays` plays split over Streaming_History_Audio_*.json files, each written
+    row by row (a file of millions of plays never whole in memory)."""
     buffer = io.BytesIO()
     rows = extended_rows(plays, **kwargs)
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        for index in range(0, plays, PLAYS_PER_FILE):
-            chunk = [next(rows) for _ in range(min(PLAYS_PER_FILE, plays - index))]
-            name = f"Spotify Extended Streaming History/Streaming_History_Audio_{index // PLAYS_PER_FILE}.json"
-            archive.writestr(name, json.dumps(chunk))
+        for index in range(0, plays, plays_per_file):
+            name = f"Spotify Extended Streaming History/Streaming_History_Audio_{index // plays_per_file}.json"
+            with archive.open(name, "w", force_zip64=True) as member:
+                member.write(b"[")
+                for number in range(min(plays_per_file, plays - index)):
+                    member.write((", " if number else "").encode() + json.dumps(next(rows)).encode())
+                member.write(b"]")
     return buffer.getvalue()

@@ -138,9 +138,9 @@ def generate(today: date, now: datetime) -> list[Play]:
 
 def load(user, plays: list[Play]) -> None:
     """Through the real write path, then genres as sync would have stored them."""
-    rows = [PlayRow(kind=p.kind, ended_at=p.epoch, ms_played=p.ms, item_uri=p.uri, name=p.track,
+    rows = [PlayRow(source="extended", kind=p.kind, ended_at=p.epoch, ms_played=p.ms, item_uri=p.uri, name=p.track,
                     artist_or_show=p.artist, album=p.album) for p in plays]
-    summary = plays_add(user=user, rows=rows, source="import")
+    summary = plays_add(user=user, rows=rows)
     assert summary.added == len(plays), f"the fixture lost plays to the dedupe rule: {summary}"
     for artist in {play.artist for play in plays if play.kind == "music"} & set(GENRES):
         for genre in GENRES[artist]:

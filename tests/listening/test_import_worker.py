@@ -1,10 +1,12 @@
 """An import as the user lives it: upload on the page, a real Celery worker, progress over the real socket."""
 
 import asyncio
+import html
+import io
 import json
 import os
 import signal
-
+import zipfile
 from pathlib import Path
 
 import psutil
@@ -13,12 +15,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Sum
 from django.utils import timezone
 
-from listening.services import import_jobs_requeue
-
 from listening.models import ImportJob, PeriodTotalsState, PeriodTrackPlays, Play
+from listening.services import import_jobs_requeue
 from tests.accounts.test_notifications import connect, session_cookie
 from tests.conftest import client_for, wait_until
 from tests.fakes.exports import extended_export_zip
+from tests.listening.test_import import AUDIO_2023
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -119,3 +121,76 @@ def test_an_api_upload_while_the_broker_is_down_is_accepted(client, listener, br
 
     assert response.status_code == 202 and response.json()["status"] == "queued"
     assert ImportJob.objects.get(user=listener).queued_at is None
+
+
+def test_a_failed_import_is_told_on_the_page_and_its_upload_removed(client, listener, daphne_server, celery_worker):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("a/Streaming_History_Audio_2023.json", AUDIO_2023.read_bytes())
+    damaged = buffer.getvalue().replace(b"Labrinth", b"Labrynth", 1)  # no longer what its CRC says
+    cookie = session_cookie(listener)
+
+    async def scenario():
+        async with connect(daphne_server, cookie) as socket:
+            await socket.recv()  # ready
+            job = await asyncio.to_thread(upload, client, listener, damaged)
+            stored = Path(job.upload.path)
+            messages = await import_messages(socket, until=lambda m: m["status"] != "running")
+            return stored, messages[-1]
+
+    stored, final = asyncio.run(scenario())
+
+    assert final["status"] == "failed"
+    assert final["error"] == ("The ZIP file is damaged: “Streaming_History_Audio_2023.json” in it cannot be read. "
+                              "Download it from Spotify again; nothing was imported.")
+    assert html.escape(final["error"]) in client.get("/listening/import/").content.decode()
+    assert not Play.objects.filter(user=listener).exists()
+    assert not stored.exists()
+
+
+def test_cancel_stops_a_running_import_and_keeps_nothing(client, listener, daphne_server, celery_worker):
+    cookie = session_cookie(listener)
+
+    async def scenario():
+        async with connect(daphne_server, cookie) as socket:
+            await socket.recv()  # ready
+            job = await asyncio.to_thread(upload, client, listener, extended_export_zip(120_000))
+            await import_messages(socket, until=lambda m: m["status"] == "running" and m["rows"] > 0)
+            page = await asyncio.to_thread(client.post, f"/listening/import/{job.public_id}/cancel/", follow=True)
+            final = await import_messages(socket, until=lambda m: m["status"] != "running")
+            return job, page.content.decode(), final[-1]
+
+    job, page, final = asyncio.run(scenario())
+
+    assert "Cancelling the import; nothing from it will be kept." in page  # its worker stops it
+    assert final["status"] == "cancelled" and final["error"] == "Cancelled; nothing was imported."
+    assert not Play.objects.filter(user=listener).exists()
+    assert not Path(job.upload.path).exists()
+
+
+def test_an_import_undone_from_the_page_is_taken_out_by_the_worker_and_the_page_is_told(
+    client, listener, daphne_server, celery_worker
+):
+    cookie = session_cookie(listener)
+
+    async def scenario():
+        async with connect(daphne_server, cookie) as socket:
+            await socket.recv()  # ready
+            job = await asyncio.to_thread(upload, client, listener, extended_export_zip(5_000))
+            await import_messages(socket, until=lambda m: m["status"] != "running")
+            await import_messages(socket, until=lambda m: True, kind="stats.ready")
+            asked = await asyncio.to_thread(client.post, f"/listening/import/{job.public_id}/undo/")
+            told = await import_messages(socket, until=lambda m: m["job"] == str(job.public_id))
+            await import_messages(socket, until=lambda m: True, kind="stats.ready")
+            return job, asked, told[-1]
+
+    job, asked, told = asyncio.run(scenario())
+
+    assert asked.status_code == 302
+    assert told["status"] == "undone" and told["summary"]["removed"] == 5_000
+    assert not Play.objects.filter(user=listener).exists()
+    assert ImportJob.objects.get(pk=job.pk).status == ImportJob.Status.UNDONE
+    assert PeriodTotalsState.objects.get(user=listener).built_on is not None  # rebuilt, with nothing in it
+    assert not PeriodTrackPlays.objects.filter(user=listener).exists()
+    assert "Undone: the 5,000 plays it had added are no longer in your history." in \
+        client.get("/listening/import/").content.decode()

@@ -125,11 +125,12 @@ def test_plays_added_later_are_folded_into_current_period_totals_and_sessions(hi
 
 def test_a_bulk_import_marks_the_totals_out_of_date_and_the_dashboard_reads_the_daily_rollups(history):
     period_totals_rebuild(user=history)
-    writer = PlaysWriter(user=history, source="import", bulk=True)
+    writer = PlaysWriter(user=history, bulk=True)
     before = len(selectors.top(user=history, period=period_parse(user=history, key="all"), kind="tracks", limit=100))
 
     writer.add(writer.prepare([
-        PlayRow("music", int(local(user_today(history), 7).timestamp()), 180_000, None, "New song", "Newcomer"),
+        PlayRow("extended", "music", int(local(user_today(history), 7).timestamp()), 180_000, None, "New song",
+                "Newcomer"),
     ]))
 
     fresh = User.objects.get(pk=history.pk)

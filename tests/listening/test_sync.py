@@ -310,7 +310,8 @@ def test_songs_known_by_name_are_found_by_search_and_merged_into_the_song_we_kno
     Favourite.objects.create(user=listener, track=name_only)
     Favourite.objects.create(user=listener, track=known)
     TrackRating.objects.create(user=listener, track=name_only, stars=5)
-    assert plays_of_user(listener).count() == 5  # the repeated play counted twice, under two rows
+    # The repeated play is one already: by name and by id, the same artist and title are one song.
+    assert plays_of_user(listener).count() == 4
     connect(spotify, listener)
     now = timezone.now()
 
@@ -318,7 +319,7 @@ def test_songs_known_by_name_are_found_by_search_and_merged_into_the_song_we_kno
 
     assert sync.last_error == ""
     assert not Track.objects.filter(pk=name_only.pk).exists()
-    assert plays_of_user(listener).filter(track=known).count() == 2  # t1 and t2, the repeat folded in
+    assert plays_of_user(listener).filter(track=known).count() == 2  # t1 and t2
     assert plays_of_user(listener).count() == 4
     assert plays_of_user(other_listener).get().track == known
     assert list(Favourite.objects.filter(user=listener).values_list("track", flat=True)) == [known.pk]
@@ -338,6 +339,30 @@ def test_songs_known_by_name_are_found_by_search_and_merged_into_the_song_we_kno
     assert spotify.count("GET", "/v1/search") == searches
     spotify_sync_run(user=listener, now=now + timedelta(days=31))
     assert spotify.count("GET", "/v1/search") == searches + 1
+
+
+def test_a_listen_recorded_under_a_featured_artists_name_is_one_play_once_search_finds_its_song(
+    spotify, listener, run_import
+):
+    song = new_tracks(1, seed=9)[0]
+    featured = {**song["artists"][0], "id": "featuredartist000000001", "name": "Feat Artist"}
+    song["artists"] = [*song["artists"], featured]
+    spotify.add_user({"id": "someone"}, played=plays_of([song], count=1, start=START))  # so search knows it
+    # The extended export files the listen under the song's artist, account data under the one it featured:
+    # two songs to the importer, so two plays.
+    run_import(listener, extended((song, START + timedelta(seconds=42))))
+    run_import(listener, account_data(("Feat Artist", song["name"], START)))
+    assert plays_of_user(listener).count() == 2
+    connect(spotify, listener)
+
+    spotify_sync_run(user=listener)
+
+    play = plays_of_user(listener).get()
+    assert (play.track.spotify_id, play.source) == (song["id"], "extended")
+    assert play.ended_at == START + timedelta(seconds=42)
+    assert set(play.records.values_list("source", "track__spotify_id")) == {("extended", song["id"]),
+                                                                            ("account", song["id"])}
+    assert DailyTrackPlays.objects.filter(user=listener).aggregate(plays=Sum("plays"))["plays"] == 1
 
 
 # --- beat, worker, admin ---------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ def test_seed_demo_builds_a_listener_year_a_promoter_with_events_and_staff(db, c
     assert User.objects.get(email="staff@demo.rewrapped").is_staff
     plays = Play.objects.filter(user=listener)
     # Every music play and podcast of the 2023 extended export, audio and video files together.
-    assert plays.count() == 1454
+    assert plays.count() == 1484
     span = plays.order_by("ended_at")
     assert (span.last().ended_at - span.first().ended_at).days > 300
     assert Event.objects.filter(promoter__email="promoter@demo.rewrapped", moderation="approved").count() == 3

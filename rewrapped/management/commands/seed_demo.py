@@ -79,7 +79,7 @@ class Command(BaseCommand):
         weeks = int((timezone.now().timestamp() - max(row.ended_at for row in rows)) // (7 * 86400))
         for row in rows:
             row.ended_at += weeks * 7 * 86400
-        return plays_add(user=listener, rows=rows, source=Play.Source.IMPORT).added
+        return plays_add(user=listener, rows=rows).added
 
     def _events(self, promoter: User) -> int:
         created = 0
