@@ -49,6 +49,8 @@ def project_copy(tmp_path) -> Path:
      "listening.selectors.library -> rewrapped.views"),
     # Reaching past a lower app's services and selectors.
     ("events/notices.py", "from listening.models import PeriodArtistPlays", "events.notices -> listening.models"),
+    ("events/notices.py", "from listening.models.rollups import PeriodArtistPlays",
+     "events.notices -> listening.models.rollups"),
     ("promoters/views.py", "from events.interactions import interaction_record",
      "promoters.views -> events.interactions"),
 ])
