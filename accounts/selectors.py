@@ -2,20 +2,19 @@
 
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
+from django.db.models import Count, QuerySet
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
+from accounts import hooks
 from accounts.models import Impersonation, User
-
-# Each app that holds personal rows adds its `personal_data(user) -> dict` here.
-EXPORT_SECTIONS = ("accounts.selectors.personal_data", "listening.library.personal_data")
 
 
 def user_data_export(*, user: User) -> dict:
-    """Everything Re-Wrapped holds about the user, as JSON-ready data."""
-    export = {"generated_at": timezone.now().isoformat(), "format": "re-wrapped-export/1"}
-    for path in EXPORT_SECTIONS:
-        export.update(import_string(path)(user))
+    """Everything Re-Wrapped holds about the user, as JSON-ready data: this app's part, then the part of each app
+    that holds personal rows (each registers it with `hooks.on_data_export`)."""
+    export = {"generated_at": timezone.now().isoformat(), "format": "re-wrapped-export/1", **personal_data(user)}
+    for hook in hooks.data_export_hooks:
+        export.update(hook(user))
     return export
 
 
@@ -67,3 +66,20 @@ def personal_data(user: User) -> dict:
 def _token_expiry(account: SocialAccount) -> str | None:
     tokens = list(account.socialtoken_set.all())
     return tokens[0].expires_at.isoformat() if tokens and tokens[0].expires_at else None
+
+
+# --- for apps above accounts ----------------------------------------------------------------------------------
+def listener_countries() -> list[str]:
+    """The countries users live in, the one most of them live in first."""
+    return list(User.objects.exclude(country="").values_list("country", flat=True)
+                .annotate(listeners=Count("pk")).order_by("-listeners", "country"))
+
+
+def users_existing(*, ids: set[int]) -> set[int]:
+    """Which of these ids are still users' (an account may have been deleted since)."""
+    return set(User.objects.filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def users_active_in(*, country: str, among: QuerySet) -> QuerySet[User]:
+    """Active users living in `country` whose ids are among `among` (a subquery of user ids), oldest first."""
+    return User.objects.filter(pk__in=among, country=country, is_active=True).order_by("pk")

@@ -1,6 +1,7 @@
 """Writes for accounts: profile, guest upgrade, deletion, Spotify tokens, impersonation log."""
 
 import logging
+from collections.abc import Iterable
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
@@ -10,10 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
+from accounts import hooks
 from accounts.models import Impersonation, User
 from accounts.spotify import tokens as spotify_tokens
 from rewrapped.api import ApplicationError
-from rewrapped.broker import task_queue_on_commit
 from rewrapped.realtime import broadcast, user_group
 
 logger = logging.getLogger(__name__)
@@ -33,21 +34,15 @@ def profile_update(*, user: User, **changes) -> User:
     if "interests" in changes:
         changes["interests"] = normalize_interests(changes["interests"])
     # From the database, not the instance: a ModelForm has already written the new values onto it.
-    before = User.objects.values("time_zone", "public_profile").get(pk=user.pk)
+    before = User.objects.values(*changes).get(pk=user.pk) if changes else {}
     for field, value in changes.items():
         setattr(user, field, value)
     user.full_clean(exclude=["password", "username", "email"])
     user.save(update_fields=list(changes))
-    if user.time_zone != before["time_zone"]:
-        # Roll-ups are kept by local day: regroup the history in the new time zone.
-        from listening.tasks import rollups_rebuild
-
-        task_queue_on_commit(rollups_rebuild, user_id=user.pk)
-    if user.public_profile != before["public_profile"]:
-        # Sharing taste publishes the listener's taste vector at once (and stopping withdraws it).
-        from listening.services import taste_vector_refresh
-
-        taste_vector_refresh(user=user)
+    changed = frozenset(field for field in changes if getattr(user, field) != before[field])
+    if changed:
+        for hook in hooks.profile_changed_hooks:
+            hook(user=user, changed=changed)
     return user
 
 
@@ -90,6 +85,12 @@ def account_delete(*, user: User) -> None:
             model.objects.filter(username__iexact=user.email).delete()
     OutstandingToken.objects.filter(user=user).delete()
     user.delete()
+
+
+def promoter_role_grant(*, user_ids: Iterable[int]) -> int:
+    """Make these users promoters; returns how many became one. Only regular accounts do: a guest cannot apply,
+    but an account can change between applying and review."""
+    return User.objects.filter(pk__in=list(user_ids), role=User.Role.REGULAR).update(role=User.Role.PROMOTER)
 
 
 def refresh_tokens_revoke(*, user: User) -> int:

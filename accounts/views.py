@@ -15,24 +15,9 @@ from hijack.views import AcquireUserView
 
 from accounts import selectors, services
 from accounts.forms import AccountDeleteForm, GuestUpgradeForm, ProfileForm
-from events import selectors as event_selectors
-from listening import selectors as listening_selectors
-from listening.periods import period_parse
 from rewrapped.api import ApplicationError
 
 RECENT_SIGN_IN = timedelta(minutes=10)
-
-
-def home(request):
-    context = {}
-    if request.user.is_authenticated:
-        all_time = period_parse(user=request.user, key="all")
-        context = {
-            "totals": listening_selectors.totals(user=request.user, period=all_time),
-            "top_artists": listening_selectors.top(user=request.user, period=all_time, kind="artists", limit=5),
-            "events": event_selectors.upcoming_events(),
-        }
-    return render(request, "accounts/home.html", context)
 
 
 @login_required

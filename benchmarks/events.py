@@ -42,10 +42,10 @@ from django.urls import reverse  # noqa: E402
 from accounts.models import User  # noqa: E402
 from events.ingest import events_ingest  # noqa: E402
 from events.interactions import interaction_record, interactions_flush  # noqa: E402
+from events.metrics import event_metrics_aggregate  # noqa: E402
 from events.models import Event, EventInteraction  # noqa: E402
 from events.providers import Performer, ProviderEvent  # noqa: E402
 from events.selectors import EventFilters, event_search  # noqa: E402
-from promoters.metrics import event_metrics_aggregate  # noqa: E402
 
 EVENTS = 100_000
 INTERACTIONS = 1_000_000

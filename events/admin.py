@@ -1,12 +1,13 @@
 from django.contrib import admin, messages
 from django.db import models
 
+from events import services
 from events.forms import EventForm
-from events.models import Event, EventInteraction, EventListing, EventMetricsDaily, EventNotice, SavedEvent
+from events.models import (
+    Event, EventInteraction, EventListing, EventMetricsCursor, EventMetricsDaily, EventNotice, SavedEvent,
+)
 from events.venue_time import venue_time_label
-from promoters import services
-from promoters.admin import rejection_reason_page
-from rewrapped.admin import RecordAdmin
+from rewrapped.admin import RecordAdmin, rejection_reason_page
 
 
 class ListingInline(admin.TabularInline):
@@ -104,3 +105,8 @@ class EventMetricsDailyAdmin(RecordAdmin):
     list_display = ["day", "event", "targeted", "impressions", "views", "saves", "ticket_clicks", "listeners"]
     list_select_related = ["event"]
     date_hierarchy = "day"
+
+
+@admin.register(EventMetricsCursor)
+class EventMetricsCursorAdmin(RecordAdmin):
+    list_display = ["last_interaction_id", "updated_at"]

@@ -21,16 +21,16 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import User
+from accounts import selectors as account_selectors
 from events import notices
 from events.models import Event, EventListing
 from events.providers import EventQuery, ProviderEvent, ProviderNotConfigured, events_page, ticketmaster
 from events.venue_time import venue_local
-from listening.models import Artist, PeriodArtistPlays
-from listening.names import name_key
+from listening import selectors as listening_selectors
+from rewrapped.names import name_key
 from rewrapped.outbound import RateLimited, ServiceUnavailable
 
 logger = logging.getLogger(__name__)
@@ -296,12 +296,7 @@ def _performers_link(listings: dict[int, ProviderEvent]) -> None:
     """Link each event's performers to our artists: by Spotify id when the provider gives one, else by name."""
     spotify_ids = {p.spotify_id for listing in listings.values() for p in listing.performers if p.spotify_id}
     name_keys = {name_key(p.name) for listing in listings.values() for p in listing.performers}
-    by_spotify = dict(Artist.objects.filter(spotify_id__in=spotify_ids).values_list("spotify_id", "pk"))
-    by_name: dict[str, int] = {}
-    # Several catalog rows can share a name; the one Spotify knows, then the oldest, stands for it.
-    for key, pk, _ in (Artist.objects.filter(name_key__in=name_keys)
-                       .values_list("name_key", "pk", "spotify_id").order_by("spotify_id", "pk")):
-        by_name.setdefault(key, pk)
+    by_spotify, by_name = listening_selectors.artist_ids_matching(spotify_ids=spotify_ids, name_keys=name_keys)
     through = Event.performers.through
     rows = []
     for event_id, listing in listings.items():
@@ -369,20 +364,10 @@ def events_fetch_plan(*, today: date | None = None) -> list[PlannedFetch]:
     Ticketmaster's share is cut to what its daily quota still allows for this run."""
     today = today or timezone.now().date()
     until = today + timedelta(days=settings.EVENT_FETCH_DAYS_AHEAD)
-    countries = list(
-        User.objects.exclude(country="").values_list("country", flat=True)
-        .annotate(listeners=Count("pk")).order_by("-listeners", "country")
-    )
-    artist_ids = list(
-        PeriodArtistPlays.objects.filter(period="all").values("artist_id")
-        .annotate(listeners=Count("user_id"), plays=Sum("plays"))
-        .order_by("-listeners", "-plays", "artist_id").values_list("artist_id", flat=True)
-        [:settings.EVENT_FETCH_TOP_ARTISTS]
-    )
-    names = Artist.objects.in_bulk(artist_ids)
+    countries = account_selectors.listener_countries()
+    artists = listening_selectors.artists_most_listened(limit=settings.EVENT_FETCH_TOP_ARTISTS)
     queries = [EventQuery(country=str(country), starts_from=today, starts_until=until) for country in countries]
-    queries += [EventQuery(keyword=names[pk].name, starts_from=today, starts_until=until)
-                for pk in artist_ids if pk in names]
+    queries += [EventQuery(keyword=artist.name, starts_from=today, starts_until=until) for artist in artists]
     plan = []
     for source in settings.EVENT_PROVIDERS:
         chosen = queries

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 
 from django.db import connection, transaction
 
+from accounts import selectors as account_selectors
 from accounts.models import User
 from events.models import Event, EventInteraction
 from events.targeting import listener_matches
@@ -108,7 +109,7 @@ def _insert(rows: list[list]) -> int:
     # An event deleted since goes with its interactions (as the cascade would have taken them); a listener
     # who deleted their account leaves an anonymous interaction (as SET_NULL would have left it).
     events = set(Event.objects.filter(pk__in={row[1] for row in rows}).values_list("pk", flat=True))
-    users = set(User.objects.filter(pk__in={row[2] for row in rows if row[2]}).values_list("pk", flat=True))
+    users = account_selectors.users_existing(ids={row[2] for row in rows if row[2]})
     interactions = [
         EventInteraction(
             id=row_id, event_id=event_id, user_id=user_id if user_id in users else None, kind=kind,

@@ -209,3 +209,13 @@ class EventMetricsDaily(models.Model):
                 fields=["event", "day", "targeted"], nulls_distinct=False, name="event_metrics_once_per_day"
             )
         ]
+
+
+class EventMetricsCursor(models.Model):
+    """The last raw interaction (by id) folded into the Event Metrics Log; one row, so runs are incremental."""
+
+    last_interaction_id = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Interactions up to #{self.last_interaction_id}"

@@ -16,12 +16,10 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
 from django.urls import reverse
 
-from accounts.models import User
+from accounts import selectors as account_selectors
 from events.models import Event, EventNotice, SavedEvent
 from events.venue_time import venue_time_label
 from listening import selectors as listening_selectors
-from listening.models import PeriodArtistPlays
-from listening.periods import period_parse
 from rewrapped.realtime import broadcast, user_group
 
 logger = logging.getLogger(__name__)
@@ -62,13 +60,12 @@ def announcements_record(*, event_ids: list[int], now: datetime) -> list[int]:
         if not artist_ids:
             continue
         # Only listeners who ever played a performer can have them in their tops.
-        fans = PeriodArtistPlays.objects.filter(period="all", artist_id__in=artist_ids).values("user_id")
-        for user in User.objects.filter(pk__in=fans, country=event.country, is_active=True).order_by("pk"):
+        fans = listening_selectors.listener_ids_of(artist_ids=artist_ids)
+        for user in account_selectors.users_active_in(country=event.country, among=fans):
             if user.pk not in tops:
-                period = period_parse(user=user, key="all")
                 tops[user.pk] = {
-                    entry.item.pk for entry in listening_selectors.top(
-                        user=user, period=period, kind="artists", limit=ANNOUNCE_TOP_ARTISTS)
+                    entry.item.pk for entry in listening_selectors.top_all_time(
+                        user=user, kind="artists", limit=ANNOUNCE_TOP_ARTISTS)
                 }
             if tops[user.pk] & artist_ids:
                 rows.append((user.pk, event.pk, EventNotice.Kind.ANNOUNCED, ""))

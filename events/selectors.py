@@ -1,8 +1,10 @@
-"""Reads of events: what listeners may see, the search, saved events and recommendations."""
+"""Reads of events: what listeners may see, the search, saved events and recommendations, and promoters'
+events with their analytics."""
 
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode, urlsplit
@@ -10,16 +12,18 @@ from urllib.parse import urlencode, urlsplit
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import F, Func, Prefetch, Q, QuerySet, TextField
+from django.db.models import F, Func, Prefetch, Q, QuerySet, Sum, TextField
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from events.models import Event, SavedEvent
+from events.models import Event, EventMetricsDaily, SavedEvent
 from events.targeting import listener_matches, listener_taste, targeting_reaches
-from listening.models import Artist
-from listening.names import name_key
+from events.venue_time import venue_time_iso
+from listening import selectors as listening_selectors
+from rewrapped.names import name_key
 
 SEARCH_CONFIG = "simple"
 RECOMMENDED = 12
@@ -101,7 +105,7 @@ def event_search(*, filters: EventFilters, user: User | None, offset: int = 0, l
 
 
 def _performers() -> Prefetch:
-    return Prefetch("performers", queryset=Artist.objects.order_by("name"))
+    return Prefetch("performers", queryset=listening_selectors.artists_by_name())
 
 
 def _zone(name: str) -> zoneinfo.ZoneInfo:
@@ -224,3 +228,94 @@ def price_label(event: Event) -> str:
     currency = event.currency or ""
     return " – ".join(f"{cents / 100:,.2f} {currency}".strip() for cents in amounts)
 
+
+# --- promoters' events and their analytics ----------------------------------------------------------------
+def promoter_events(*, promoter: User) -> QuerySet[Event]:
+    """A promoter's own events on Re-Wrapped, in every state of review."""
+    return Event.objects.filter(promoter=promoter, source=Event.Source.INTERNAL)
+
+
+# What the Event Metrics Log counts (events/metrics.py rolls it up); pages never read the raw interactions.
+COUNTS = ("impressions", "views", "saves", "ticket_clicks")
+
+
+def _sums(prefix: str = "") -> dict:
+    return {name: Coalesce(Sum(f"{prefix}{name}"), 0) for name in COUNTS}
+
+
+def _with_rates(row: dict) -> dict:
+    impressions = row["impressions"]
+    engaged = row["views"] + row["saves"] + row["ticket_clicks"]
+    return {
+        **row,
+        "ctr": row["ticket_clicks"] / impressions if impressions else None,
+        "engagement": engaged / impressions if impressions else None,
+    }
+
+
+def promoter_events_totals(*, events: QuerySet[Event]) -> list[dict]:
+    """Totals and rates per event, for the comparison chart and the table under it, in one query."""
+    rows = events.order_by("starts_at").values(
+        "pk", "public_id", "title", "starts_at", "venue_time_zone", "moderation", "rejection_reason"
+    ).annotate(
+        **_sums("daily_metrics__")
+    )
+    return [_with_rates(row) for row in rows]
+
+
+def event_totals(*, events: Iterable[Event] | QuerySet[Event]) -> dict:
+    """Totals and rates of one or more events together."""
+    return _with_rates(EventMetricsDaily.objects.filter(event__in=events).aggregate(**_sums()))
+
+
+def event_daily_series(*, event: Event) -> list[dict]:
+    """One point per UTC day with any interaction, both audiences together, oldest first."""
+    rows = EventMetricsDaily.objects.filter(event=event).values("day").annotate(**_sums()).order_by("day")
+    return [{**row, "day": row["day"].isoformat()} for row in rows]
+
+
+def targeting_effectiveness(*, events: Iterable[Event] | QuerySet[Event]) -> dict:
+    """How well targeting reached its audience: the share of impressions shown to listeners who matched it,
+    and the engagement (views, saves and ticket clicks per impression) of matched and unmatched listeners.
+    Interactions of events that were not sponsored when they happened carry no audience and are left out."""
+    audiences = {
+        row["targeted"]: _with_rates(row)
+        for row in EventMetricsDaily.objects.filter(event__in=events, targeted__isnull=False)
+        .values("targeted").annotate(**_sums()).order_by()
+    }
+    empty = _with_rates(dict.fromkeys(COUNTS, 0))
+    targeted, untargeted = audiences.get(True, empty), audiences.get(False, empty)
+    impressions = targeted["impressions"] + untargeted["impressions"]
+    return {
+        "reach": targeted["impressions"] / impressions if impressions else None,
+        "targeted": targeted,
+        "untargeted": untargeted,
+    }
+
+
+# The event's start on the venue's clock (ISO 8601 with its offset then); the interactions' days are UTC days.
+CSV_HEADER = ["event", "event_id", "starts_at", "venue_time_zone", "day_utc", "audience", "impressions", "views",
+              "saves", "ticket_clicks", "listeners", "ctr"]
+AUDIENCES = {True: "targeted", False: "not targeted", None: "not sponsored"}
+
+
+def metrics_csv_rows(*, events: QuerySet[Event]) -> Iterable[list]:
+    """The Event Metrics Log of `events` as CSV rows: a header, then one row per event, day and audience."""
+    yield CSV_HEADER
+    rows = (
+        EventMetricsDaily.objects.filter(event__in=events)
+        .select_related("event").only("event__title", "event__public_id", "event__starts_at", "event__venue_time_zone",
+                                      "day", "targeted", *COUNTS, "listeners")
+        .order_by("event__starts_at", "event_id", "day", "targeted")
+    )
+    for row in rows.iterator(chunk_size=2000):
+        event = row.event
+        ctr = f"{row.ticket_clicks / row.impressions:.4f}" if row.impressions else ""
+        yield [_cell(event.title), event.public_id, venue_time_iso(event.starts_at, event.venue_time_zone),
+               event.venue_time_zone, row.day.isoformat(), AUDIENCES[row.targeted], row.impressions, row.views,
+               row.saves, row.ticket_clicks, row.listeners, ctr]
+
+
+def _cell(text: str) -> str:
+    """A title a spreadsheet would run as a formula (=, +, -, @) is kept as text."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text

@@ -13,8 +13,6 @@ from django.db.models import Q, QuerySet
 
 from events.models import Event
 from listening import selectors as listening
-from listening.models import DailyArtistPlays
-from listening.periods import period_parse
 
 TOP_GENRES = 30
 TOP_ARTISTS = 50
@@ -40,9 +38,8 @@ def listener_taste(user) -> Taste:
     key = f"events:taste:{user.pk}"
     taste = cache.get(key)
     if taste is None:
-        period = period_parse(user=user, key="all")
-        artists = listening.top(user=user, period=period, kind="artists", limit=TOP_ARTISTS)
-        genres = listening.top(user=user, period=period, kind="genres", limit=TOP_GENRES)
+        artists = listening.top_all_time(user=user, kind="artists", limit=TOP_ARTISTS)
+        genres = listening.top_all_time(user=user, kind="genres", limit=TOP_GENRES)
         taste = Taste(_shares({entry.item.pk: entry.plays for entry in artists}),
                       _shares({entry.item.name.lower(): entry.plays for entry in genres}))
         cache.set(key, taste, TASTE_SECONDS)
@@ -92,7 +89,7 @@ def _listened_to_any(user, artist_ids: list[int]) -> bool:
         return False
     if set(artist_ids) & listener_taste(user).artists.keys():
         return True
-    return DailyArtistPlays.objects.filter(user=user, artist_id__in=artist_ids).exists()
+    return listening.played_any(user=user, artist_ids=artist_ids)
 
 
 def targeting_reaches(events: QuerySet[Event], user) -> QuerySet[Event]:

@@ -1,9 +1,10 @@
-"""Fetching concerts: beat plans the queries, one task per query pages through its results."""
+"""Fetching concerts: beat plans the queries, one task per query pages through its results. Rolling up the
+Event Metrics Log, and telling promoters how review of their events went."""
 
 from celery import shared_task
 from django.conf import settings
 
-from events import ingest, recheck
+from events import ingest, metrics, recheck, services
 from events.providers import EventQuery
 
 # A planned fetch still queued when the next beat (6 h) comes is dropped, not doubled.
@@ -50,3 +51,27 @@ def listings_recheck() -> dict:
     outcome = recheck.listings_recheck()
     return {"checked": outcome.checked, "still_listed": outcome.still_listed, "removed": outcome.removed,
             "unlisted_events": outcome.unlisted_events, "stopped": outcome.stopped}
+
+
+def shared_task_formerly(name: str, **options):
+    """A task under its name here and also under `name`, the one it had in promoters before the app ladder: a
+    worker drops a message whose task name it does not know, and messages queued before the move carry that."""
+
+    def register(function):
+        shared_task(name=name, **options)(function)
+        return shared_task(**options)(function)
+
+    return register
+
+
+@shared_task_formerly("promoters.tasks.event_metrics_aggregate", time_limit=240, soft_time_limit=200)
+def event_metrics_aggregate() -> dict:
+    """Beat, every few minutes: fold new raw interactions into the Event Metrics Log."""
+    return metrics.event_metrics_aggregate()
+
+
+@shared_task_formerly("promoters.tasks.event_moderation_notify", time_limit=60, soft_time_limit=50,
+                      autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+def event_moderation_notify(*, event_id: int) -> bool:
+    """Email the promoter the result of staff review, outside the admin's request."""
+    return services.event_moderation_email(event_id=event_id)

@@ -3,3 +3,11 @@ from django.apps import AppConfig
 
 class ListeningConfig(AppConfig):
     name = "listening"
+
+    def ready(self):
+        from accounts import hooks
+        from listening import reactions
+        from listening.selectors import personal_data
+
+        hooks.on_profile_change(reactions.profile_changed)
+        hooks.on_data_export(personal_data)

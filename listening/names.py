@@ -1,9 +1,4 @@
-import re
-import unicodedata
+# The catalog's name keys are the ones every app matches names by; listening's modules still import it from here.
+from rewrapped.names import name_key
 
-_SPACES = re.compile(r"\s+")
-
-
-def name_key(name: str) -> str:
-    """How names are matched across sources: case, accents-as-composed and spacing do not matter."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", name).casefold()).strip()
+__all__ = ["name_key"]

@@ -1,31 +1,8 @@
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
-from django.template.response import TemplateResponse
 
 from promoters import services
-from promoters.forms import RejectionReasonForm
-from promoters.models import EventMetricsCursor, PromoterApplication
-from rewrapped.admin import RecordAdmin
-
-
-def rejection_reason_page(model_admin, request, queryset, *, action: str, audience: str):
-    """The intermediate page of a "reject" action: the reason staff type, or None once it has been given.
-
-    Returns (reason, response): a reason to reject with, or the page to show (again, with errors)."""
-    form = RejectionReasonForm(request.POST if "apply" in request.POST else None)
-    if form.is_valid():
-        return form.cleaned_data["reason"], None
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "title": "Give a reason",
-        "opts": model_admin.model._meta,
-        "objects": list(queryset),
-        "form": form,
-        "action": action,
-        "audience": audience,
-        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-    }
-    return None, TemplateResponse(request, "promoters/admin/reject_reason.html", context)
+from promoters.models import PromoterApplication
+from rewrapped.admin import rejection_reason_page
 
 
 @admin.register(PromoterApplication)
@@ -56,7 +33,3 @@ class PromoterApplicationAdmin(admin.ModelAdmin):
         count = services.promoter_applications_reject(applications=queryset, reviewer=request.user, reason=reason)
         self.message_user(request, f"Rejected {count} application(s).", messages.SUCCESS)
 
-
-@admin.register(EventMetricsCursor)
-class EventMetricsCursorAdmin(RecordAdmin):
-    list_display = ["last_interaction_id", "updated_at"]

@@ -6,8 +6,7 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from events.models import Event
-from promoters import metrics
+from events import selectors as event_selectors
 from promoters.serializers import EventMetricsOutput, PromoterEventOutput
 
 
@@ -18,10 +17,6 @@ class IsPromoter(BasePermission):
         return request.user.is_promoter
 
 
-def _own_events(user):
-    return Event.objects.filter(promoter=user, source=Event.Source.INTERNAL)
-
-
 class PromoterEventsApi(APIView):
     """Your events, each with its totals."""
 
@@ -29,7 +24,7 @@ class PromoterEventsApi(APIView):
 
     @extend_schema(responses=PromoterEventOutput(many=True))
     def get(self, request):
-        rows = metrics.promoter_events_totals(events=_own_events(request.user))
+        rows = event_selectors.promoter_events_totals(events=event_selectors.promoter_events(promoter=request.user))
         return Response(PromoterEventOutput(rows, many=True).data)
 
 
@@ -40,10 +35,10 @@ class PromoterEventMetricsApi(APIView):
 
     @extend_schema(responses=EventMetricsOutput)
     def get(self, request, public_id):
-        event = get_object_or_404(_own_events(request.user), public_id=public_id)
+        event = get_object_or_404(event_selectors.promoter_events(promoter=request.user), public_id=public_id)
         data = {
-            "totals": metrics.event_totals(events=[event]),
-            "daily": metrics.event_daily_series(event=event),
-            "targeting": metrics.targeting_effectiveness(events=[event]),
+            "totals": event_selectors.event_totals(events=[event]),
+            "daily": event_selectors.event_daily_series(event=event),
+            "targeting": event_selectors.targeting_effectiveness(events=[event]),
         }
         return Response(EventMetricsOutput(data).data)

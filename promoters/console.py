@@ -20,10 +20,11 @@ from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
+from events import selectors as event_selectors
+from events import services as event_services
 from events.models import Event
 from events.venue_time import venue_time_label
 from listening.models import Artist
-from promoters import metrics, services
 from promoters.forms import ConsoleEventForm
 from rewrapped.admin import RecordAdmin
 from rewrapped.api import ApplicationError
@@ -131,7 +132,7 @@ class PromoterEventAdmin(PromoterOwnsMixin, admin.ModelAdmin):
         return self.fieldsets if obj else self.fieldsets[1:]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(promoter=request.user, source=Event.Source.INTERNAL)
+        return event_selectors.promoter_events(promoter=request.user).order_by(*self.get_ordering(request))
 
     def get_object(self, request, object_id, from_field=None):
         event = super().get_object(request, object_id, from_field)
@@ -155,17 +156,24 @@ class PromoterEventAdmin(PromoterOwnsMixin, admin.ModelAdmin):
         return format_html('<a href="{}">Analytics<span class="visually-hidden"> for {}</span></a>', url, event.title)
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.source = Event.Source.INTERNAL
-            obj.promoter = request.user
-            obj.moderation = Event.Moderation.DRAFT
-        super().save_model(request, obj, form, change)
-        if change and set(form.changed_data) - {"status"}:
-            services.promoter_event_edited(event=obj)
+        target_artists = form.cleaned_data["target_artists"]
+        if change:
+            event_services.event_update(event=obj, changed=form.changed_data, target_artists=target_artists)
+        else:
+            event_services.event_create(promoter=request.user, event=obj, target_artists=target_artists)
+
+    def save_related(self, request, form, formsets, change):
+        """Nothing left to save: the services stored the event's target artists with it."""
+
+    def delete_model(self, request, obj):
+        event_services.events_delete(events=self.get_queryset(request).filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        event_services.events_delete(events=queryset)
 
     def _submit(self, request, event) -> bool:
         try:
-            services.promoter_event_submit(event=event)
+            event_services.event_submit(event=event)
         except ApplicationError as error:
             self.message_user(request, error.message, messages.ERROR)
             return False
@@ -206,15 +214,15 @@ class PromoterEventAdmin(PromoterOwnsMixin, admin.ModelAdmin):
         """Every one of the promoter's events side by side, for the comparison chart."""
         request.current_app = self.admin_site.name
         events = self.get_queryset(request)
-        per_event = metrics.promoter_events_totals(events=events)
-        comparison = [{key: row[key] for key in ("title", *metrics.COUNTS)} for row in per_event]
+        per_event = event_selectors.promoter_events_totals(events=events)
+        comparison = [{key: row[key] for key in ("title", *event_selectors.COUNTS)} for row in per_event]
         context = {
             **self.admin_site.each_context(request),
             "title": "Analytics across your events",
             "opts": self.opts,
             "per_event": per_event,
-            "totals": metrics.event_totals(events=events),
-            "targeting": metrics.targeting_effectiveness(events=events),
+            "totals": event_selectors.event_totals(events=events),
+            "targeting": event_selectors.targeting_effectiveness(events=events),
             "comparison": comparison,
         }
         return TemplateResponse(request, "promoters/console/overview.html", context)
@@ -227,9 +235,9 @@ class PromoterEventAdmin(PromoterOwnsMixin, admin.ModelAdmin):
             "title": f"Analytics: {event.title}",
             "opts": self.opts,
             "event": event,
-            "totals": metrics.event_totals(events=[event]),
-            "series": metrics.event_daily_series(event=event),
-            "targeting": metrics.targeting_effectiveness(events=[event]),
+            "totals": event_selectors.event_totals(events=[event]),
+            "series": event_selectors.event_daily_series(event=event),
+            "targeting": event_selectors.targeting_effectiveness(events=[event]),
         }
         return TemplateResponse(request, "promoters/console/analytics.html", context)
 
@@ -249,7 +257,7 @@ class _Echo:
 def _csv_response(events, name: str) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
     response = StreamingHttpResponse(
-        (writer.writerow(row) for row in metrics.metrics_csv_rows(events=events)), content_type="text/csv"
+        (writer.writerow(row) for row in event_selectors.metrics_csv_rows(events=events)), content_type="text/csv"
     )
     response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.now():%Y%m%d}.csv"'
     return response

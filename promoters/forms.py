@@ -85,14 +85,3 @@ class ConsoleEventForm(EventForm):
             self.add_error("currency", "Give the currency of the prices, such as EUR.")
         return cleaned
 
-
-class RejectionReasonForm(forms.Form):
-    """The reason staff give when they reject, shown to the person rejected."""
-
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=2000, label="Reason")
-
-    def clean_reason(self):
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise forms.ValidationError("Give a reason; the person reads it.")
-        return reason

@@ -32,12 +32,3 @@ class PromoterApplication(models.Model):
     def __str__(self) -> str:
         return f"{self.organisation} ({self.get_status_display()})"
 
-
-class EventMetricsCursor(models.Model):
-    """The last raw interaction (by id) folded into the Event Metrics Log; one row, so runs are incremental."""
-
-    last_interaction_id = models.BigIntegerField(default=0)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    def __str__(self) -> str:
-        return f"Interactions up to #{self.last_interaction_id}"

@@ -1,4 +1,4 @@
-"""Writes for promoters: applying to become one, and moving promoter events through moderation."""
+"""Writes for promoters: applying to become one, and staff's review of the applications."""
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -7,8 +7,8 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import services as account_services
 from accounts.models import User
-from events.models import Event
 from promoters.models import PromoterApplication
 from rewrapped.api import ApplicationError
 from rewrapped.broker import task_queue_on_commit
@@ -43,8 +43,7 @@ def promoter_applications_approve(*, applications: QuerySet[PromoterApplication]
         application.reviewed_by = reviewer
         application.reviewed_at = now
     PromoterApplication.objects.bulk_update(pending, ["status", "rejection_reason", "reviewed_by", "reviewed_at"])
-    # A guest cannot apply, but an account can change between applying and review: only regulars become promoters.
-    User.objects.filter(pk__in=[a.user_id for a in pending], role=User.Role.REGULAR).update(role=User.Role.PROMOTER)
+    account_services.promoter_role_grant(user_ids=[application.user_id for application in pending])
     _applicants_notify([application.pk for application in pending])
     return len(pending)
 
@@ -92,61 +91,3 @@ def promoter_application_email(*, application_id: int) -> bool:
 def _site_url(name: str) -> str:
     return settings.SITE_URL.rstrip("/") + reverse(name)
 
-
-def promoter_event_submit(*, event: Event) -> Event:
-    """Send a promoter's draft (or a rejected event they have fixed) to staff for review."""
-    if event.moderation not in (Event.Moderation.DRAFT, Event.Moderation.REJECTED):
-        raise ApplicationError(f"“{event.title}” is {event.get_moderation_display().lower()} already.",
-                               code="not_draft")
-    if event.starts_at <= timezone.now():
-        raise ApplicationError(f"“{event.title}” has already started; change its start time first.", code="past")
-    event.moderation = Event.Moderation.PENDING
-    event.submitted_at = timezone.now()
-    event.save(update_fields=["moderation", "submitted_at", "updated_at"])
-    return event
-
-
-def promoter_event_edited(*, event: Event) -> Event:
-    """An approved event the promoter changed goes back to staff, so listeners never see unreviewed text."""
-    if event.moderation == Event.Moderation.APPROVED:
-        event.moderation = Event.Moderation.PENDING
-        event.submitted_at = timezone.now()
-        event.save(update_fields=["moderation", "submitted_at", "updated_at"])
-    return event
-
-
-@transaction.atomic
-def events_moderate(*, events: QuerySet[Event], approve: bool, reason: str = "") -> int:
-    """Approve or reject (with a reason the promoter reads in the console) the pending ones among `events`;
-    their promoters are emailed after commit. Returns how many were moderated."""
-    from promoters.tasks import event_moderation_notify
-
-    pending = list(events.select_for_update(of=("self",)).filter(moderation=Event.Moderation.PENDING)
-                   .values_list("pk", flat=True))
-    now = timezone.now()
-    Event.objects.filter(pk__in=pending).update(
-        moderation=Event.Moderation.APPROVED if approve else Event.Moderation.REJECTED,
-        rejection_reason="" if approve else reason, reviewed_at=now, updated_at=now,
-    )
-    # One task per email, so a mail server that fails halfway has each retried alone, none sent twice.
-    for pk in pending:
-        task_queue_on_commit(event_moderation_notify, event_id=pk)
-    return len(pending)
-
-
-def event_moderation_email(*, event_id: int) -> bool:
-    """Tell the promoter how review went, as the event stands now (a later review wins). Whether it was sent."""
-    event = Event.objects.filter(
-        pk=event_id, moderation__in=[Event.Moderation.APPROVED, Event.Moderation.REJECTED]
-    ).select_related("promoter").first()
-    if event is None or not (event.promoter and event.promoter.email):
-        return False
-    if event.moderation == Event.Moderation.APPROVED:
-        subject, body = f"“{event.title}” is approved", \
-            f"“{event.title}” is approved and listeners can find it on Re-Wrapped."
-    else:
-        subject = f"“{event.title}” was not approved"
-        body = (f"“{event.title}” was not approved:\n\n{event.rejection_reason}\n\n"
-                "Fix it in the promoter console and submit it again.")
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [event.promoter.email])
-    return True

@@ -1,4 +1,7 @@
+from django import forms
 from django.contrib import admin
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
 
 from rewrapped.models import ApiCallLog
 
@@ -14,6 +17,38 @@ class RecordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class RejectionReasonForm(forms.Form):
+    """The reason staff give when they reject, shown to the person rejected."""
+
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=2000, label="Reason")
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Give a reason; the person reads it.")
+        return reason
+
+
+def rejection_reason_page(model_admin, request, queryset, *, action: str, audience: str):
+    """The intermediate page of a "reject" action: the reason staff type, or None once it has been given.
+
+    Returns (reason, response): a reason to reject with, or the page to show (again, with errors)."""
+    form = RejectionReasonForm(request.POST if "apply" in request.POST else None)
+    if form.is_valid():
+        return form.cleaned_data["reason"], None
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": "Give a reason",
+        "opts": model_admin.model._meta,
+        "objects": list(queryset),
+        "form": form,
+        "action": action,
+        "audience": audience,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+    }
+    return None, TemplateResponse(request, "admin/reject_reason.html", context)
 
 
 @admin.register(ApiCallLog)

@@ -275,7 +275,7 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 3600},
     },
     "aggregate-event-metrics": {
-        "task": "promoters.tasks.event_metrics_aggregate",
+        "task": "events.tasks.event_metrics_aggregate",
         "schedule": timedelta(minutes=5),
         "options": {"expires": 240},
     },

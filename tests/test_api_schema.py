@@ -17,11 +17,11 @@ from schemathesis.core.failures import FailureGroup
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
+from events.metrics import event_metrics_aggregate
 from events.models import Event, EventInteraction
 from listening.models import ImportJob, Track
 from listening.services import library as library_services
 from listening.services import taste_sharing_set
-from promoters.metrics import event_metrics_aggregate
 from tests.factories import UserFactory, plays_add_for
 
 # Examples per operation, persona and mode: about a minute for each persona on two cores.

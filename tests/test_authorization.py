@@ -25,9 +25,9 @@ from django.utils import timezone
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import Impersonation, User
-from events.models import Event, EventInteraction, EventMetricsDaily, EventNotice, SavedEvent
+from events.models import Event, EventInteraction, EventMetricsCursor, EventMetricsDaily, EventNotice, SavedEvent
 from listening.models import Artist, ImportJob, Play, Playlist, SpotifySync, Track
-from promoters.models import EventMetricsCursor, PromoterApplication
+from promoters.models import PromoterApplication
 from rewrapped.models import ApiCallLog
 from tests.conftest import client_for
 from tests.factories import PASSWORD, plays_add_for
@@ -261,6 +261,12 @@ MATRIX = [
     ("GET /admin/events/eventmetricsdaily/{metrics}/change/", ADMIN,   ADMIN,      ADMIN,      ADMIN,      200),
     ("GET /admin/events/eventmetricsdaily/{metrics}/history/", ADMIN,  ADMIN,      ADMIN,      ADMIN,      200),
     ("GET /admin/events/eventmetricsdaily/{metrics}/delete/", ADMIN,   ADMIN,      ADMIN,      ADMIN,      403),
+    ("GET /admin/events/eventmetricscursor/",              ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/events/eventmetricscursor/add/",          ADMIN,      ADMIN,      ADMIN,      ADMIN,      403),
+    ("GET /admin/events/eventmetricscursor/1/",            ADMIN,      ADMIN,      ADMIN,      ADMIN,      "302 → /admin/events/eventmetricscursor/1/change/"),
+    ("GET /admin/events/eventmetricscursor/1/change/",     ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/events/eventmetricscursor/1/history/",    ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/events/eventmetricscursor/1/delete/",     ADMIN,      ADMIN,      ADMIN,      ADMIN,      403),
     # Applications are decided by staff (approve / reject actions), never written on someone's behalf.
     ("GET /admin/promoters/",                              ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
     ("GET /admin/promoters/promoterapplication/",          ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
@@ -269,12 +275,6 @@ MATRIX = [
     ("GET /admin/promoters/promoterapplication/{application}/change/", ADMIN, ADMIN, ADMIN,    ADMIN,      200),
     ("GET /admin/promoters/promoterapplication/{application}/history/", ADMIN, ADMIN, ADMIN,   ADMIN,      200),
     ("GET /admin/promoters/promoterapplication/{application}/delete/", ADMIN, ADMIN, ADMIN,    ADMIN,      200),
-    ("GET /admin/promoters/eventmetricscursor/",           ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
-    ("GET /admin/promoters/eventmetricscursor/add/",       ADMIN,      ADMIN,      ADMIN,      ADMIN,      403),
-    ("GET /admin/promoters/eventmetricscursor/1/",         ADMIN,      ADMIN,      ADMIN,      ADMIN,      "302 → /admin/promoters/eventmetricscursor/1/change/"),
-    ("GET /admin/promoters/eventmetricscursor/1/change/",  ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
-    ("GET /admin/promoters/eventmetricscursor/1/history/", ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
-    ("GET /admin/promoters/eventmetricscursor/1/delete/",  ADMIN,      ADMIN,      ADMIN,      ADMIN,      403),
     # --- API ----
     ("GET /api/v1/me/",                                    DENIED,     200,        200,        200,        200),
     ("PATCH /api/v1/me/",                                  DENIED,     200,        200,        200,        200),
@@ -441,7 +441,7 @@ def test_who_may_reach_what(method, url, persona, expected, request, client, spo
         ids["application"] = PromoterApplication.objects.create(
             user=other_listener, organisation="Theirs", website="https://theirs.example.com", reason="To promote"
         ).pk
-    if url.startswith("/admin/promoters/eventmetricscursor/1/"):
+    if url.startswith("/admin/events/eventmetricscursor/1/"):
         EventMetricsCursor.objects.get_or_create(pk=1)
     if url == "/healthz":
         request.getfixturevalue("celery_worker")  # a healthy stack has a worker answering

@@ -7,7 +7,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from listening import library, services
+from listening import selectors, services
 from listening.serializers.library import (
     CatalogSearchInput, FavouriteOutput, PlaylistCreateInput, PlaylistDetailOutput, PlaylistExportOutput,
     PlaylistOrderInput, PlaylistOutput, PlaylistRenameInput, PlaylistTracksInput, RatingInput, RatingOutput,
@@ -18,7 +18,7 @@ from rewrapped.api import ApplicationError
 
 def _tracks(public_ids, *, field: str = "tracks") -> list:
     """The songs with these ids, in this order; an unknown id is a field error and nothing is written."""
-    found = library.tracks_by_public_ids(public_ids)
+    found = selectors.tracks_by_public_ids(public_ids)
     missing = [str(public_id) for public_id in public_ids if public_id not in found]
     if missing:
         raise ApplicationError("Some songs are not in the catalog.", code="unknown_tracks",
@@ -27,7 +27,7 @@ def _tracks(public_ids, *, field: str = "tracks") -> list:
 
 
 def _detail(playlist) -> dict:
-    tracks = [item.track for item in library.playlist_items(playlist=playlist)]
+    tracks = [item.track for item in selectors.playlist_items(playlist=playlist)]
     playlist.tracks, playlist.track_count = tracks, len(tracks)
     return PlaylistDetailOutput(playlist).data
 
@@ -40,7 +40,7 @@ class CatalogSearchApi(APIView):
     def get(self, request):
         data = CatalogSearchInput(data=request.query_params)
         data.is_valid(raise_exception=True)
-        return Response(TrackOutput(library.catalog_search(query=data.validated_data["q"]), many=True).data)
+        return Response(TrackOutput(selectors.catalog_search(query=data.validated_data["q"]), many=True).data)
 
 
 # --- playlists -------------------------------------------------------------------------------------------
@@ -50,7 +50,7 @@ class PlaylistListCreateApi(ListAPIView):
     serializer_class = PlaylistOutput
 
     def get_queryset(self):
-        return library.playlists_of(user=self.request.user).order_by("-updated_at", "pk")
+        return selectors.playlists_of(user=self.request.user).order_by("-updated_at", "pk")
 
     @extend_schema(request=PlaylistCreateInput, responses={201: PlaylistOutput})
     def post(self, request):
@@ -66,11 +66,11 @@ class PlaylistDetailApi(APIView):
 
     @extend_schema(responses=PlaylistDetailOutput)
     def get(self, request, public_id):
-        return Response(_detail(library.playlist_of(user=request.user, public_id=public_id)))
+        return Response(_detail(selectors.playlist_of(user=request.user, public_id=public_id)))
 
     @extend_schema(request=PlaylistRenameInput, responses=PlaylistDetailOutput)
     def patch(self, request, public_id):
-        playlist = library.playlist_of(user=request.user, public_id=public_id)
+        playlist = selectors.playlist_of(user=request.user, public_id=public_id)
         data = PlaylistRenameInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.playlist_rename(playlist=playlist, **data.validated_data)
@@ -78,7 +78,7 @@ class PlaylistDetailApi(APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request, public_id):
-        services.playlist_delete(playlist=library.playlist_of(user=request.user, public_id=public_id))
+        services.playlist_delete(playlist=selectors.playlist_of(user=request.user, public_id=public_id))
         return Response(status=204)
 
 
@@ -87,7 +87,7 @@ class PlaylistTracksAddApi(APIView):
 
     @extend_schema(request=PlaylistTracksInput, responses=PlaylistDetailOutput)
     def post(self, request, public_id):
-        playlist = library.playlist_of(user=request.user, public_id=public_id)
+        playlist = selectors.playlist_of(user=request.user, public_id=public_id)
         data = PlaylistTracksInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.playlist_tracks_add(playlist=playlist, tracks=_tracks(data.validated_data["tracks"]))
@@ -99,8 +99,8 @@ class PlaylistTrackRemoveApi(APIView):
 
     @extend_schema(responses={200: PlaylistDetailOutput})
     def delete(self, request, public_id, track_id):
-        playlist = library.playlist_of(user=request.user, public_id=public_id)
-        services.playlist_track_remove(playlist=playlist, track=library.track_by_public_id(track_id))
+        playlist = selectors.playlist_of(user=request.user, public_id=public_id)
+        services.playlist_track_remove(playlist=playlist, track=selectors.track_by_public_id(track_id))
         return Response(_detail(playlist))
 
 
@@ -109,7 +109,7 @@ class PlaylistOrderApi(APIView):
 
     @extend_schema(request=PlaylistOrderInput, responses=PlaylistDetailOutput)
     def put(self, request, public_id):
-        playlist = library.playlist_of(user=request.user, public_id=public_id)
+        playlist = selectors.playlist_of(user=request.user, public_id=public_id)
         data = PlaylistOrderInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.playlist_reorder(playlist=playlist, tracks=_tracks(data.validated_data["tracks"]))
@@ -122,7 +122,7 @@ class PlaylistExportApi(APIView):
 
     @extend_schema(request=None, responses=PlaylistExportOutput)
     def post(self, request, public_id):
-        playlist = library.playlist_of(user=request.user, public_id=public_id)
+        playlist = selectors.playlist_of(user=request.user, public_id=public_id)
         return Response(PlaylistExportOutput(services.playlist_export(playlist=playlist)).data)
 
 
@@ -133,7 +133,7 @@ class FavouriteListApi(ListAPIView):
     serializer_class = FavouriteOutput
 
     def get_queryset(self):
-        return library.favourites_of(user=self.request.user).order_by("-created_at", "pk")
+        return selectors.favourites_of(user=self.request.user).order_by("-created_at", "pk")
 
 
 class FavouriteApi(APIView):
@@ -141,12 +141,12 @@ class FavouriteApi(APIView):
 
     @extend_schema(request=None, responses=FavouriteOutput)
     def put(self, request, track_id):
-        favourite = services.favourite_add(user=request.user, track=library.track_by_public_id(track_id))
+        favourite = services.favourite_add(user=request.user, track=selectors.track_by_public_id(track_id))
         return Response(FavouriteOutput(favourite).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request, track_id):
-        services.favourite_remove(user=request.user, track=library.track_by_public_id(track_id))
+        services.favourite_remove(user=request.user, track=selectors.track_by_public_id(track_id))
         return Response(status=204)
 
 
@@ -156,7 +156,7 @@ class RatingListApi(ListAPIView):
     serializer_class = RatingOutput
 
     def get_queryset(self):
-        return library.ratings_of(user=self.request.user).order_by("-rated_at", "pk")
+        return selectors.ratings_of(user=self.request.user).order_by("-rated_at", "pk")
 
 
 class RatingApi(APIView):
@@ -164,14 +164,14 @@ class RatingApi(APIView):
 
     @extend_schema(request=RatingInput, responses=RatingOutput)
     def put(self, request, track_id):
-        track = library.track_by_public_id(track_id)
+        track = selectors.track_by_public_id(track_id)
         data = RatingInput(data=request.data)
         data.is_valid(raise_exception=True)
         return Response(RatingOutput(services.rating_set(user=request.user, track=track, **data.validated_data)).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request, track_id):
-        services.rating_remove(user=request.user, track=library.track_by_public_id(track_id))
+        services.rating_remove(user=request.user, track=selectors.track_by_public_id(track_id))
         return Response(status=204)
 
 
@@ -181,7 +181,7 @@ class StarterPicksApi(APIView):
 
     @extend_schema(responses=StarterPicksOutput)
     def get(self, request):
-        return Response(StarterPicksOutput(library.starter_picks_summary(user=request.user)).data)
+        return Response(StarterPicksOutput(selectors.starter_picks_summary(user=request.user)).data)
 
     @extend_schema(request=TrackRefInput, responses={201: StarterPicksOutput})
     def post(self, request):
@@ -189,7 +189,7 @@ class StarterPicksApi(APIView):
         data.is_valid(raise_exception=True)
         [track] = _tracks([data.validated_data["track"]], field="track")
         services.starter_pick_add(user=request.user, track=track)
-        return Response(StarterPicksOutput(library.starter_picks_summary(user=request.user)).data, status=201)
+        return Response(StarterPicksOutput(selectors.starter_picks_summary(user=request.user)).data, status=201)
 
 
 class StarterPickRemoveApi(APIView):
@@ -197,5 +197,5 @@ class StarterPickRemoveApi(APIView):
 
     @extend_schema(responses={200: StarterPicksOutput})
     def delete(self, request, track_id):
-        services.starter_pick_remove(user=request.user, track=library.track_by_public_id(track_id))
-        return Response(StarterPicksOutput(library.starter_picks_summary(user=request.user)).data)
+        services.starter_pick_remove(user=request.user, track=selectors.track_by_public_id(track_id))
+        return Response(StarterPicksOutput(selectors.starter_picks_summary(user=request.user)).data)

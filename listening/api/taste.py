@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from listening import library, services
+from listening import selectors, services
 from listening.serializers.library import TasteMatchOutput, TasteSharingInput, TasteSharingOutput
 
 
@@ -15,8 +15,8 @@ class TasteMatchApi(APIView):
 
     @extend_schema(responses=TasteMatchOutput)
     def get(self, request, public_id):
-        other = library.taste_match_user(viewer=request.user, public_id=public_id)
-        return Response(TasteMatchOutput(library.taste_match(viewer=request.user, other=other)).data)
+        other = selectors.taste_match_user(viewer=request.user, public_id=public_id)
+        return Response(TasteMatchOutput(selectors.taste_match(viewer=request.user, other=other)).data)
 
 
 class ListenersLikeYouApi(APIView):
@@ -24,7 +24,7 @@ class ListenersLikeYouApi(APIView):
 
     @extend_schema(responses=TasteMatchOutput(many=True))
     def get(self, request):
-        return Response(TasteMatchOutput(library.listeners_like_you(viewer=request.user), many=True).data)
+        return Response(TasteMatchOutput(selectors.listeners_like_you(viewer=request.user), many=True).data)
 
 
 class TasteSharingApi(APIView):

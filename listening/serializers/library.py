@@ -2,8 +2,8 @@
 
 from rest_framework import serializers
 
-from listening.library import public_name
 from listening.models import Favourite, Playlist, StarterPick, Track, TrackRating
+from listening.selectors import public_name
 
 
 # --- catalog ---------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Writes for a user's own library: favourites, ratings, playlists (and their export to Spotify), starter picks.
 
-Every function acts on rows the caller already scoped to the user (listening.library.playlist_of); none of
+Every function acts on rows the caller already scoped to the user (listening.selectors.playlist_of); none of
 them looks another user's rows up."""
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from spotipy import SpotifyException
 from accounts.models import User
 from accounts.services import spotify_access_token
 from accounts.spotify.tokens import SpotifyUnavailable
-from listening.library import STARTER_PICKS_MAX
 from listening.models import Favourite, Playlist, PlaylistItem, StarterPick, Track, TrackRating
+from listening.selectors.library import STARTER_PICKS_MAX
 from listening.spotify import spotify_client
 from rewrapped.api import ApplicationError
 

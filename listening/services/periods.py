@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from accounts.models import User
 from listening.models import PeriodTotalsState
 from listening.periods import PRESETS, user_today
-from listening.selectors import SESSION_GAP
+from listening.selectors.stats import SESSION_GAP
 from listening.services.rollups import USER_HISTORY_LOCK
 
 ROLLING = {key: days for key, (_, days) in PRESETS.items() if days}

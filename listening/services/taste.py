@@ -6,8 +6,8 @@ from django.db import connection, transaction
 
 from accounts.models import User
 from accounts.services import profile_update
-from listening.library import artist_vector_sql, taste_since
 from listening.models import ArtistAffinity
+from listening.selectors.taste import artist_vector_sql, taste_since
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from listening import library, services
+from listening import selectors, services
 from rewrapped.api import ApplicationError
 
 FAVOURITES_SHOWN = 50
@@ -53,7 +53,7 @@ def _back(request, fallback: str):
 
 def _search(request, user):
     query = request.GET.get("q", "").strip()[:200]
-    results = library.with_library_marks(library.catalog_search(query=query), user=user) if query else []
+    results = selectors.with_library_marks(selectors.catalog_search(query=query), user=user) if query else []
     return query, results
 
 
@@ -75,18 +75,18 @@ def library_home(request):
         "form": form,
         "query": query,
         "results": results,
-        "playlists": library.playlists_of(user=request.user).order_by("-updated_at", "pk"),
-        "favourites": library.favourites_of(user=request.user)[:FAVOURITES_SHOWN],
-        "ratings": library.ratings_of(user=request.user)[:RATINGS_SHOWN],
-        "picks": library.starter_picks_of(user=request.user).count(),
-        "picks_limit": library.STARTER_PICKS_MAX,
+        "playlists": selectors.playlists_of(user=request.user).order_by("-updated_at", "pk"),
+        "favourites": selectors.favourites_of(user=request.user)[:FAVOURITES_SHOWN],
+        "ratings": selectors.ratings_of(user=request.user)[:RATINGS_SHOWN],
+        "picks": selectors.starter_picks_of(user=request.user).count(),
+        "picks_limit": selectors.STARTER_PICKS_MAX,
     })
 
 
 @login_required
 @require_POST
 def favourite(request, track_id):
-    track = library.track_by_public_id(track_id)
+    track = selectors.track_by_public_id(track_id)
     form = FavouriteForm(request.POST)
     if not form.is_valid():
         messages.error(request, "That did not work; try again from the page.")
@@ -102,7 +102,7 @@ def favourite(request, track_id):
 @login_required
 @require_POST
 def rating(request, track_id):
-    track = library.track_by_public_id(track_id)
+    track = selectors.track_by_public_id(track_id)
     form = RatingForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose from 1 to 5 stars.")
@@ -118,7 +118,7 @@ def rating(request, track_id):
 # --- one playlist ----------------------------------------------------------------------------------------
 def _playlist_page(request, playlist, *, rename_form=None, status=200):
     query, results = _search(request, request.user)
-    items = library.playlist_items(playlist=playlist)
+    items = selectors.playlist_items(playlist=playlist)
     present = {item.track_id for item in items}
     return render(request, "listening/library/playlist.html", {
         "playlist": playlist,
@@ -134,13 +134,13 @@ def _playlist_page(request, playlist, *, rename_form=None, status=200):
 @login_required
 @require_http_methods(["GET"])
 def playlist(request, public_id):
-    return _playlist_page(request, library.playlist_of(user=request.user, public_id=public_id))
+    return _playlist_page(request, selectors.playlist_of(user=request.user, public_id=public_id))
 
 
 @login_required
 @require_POST
 def playlist_rename(request, public_id):
-    playlist = library.playlist_of(user=request.user, public_id=public_id)
+    playlist = selectors.playlist_of(user=request.user, public_id=public_id)
     form = PlaylistForm(request.POST)
     if form.is_valid():
         try:
@@ -157,7 +157,7 @@ def playlist_rename(request, public_id):
 @login_required
 @require_POST
 def playlist_delete(request, public_id):
-    playlist = library.playlist_of(user=request.user, public_id=public_id)
+    playlist = selectors.playlist_of(user=request.user, public_id=public_id)
     services.playlist_delete(playlist=playlist)
     messages.success(request, f"Playlist “{playlist.name}” deleted.")
     return redirect("listening:library")
@@ -166,12 +166,12 @@ def playlist_delete(request, public_id):
 @login_required
 @require_POST
 def playlist_track_add(request, public_id):
-    playlist = library.playlist_of(user=request.user, public_id=public_id)
+    playlist = selectors.playlist_of(user=request.user, public_id=public_id)
     form = TrackForm(request.POST)
     if not form.is_valid():
         messages.error(request, form.errors["track"][0])
     else:
-        track = library.track_by_public_id(form.cleaned_data["track"])
+        track = selectors.track_by_public_id(form.cleaned_data["track"])
         try:
             added = services.playlist_tracks_add(playlist=playlist, tracks=[track])
         except ApplicationError as error:
@@ -187,8 +187,8 @@ def playlist_track_add(request, public_id):
 @login_required
 @require_POST
 def playlist_track_move(request, public_id, track_id):
-    playlist = library.playlist_of(user=request.user, public_id=public_id)
-    track = library.track_by_public_id(track_id)
+    playlist = selectors.playlist_of(user=request.user, public_id=public_id)
+    track = selectors.track_by_public_id(track_id)
     form = MoveForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose a position from 1 up.")
@@ -203,8 +203,8 @@ def playlist_track_move(request, public_id, track_id):
 @login_required
 @require_POST
 def playlist_track_remove(request, public_id, track_id):
-    playlist = library.playlist_of(user=request.user, public_id=public_id)
-    track = library.track_by_public_id(track_id)
+    playlist = selectors.playlist_of(user=request.user, public_id=public_id)
+    track = selectors.track_by_public_id(track_id)
     services.playlist_track_remove(playlist=playlist, track=track)
     messages.info(request, f"Removed “{track.name}”.")
     return _back(request, reverse("listening:playlist", args=[playlist.public_id]))
@@ -213,7 +213,7 @@ def playlist_track_remove(request, public_id, track_id):
 @login_required
 @require_POST
 def playlist_export(request, public_id):
-    playlist = library.playlist_of(user=request.user, public_id=public_id)
+    playlist = selectors.playlist_of(user=request.user, public_id=public_id)
     try:
         export = services.playlist_export(playlist=playlist)
     except ApplicationError as error:
@@ -241,7 +241,7 @@ def picks(request):
         if not form.is_valid():
             messages.error(request, form.errors["track"][0])
         else:
-            track = library.track_by_public_id(form.cleaned_data["track"])
+            track = selectors.track_by_public_id(form.cleaned_data["track"])
             try:
                 services.starter_pick_add(user=request.user, track=track)
             except ApplicationError as error:
@@ -250,7 +250,7 @@ def picks(request):
                 messages.success(request, f"Picked “{track.name}”.")
         return _back(request, reverse("listening:picks"))
     query, results = _search(request, request.user)
-    summary = library.starter_picks_summary(user=request.user)
+    summary = selectors.starter_picks_summary(user=request.user)
     return render(request, "listening/library/picks.html", {
         **summary, "query": query, "results": results, "full": summary["count"] >= summary["limit"],
     })
@@ -259,7 +259,7 @@ def picks(request):
 @login_required
 @require_POST
 def pick_remove(request, track_id):
-    track = library.track_by_public_id(track_id)
+    track = selectors.track_by_public_id(track_id)
     services.starter_pick_remove(user=request.user, track=track)
     messages.info(request, f"“{track.name}” is no longer a pick.")
     return _back(request, reverse("listening:picks"))

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from listening import library, services
+from listening import selectors, services
 
 
 class SharingForm(forms.Form):
@@ -19,8 +19,8 @@ class SharingForm(forms.Form):
 @require_GET
 def taste(request):
     return render(request, "listening/taste/taste.html", {
-        "like_you": library.listeners_like_you(viewer=request.user),
-        "top_artists": library.taste_top_artists(user=request.user),
+        "like_you": selectors.listeners_like_you(viewer=request.user),
+        "top_artists": selectors.taste_top_artists(user=request.user),
     })
 
 
@@ -41,7 +41,7 @@ def taste_sharing(request):
 @login_required
 @require_GET
 def taste_match(request, public_id):
-    other = library.taste_match_user(viewer=request.user, public_id=public_id)
+    other = selectors.taste_match_user(viewer=request.user, public_id=public_id)
     return render(request, "listening/taste/match.html", {
-        "match": library.taste_match(viewer=request.user, other=other),
+        "match": selectors.taste_match(viewer=request.user, other=other),
     })

@@ -149,6 +149,8 @@ def test_data_export_contains_what_we_hold_about_the_user(client, listener, spot
     assert data["email_addresses"] == [{"email": "listener@example.com", "verified": True, "primary": True}]
     assert data["connected_accounts"][0]["uid"] == "lena-on-spotify"
     assert "refresh" not in json.dumps(data["connected_accounts"])  # tokens are never exported
+    # Apps above accounts add their parts (accounts.hooks): listening the library.
+    assert data["library"]["public_taste_profile"] is False and data["library"]["playlists"] == []
 
 
 def test_deleting_an_account_removes_every_personal_row(client, listener, staff, spotify, other_listener):

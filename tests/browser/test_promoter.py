@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from events.metrics import event_metrics_aggregate
 from events.models import Event, EventInteraction
-from promoters.metrics import event_metrics_aggregate
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.browser

@@ -38,7 +38,7 @@ def test_a_matinee_merged_into_the_evening_show_by_its_day_becomes_its_own_show_
         starts_at=datetime(2030, 3, 10, 23, 0, tzinfo=UTC), genres=["rock"], **stored)  # midnight in Amsterdam
     SavedEvent.objects.create(user=listener, event_id=evening.pk)
 
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes("events"))
+    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
     evening_show = Event.objects.get(pk=evening.pk)
     matinee_show = Event.objects.get(external_id="tm-matinee")

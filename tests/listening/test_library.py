@@ -1,5 +1,5 @@
 """A user's library: playlists (and their export to Spotify), favourites, ratings and starter picks
-(listening/services/library.py, listening/library.py, and their pages and API)."""
+(listening/services/library.py, listening/selectors/library.py, and their pages and API)."""
 
 import threading
 from datetime import UTC, datetime, timedelta
@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.selectors import user_data_export
-from listening import library
+from listening import selectors
 from listening.models import Favourite, Playlist, PlaylistItem, StarterPick, Track, TrackRating
 from listening.services import library as library_services
 from listening.services import playlist_create, playlist_tracks_add, starter_pick_add
@@ -401,11 +401,11 @@ def test_search_matches_every_word_in_title_or_artist_titles_starting_with_it_fi
     add_songs(listener, [("The Knife", "Heartbeats"), ("Jose Gonzalez", "Heartbeats (cover)"),
                          ("Heart", "Barracuda")], start=50)
 
-    assert [t.name for t in library.catalog_search(query="heart")] == [
+    assert [t.name for t in selectors.catalog_search(query="heart")] == [
         "Heartbeats", "Heartbeats (cover)", "Barracuda",
     ]
-    assert [t.name for t in library.catalog_search(query="DAFT one")] == ["One More Time"]
-    assert list(library.catalog_search(query="h")) == []
+    assert [t.name for t in selectors.catalog_search(query="DAFT one")] == ["One More Time"]
+    assert list(selectors.catalog_search(query="h")) == []
 
 
 def test_the_search_api_wants_two_characters(listener, songs):

@@ -1,4 +1,4 @@
-"""Roll-ups (listening/services/rollups.py) and the stats read from them (listening/selectors.py)."""
+"""Roll-ups (listening/services/rollups.py) and the stats read from them (listening/selectors/stats.py)."""
 
 import zoneinfo
 from datetime import datetime, time, timedelta

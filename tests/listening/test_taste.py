@@ -1,5 +1,5 @@
 """Taste match between listeners who share their taste, and listeners like you
-(listening/library.py reads, listening/services/taste.py writes, their pages and API)."""
+(listening/selectors/taste.py reads, listening/services/taste.py writes, their pages and API)."""
 
 import math
 from datetime import timedelta
@@ -12,8 +12,9 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.services import profile_update
-from listening import library, tasks
+from listening import selectors, tasks
 from listening.models import Artist, ArtistAffinity, ArtistGenre, Genre, Track
+from listening.selectors import taste as taste_selectors
 from listening.services import library as library_services
 from listening.services import taste_sharing_set, taste_vector_refresh
 from tests.accounts.test_profile import GOOD_PROFILE
@@ -97,7 +98,7 @@ def test_shared_genres_lift_the_score_of_listeners_with_no_artist_in_common(list
     tag("Björk", "art pop")
     sharing(other_listener)
 
-    match = library.taste_match(viewer=listener, other=other_listener)
+    match = selectors.taste_match(viewer=listener, other=other_listener)
 
     # Genres: mine (0.6 swedish pop, 0.8 art pop), theirs (1, 1)/√2: cosine 0.6/√2.
     assert match.artist_similarity == 0
@@ -112,7 +113,7 @@ def test_plays_older_than_a_year_do_not_count(listener, other_listener):
     listen(other_listener, {"Robyn": 5})
     sharing(other_listener)
 
-    assert library.taste_match(viewer=listener, other=other_listener).score == 0
+    assert selectors.taste_match(viewer=listener, other=other_listener).score == 0
 
 
 def test_a_new_listener_with_only_picks_and_favourites_has_a_taste(listener, other_listener):
@@ -120,11 +121,11 @@ def test_a_new_listener_with_only_picks_and_favourites_has_a_taste(listener, oth
     sharing(other_listener)
     robyn, bjork = Track.objects.get(artist__name="Robyn"), Track.objects.get(artist__name="Björk")
 
-    assert library.taste_match(viewer=listener, other=other_listener).has_taste is False
+    assert selectors.taste_match(viewer=listener, other=other_listener).has_taste is False
     library_services.starter_pick_add(user=listener, track=robyn)
     library_services.favourite_add(user=listener, track=bjork)
 
-    match = library.taste_match(viewer=listener, other=other_listener)
+    match = selectors.taste_match(viewer=listener, other=other_listener)
     assert match.has_taste and match.score == 100
 
 
@@ -162,7 +163,7 @@ def test_your_own_link_works_even_before_you_share(client, listener):
 def test_sharing_publishes_a_unit_length_vector_of_the_top_artists_and_stopping_withdraws_it(
     client, listener, monkeypatch
 ):
-    monkeypatch.setattr(library, "TASTE_ARTISTS", 3)
+    monkeypatch.setattr(taste_selectors, "TASTE_ARTISTS", 3)
     listen(listener, {"Robyn": 8, "Björk": 6, "Slayer": 1, "Lykke Li": 4})
     client_for(client, listener)
 

@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from events.metrics import event_metrics_aggregate
 from events.models import Event, EventInteraction
-from promoters.metrics import event_metrics_aggregate
 from tests.conftest import client_for
 from tests.promoters.conftest import event_for
 

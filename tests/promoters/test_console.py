@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from events.models import Event, EventInteraction, SavedEvent
 from events.venue_time import venue_local
+from listening.models import Artist
 from tests.conftest import client_for
 from tests.promoters.conftest import event_for, event_form, image_upload
 
@@ -103,6 +104,18 @@ def test_a_new_event_is_a_draft_of_mine(client, promoter):
     assert event.moderation == Event.Moderation.DRAFT
     assert event.performer_names == ["Nova Lights", "The Tides"]
     assert event.image.name.endswith(".png")
+
+
+def test_the_artists_i_target_are_kept_with_my_event_and_changed_with_it(client, promoter):
+    robyn, bjork = (Artist.objects.create(name=name, name_key=name.lower()) for name in ("Robyn", "Björk"))
+    client_for(client, promoter)
+
+    client.post(ADD, event_form(sponsored="on", target_artists=[robyn.pk, bjork.pk]))
+    event = Event.objects.get(title="Warehouse Sessions")
+    assert set(event.target_artists.values_list("name", flat=True)) == {"Robyn", "Björk"}
+
+    client.post(f"{EVENTS}{event.pk}/change/", event_form(sponsored="on", target_artists=[bjork.pk]))
+    assert list(event.target_artists.values_list("name", flat=True)) == ["Björk"]
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from events.metrics import event_metrics_aggregate
 from events.models import Event, EventInteraction, EventMetricsDaily
-from promoters.metrics import event_metrics_aggregate
-from promoters.tasks import event_metrics_aggregate as aggregate_task
+from events.tasks import event_metrics_aggregate as aggregate_task
 from tests.conftest import client_for
 from tests.factories import UserFactory
 from tests.promoters.conftest import event_for

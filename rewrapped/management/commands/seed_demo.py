@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from events.models import Event
+from events.selectors import promoter_events
 from events.services import event_create
 from events.venue_time import venue_instant
 from listening.imports import parse_member
@@ -83,15 +84,14 @@ class Command(BaseCommand):
     def _events(self, promoter: User) -> int:
         created = 0
         for spec in DEMO_EVENTS:
-            if Event.objects.filter(promoter=promoter, title=spec["title"]).exists():
+            if promoter_events(promoter=promoter).filter(title=spec["title"]).exists():
                 continue
             spec = dict(spec)
             days, (low, high) = spec.pop("days_ahead"), spec.pop("price")
             # 19:00 on the venue's clock.
             day = timezone.now().date() + timedelta(days=days)
-            event_create(
-                promoter=promoter, starts_at=venue_instant(datetime.combine(day, time(19)), spec["venue_time_zone"]),
-                price_min_cents=low, price_max_cents=high, moderation=Event.Moderation.APPROVED, **spec,
-            )
+            starts_at = venue_instant(datetime.combine(day, time(19)), spec["venue_time_zone"])
+            event_create(promoter=promoter, moderation=Event.Moderation.APPROVED,
+                         event=Event(starts_at=starts_at, price_min_cents=low, price_max_cents=high, **spec))
             created += 1
         return created

@@ -1,4 +1,5 @@
-"""Reads of a user's listening history. Anything spanning more than a day reads the roll-ups, not the plays."""
+"""A listener's stats: totals, tops, the listening clock, streaks, sessions, genres over time and one item's
+history. Anything spanning more than a day reads the roll-ups, not the plays."""
 
 from __future__ import annotations
 
@@ -6,28 +7,21 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import connection
-from django.db.models import Count, F, Max, Min, Q, Sum
+from django.db.models import Count, F, Max, Min, Sum
 from django.db.models.functions import ExtractIsoWeekDay, TruncMonth
-from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from listening.models import (
-    Album, Artist, DailyAlbumPlays, DailyArtistPlays, DailyTrackPlays, Genre, HourlyListening, PeriodAlbumPlays,
-    PeriodArtistPlays, PeriodGenrePlays, PeriodItemCounts, PeriodTotalsState, PeriodTrackPlays, Play, Track,
+    Album, Artist, DailyArtistPlays, Genre, HourlyListening, PeriodGenrePlays, PeriodItemCounts, Play, Track,
 )
-from listening.periods import PRESETS, Period, user_today
+from listening.periods import Period, period_parse, user_today
+from listening.selectors.periods import (
+    PERIOD_KINDS, TOP_KINDS, parts_distinct, parts_top_rows, periods_built_on, stored_parts, stored_period,
+)
 
 # A new session starts after this long without listening.
 SESSION_GAP = timedelta(minutes=30)
 
-TOP_KINDS = {
-    "tracks": (DailyTrackPlays, "track", Track),
-    "artists": (DailyArtistPlays, "artist", Artist),
-    "albums": (DailyAlbumPlays, "album", Album),
-}
-PERIOD_KINDS = {
-    "tracks": PeriodTrackPlays, "artists": PeriodArtistPlays, "albums": PeriodAlbumPlays, "genres": PeriodGenrePlays,
-}
 ITEM_KINDS = {Track: "tracks", Artist: "artists", Album: "albums"}
 WEEKEND = frozenset({6, 7})  # ISO weekdays
 
@@ -38,94 +32,6 @@ class TopEntry:
     item: Track | Artist | Album | Genre
     plays: int
     minutes: int
-
-
-def catalog_item(*, kind: str, public_id) -> Track | Artist | Album:
-    """A track, artist or album by its public id (404 if unknown)."""
-    item_model = TOP_KINDS[kind][2]
-    related = {"tracks": ["artist", "album"], "albums": ["artist"], "artists": []}[kind]
-    return get_object_or_404(item_model.objects.select_related(*related), public_id=public_id)
-
-
-def _periods_built_on(user: User) -> date | None:
-    """The day the user's period totals were built, if they are current (read once per user object)."""
-    try:
-        return user.period_totals.built_on
-    except PeriodTotalsState.DoesNotExist:
-        return None
-
-
-def stored_period(user: User, period: Period) -> str | None:
-    """The period totals' key that holds exactly this period, if they are current: all time, a rolling preset
-    (built today), a calendar year or a calendar month. None: read the daily roll-ups."""
-    built_on = _periods_built_on(user)
-    if built_on is None:
-        return None
-    if period.key == "all":
-        return "all"
-    if period.key in PRESETS:
-        return period.key if period.end == built_on else None
-    keys, days = stored_parts(user, period) or ([], [])
-    return keys[0] if len(keys) == 1 and not days else None
-
-
-def stored_parts(user: User, period: Period) -> tuple[list[str], list[tuple[date, date]]] | None:
-    """A custom period as the period totals' whole years and months plus the days left at its edges (read
-    from the daily roll-ups), if the totals are current; None otherwise."""
-    if _periods_built_on(user) is None or not (period.start and period.end):
-        return None
-    keys, days, day = [], [], period.start
-    while day <= period.end:
-        next_month = (day.replace(day=1) + timedelta(days=32)).replace(day=1)
-        if day.month == day.day == 1 and date(day.year, 12, 31) <= period.end:
-            keys.append(f"{day:%Y}")
-            day = date(day.year + 1, 1, 1)
-        elif day.day == 1 and next_month - timedelta(days=1) <= period.end:
-            keys.append(f"{day:%Y-%m}")
-            day = next_month
-        else:
-            last = min(next_month - timedelta(days=1), period.end)
-            days.append((day, last))
-            day = last + timedelta(days=1)
-    return keys, days
-
-
-def _parts_sql(user: User, kind: str, parts) -> tuple[str, dict]:
-    """The rows (item_id, plays, ms_played) of a period made of parts, to be summed per item."""
-    keys, days = parts
-    item = "genre" if kind == "genres" else TOP_KINDS[kind][1]
-    daily = (
-        "listening_dailyartistplays d JOIN listening_artistgenre g ON g.artist_id = d.artist_id" if item == "genre"
-        else f"listening_daily{item}plays d"
-    )
-    params = {"user": user.pk, "keys": keys, **{f"from_{n}": a for n, (a, _) in enumerate(days)},
-              **{f"to_{n}": b for n, (_, b) in enumerate(days)}}
-    in_days = " OR ".join(f"d.day BETWEEN %(from_{n})s AND %(to_{n})s" for n in range(len(days))) or "false"
-    sql = f"""SELECT {item}_id AS item_id, plays, ms_played FROM listening_period{item}plays
-              WHERE user_id = %(user)s AND period = ANY(%(keys)s::text[])
-              UNION ALL
-              SELECT {"g.genre_id" if item == "genre" else f"d.{item}_id"}, d.plays, d.ms_played FROM {daily}
-              WHERE d.user_id = %(user)s AND ({in_days})"""
-    return sql, params
-
-
-def _parts_top_rows(user: User, kind: str, parts, *, by: str, offset: int, limit: int) -> list[dict]:
-    sql, params = _parts_sql(user, kind, parts)
-    order = "ms DESC, plays DESC" if by == "minutes" else "plays DESC, ms DESC"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT item_id, sum(plays) AS plays, sum(ms_played) AS ms FROM ({sql}) parts GROUP BY item_id "
-            f"ORDER BY {order}, item_id LIMIT %(limit)s OFFSET %(offset)s",
-            {**params, "limit": limit, "offset": offset},
-        )
-        return [{"item_id": item_id, "plays": plays, "ms": ms} for item_id, plays, ms in cursor.fetchall()]
-
-
-def _parts_distinct(user: User, kind: str, parts) -> int:
-    sql, params = _parts_sql(user, kind, parts)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(DISTINCT item_id) FROM ({sql}) parts", params)
-        return cursor.fetchone()[0]
 
 
 def _days(queryset, period: Period, weekdays: frozenset[int] | None):
@@ -170,7 +76,7 @@ def _distinct_items(user: User, period: Period, weekdays: frozenset[int] | None)
         counts = PeriodItemCounts.objects.filter(user=user, period=stored).values("tracks", "artists").first()
         return counts or {"tracks": 0, "artists": 0}
     if not weekdays and (parts := stored_parts(user, period)):
-        return {kind: _parts_distinct(user, kind, parts) for kind in ("tracks", "artists")}
+        return {kind: parts_distinct(user, kind, parts) for kind in ("tracks", "artists")}
     return {
         kind: _days(TOP_KINDS[kind][0].objects.filter(user=user), period, weekdays)
         .aggregate(n=Count(TOP_KINDS[kind][1], distinct=True))["n"]
@@ -193,7 +99,7 @@ def top(
             .order_by(*order, "item_id")[offset:offset + limit]
         )
     elif not weekdays and (parts := stored_parts(user, period)):
-        rows = _parts_top_rows(user, kind, parts, by=by, offset=offset, limit=limit)
+        rows = parts_top_rows(user, kind, parts, by=by, offset=offset, limit=limit)
     elif kind == "genres":
         rows = _top_genre_rows(user=user, period=period, order=order, offset=offset, limit=limit, weekdays=weekdays)
     else:
@@ -223,30 +129,6 @@ def _top_genre_rows(*, user, period, order, offset, limit, weekdays) -> list[dic
         .annotate(plays=Sum("plays"), ms=Sum("ms_played"))
         .order_by(*order, "item_id")[offset:offset + limit]
     )
-
-
-def recent_plays(*, user: User, before: tuple[datetime, int] | None = None, limit: int = 50) -> list[Play]:
-    """Newest plays first; `before` is the (ended_at, id) of the last play already shown."""
-    plays = Play.objects.filter(user=user).select_related("track__artist", "track__album", "episode")
-    if before:
-        ended_at, play_id = before
-        plays = plays.filter(Q(ended_at__lt=ended_at) | Q(ended_at=ended_at, id__lt=play_id))
-    return list(plays.order_by("-ended_at", "-id")[:limit])
-
-
-def history_cursor(play: Play) -> str:
-    """Where the next page of history starts: after this play."""
-    return f"{play.ended_at.isoformat()}~{play.pk}"
-
-
-def history_cursor_parse(value: str | None) -> tuple[datetime, int] | None:
-    """The (ended_at, id) a history cursor names, or None if it is not one."""
-    try:
-        moment, play_id = (value or "").split("~")
-        ended_at = datetime.fromisoformat(moment)
-        return (ended_at, int(play_id)) if ended_at.tzinfo else None
-    except ValueError:
-        return None
 
 
 def listening_clock(*, user: User, period: Period) -> dict:
@@ -292,7 +174,7 @@ def _run(row) -> dict:
 def sessions(*, user: User, period: Period) -> dict:
     """Listening sessions (plays with under 30 minutes between them): how many, how long, the longest."""
     start, until = period.utc_bounds(user.time_zone)
-    if _periods_built_on(user) is not None:
+    if periods_built_on(user) is not None:
         return _stored_sessions(user=user, start=start, until=until)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -347,7 +229,7 @@ def genre_evolution(*, user: User, period: Period, genres: int = 8) -> dict:
     """Minutes per month of the period's top genres: {"months": [...], "series": [{"genre", "minutes": [...]}]}."""
     leaders = top(user=user, period=period, kind="genres", by="minutes", limit=genres)
     ids = [entry.item.pk for entry in leaders]
-    if _periods_built_on(user) is not None:
+    if periods_built_on(user) is not None:
         rows = _stored_genre_months(user, ids, period)
     else:
         rows = _daily_genre_months(user, ids, period.day_filter())
@@ -411,7 +293,7 @@ def item_stats(*, user: User, item: Track | Artist | Album, period: Period | Non
     listen, and plays per month (optionally only within a period)."""
     kind = ITEM_KINDS[type(item)]
     field = TOP_KINDS[kind][1]
-    if period is None and _periods_built_on(user) is not None:
+    if period is None and periods_built_on(user) is not None:
         found = _stored_item_totals(user, kind, field, item)
     else:
         found = _daily_item_totals(user, kind, field, item, period)
@@ -468,3 +350,8 @@ def _play_on(user: User, field: str, item, day: date, *, first: bool) -> datetim
     start, until = Period("day", "", day, day).utc_bounds(user.time_zone)
     plays = Play.objects.filter(user=user, ended_at__gte=start, ended_at__lt=until, **{field: item})
     return plays.aggregate(at=Min("ended_at") if first else Max("ended_at"))["at"]
+
+
+def top_all_time(*, user: User, kind: str, limit: int) -> list[TopEntry]:
+    """The user's most played tracks, artists, albums or genres of all time."""
+    return top(user=user, period=period_parse(user=user, key="all"), kind=kind, limit=limit)

@@ -1,5 +1,5 @@
-"""Reads for a user's library (playlists, favourites, ratings, starter picks, catalog search) and for taste
-match. Read-only: every write is in listening/services/library.py and listening/services/taste.py."""
+"""Reads for taste match: a listener's taste vector, how alike two tastes are, listeners like you. Every write
+is in listening/services/taste.py."""
 
 from __future__ import annotations
 
@@ -7,21 +7,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import connection
-from django.db.models import (
-    BooleanField, Case, Count, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When,
-)
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import User
-from listening.models import Artist, Favourite, Genre, Playlist, PlaylistItem, StarterPick, Track, TrackRating
-from listening.names import name_key
-
-STARTER_PICKS_MAX = 50
-STARTER_PICKS_WARN_FROM = 45
-SEARCH_LIMIT = 20
-SEARCH_MIN_CHARS = 2
+from listening.models import Artist, Genre
 
 # Taste vectors: the share of each artist in the last year of plays, the top artists only, unit length.
 TASTE_DAYS = 365
@@ -36,119 +27,6 @@ LIKE_YOU_CANDIDATES = 200
 LIKE_YOU_SHOWN = 10
 
 
-# --- playlists, favourites, ratings, picks ----------------------------------------------------------------
-def playlists_of(*, user: User) -> QuerySet[Playlist]:
-    return Playlist.objects.filter(user=user).annotate(track_count=Count("items"))
-
-
-def playlist_of(*, user: User, public_id) -> Playlist:
-    """The user's own playlist, or 404: another user's playlist is as good as missing, for everyone."""
-    return get_object_or_404(Playlist, public_id=public_id, user=user)
-
-
-def playlist_items(*, playlist: Playlist) -> list[PlaylistItem]:
-    return list(playlist.items.select_related("track__artist", "track__album").order_by("position"))
-
-
-def favourites_of(*, user: User) -> QuerySet[Favourite]:
-    return Favourite.objects.filter(user=user).select_related("track__artist", "track__album")
-
-
-def ratings_of(*, user: User) -> QuerySet[TrackRating]:
-    return TrackRating.objects.filter(user=user).select_related("track__artist", "track__album").order_by("-rated_at")
-
-
-def starter_picks_of(*, user: User) -> QuerySet[StarterPick]:
-    return StarterPick.objects.filter(user=user).select_related("track__artist", "track__album")
-
-
-def starter_picks_summary(*, user: User) -> dict:
-    """The user's picks with the count, the limit and, once they near it, a warning to show."""
-    picks = list(starter_picks_of(user=user))
-    return {"count": len(picks), "limit": STARTER_PICKS_MAX, "warning": starter_picks_warning(len(picks)),
-            "picks": picks}
-
-
-def starter_picks_warning(count: int) -> str:
-    if count >= STARTER_PICKS_MAX:
-        return f"You have picked {STARTER_PICKS_MAX} songs, the most there can be. Remove one to pick another."
-    if count >= STARTER_PICKS_WARN_FROM:
-        left = STARTER_PICKS_MAX - count
-        return f"Only {left} pick{'s' if left != 1 else ''} left: keep them for the songs you love most."
-    return ""
-
-
-def track_by_public_id(public_id) -> Track:
-    return get_object_or_404(Track.objects.select_related("artist", "album"), public_id=public_id)
-
-
-def tracks_by_public_ids(public_ids) -> dict:
-    """Catalog tracks by public id; ids that name no track are simply absent."""
-    return {track.public_id: track for track in Track.objects.filter(public_id__in=list(public_ids))}
-
-
-def with_library_marks(tracks: QuerySet[Track], *, user: User) -> QuerySet[Track]:
-    """Tracks annotated with what this user did with them: is_favourite, is_picked and my_stars."""
-    return tracks.annotate(
-        is_favourite=Exists(Favourite.objects.filter(user=user, track=OuterRef("pk"))),
-        is_picked=Exists(StarterPick.objects.filter(user=user, track=OuterRef("pk"))),
-        my_stars=Subquery(TrackRating.objects.filter(user=user, track=OuterRef("pk")).values("stars")[:1]),
-    )
-
-
-def catalog_search(*, query: str, limit: int = SEARCH_LIMIT) -> QuerySet[Track]:
-    """Catalog tracks whose title or artist contains every word of the query; titles starting with it first."""
-    key = name_key(query or "")
-    if len(key) < SEARCH_MIN_CHARS:
-        return Track.objects.none()
-    tracks = Track.objects.select_related("artist", "album")
-    for word in key.split(" ")[:8]:
-        tracks = tracks.filter(Q(name_key__contains=word) | Q(artist__name_key__contains=word))
-    # Titles that start with the query first, then artists that do; tracks Spotify knows (exportable) first.
-    starts = Case(
-        When(name_key__startswith=key, then=Value(0)), When(artist__name_key__startswith=key, then=Value(1)),
-        default=Value(2),
-    )
-    exportable = ExpressionWrapper(Q(spotify_id__isnull=False), output_field=BooleanField())
-    return tracks.order_by(starts, exportable.desc(), "name_key", "pk")[:limit]
-
-
-def personal_data(user: User) -> dict:
-    """The user's library for the "download my data" export."""
-
-    def track(track: Track) -> dict:
-        return {"id": str(track.public_id), "name": track.name, "artist": track.artist.name,
-                "spotify_id": track.spotify_id}
-
-    items = PlaylistItem.objects.select_related("track__artist").order_by("position")
-    playlists = Playlist.objects.filter(user=user).prefetch_related(Prefetch("items", queryset=items))
-    return {
-        "library": {
-            "favourites": [
-                {"track": track(f.track), "added_at": f.created_at.isoformat()} for f in favourites_of(user=user)
-            ],
-            "ratings": [
-                {"track": track(r.track), "stars": r.stars, "rated_at": r.rated_at.isoformat()}
-                for r in ratings_of(user=user)
-            ],
-            "starter_picks": [
-                {"track": track(p.track), "picked_at": p.created_at.isoformat()} for p in starter_picks_of(user=user)
-            ],
-            "playlists": [
-                {
-                    "id": str(p.public_id), "name": p.name, "description": p.description,
-                    "created_at": p.created_at.isoformat(), "spotify_id": p.spotify_id or None,
-                    "exported_at": p.exported_at.isoformat() if p.exported_at else None,
-                    "tracks": [track(item.track) for item in p.items.all()],
-                }
-                for p in playlists.order_by("created_at")
-            ],
-            "public_taste_profile": user.public_profile,
-        }
-    }
-
-
-# --- taste match -----------------------------------------------------------------------------------------
 @dataclass
 class TasteMatch:
     """How alike two listeners' tastes are (0–100), and the artists and genres that explain it."""

@@ -1,0 +1,34 @@
+"""A listener's plays one by one: the history, newest first, a page at a time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Q
+
+from accounts.models import User
+from listening.models import Play
+
+
+def recent_plays(*, user: User, before: tuple[datetime, int] | None = None, limit: int = 50) -> list[Play]:
+    """Newest plays first; `before` is the (ended_at, id) of the last play already shown."""
+    plays = Play.objects.filter(user=user).select_related("track__artist", "track__album", "episode")
+    if before:
+        ended_at, play_id = before
+        plays = plays.filter(Q(ended_at__lt=ended_at) | Q(ended_at=ended_at, id__lt=play_id))
+    return list(plays.order_by("-ended_at", "-id")[:limit])
+
+
+def history_cursor(play: Play) -> str:
+    """Where the next page of history starts: after this play."""
+    return f"{play.ended_at.isoformat()}~{play.pk}"
+
+
+def history_cursor_parse(value: str | None) -> tuple[datetime, int] | None:
+    """The (ended_at, id) a history cursor names, or None if it is not one."""
+    try:
+        moment, play_id = (value or "").split("~")
+        ended_at = datetime.fromisoformat(moment)
+        return (ended_at, int(play_id)) if ended_at.tzinfo else None
+    except ValueError:
+        return None
