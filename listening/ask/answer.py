@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 import zoneinfo
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+
+from django.urls import reverse
 
 from accounts.models import User
 from listening import selectors
@@ -18,14 +21,13 @@ from listening.periods import Period, period_of, user_today
 
 EXAMPLES = [
     "top 5 artists last March",
-    "how many minutes did I listen to Radiohead in 2023",
+    "who did I listen to more, Radiohead or Blur?",
     "when did I first play Bohemian Rhapsody",
-    "what did I play most on weekends this summer",
-    "my top genres this year vs last year",
-    "how many podcasts did I listen to last month",
-    "what's my longest streak",
-    "what time of day do I listen most",
+    "my most skipped songs in 10/2024",
+    "how many podcasts did I listen to last year",
 ]
+ABILITIES = ("top artists, songs, albums and genres, one artist's top songs, plays and minutes of an artist or song, "
+             "two artists compared, first and last plays, skips, podcasts, streaks and your busiest hours")
 MAX_QUESTION_LENGTH = 300
 ITEM_MODELS = {"artists": Artist, "tracks": Track, "albums": Album}
 KIND_NAMES = {"artists": "artist", "tracks": "track", "albums": "album", "genres": "genre"}
@@ -44,6 +46,9 @@ class Answer:
     columns: list[str] = field(default_factory=list)
     rows: list[list] = field(default_factory=list)
     examples: list[str] = field(default_factory=list)
+    # The names the sentence says, each with its page: [{"text": "Creep by Radiohead", "url": …}]
+    links: list[dict] = field(default_factory=list)
+    row_links: list[str | None] = field(default_factory=list)  # each row's name, linked to its page
 
 
 def ask(*, user: User, question: str) -> Answer:
@@ -57,9 +62,21 @@ def ask(*, user: User, question: str) -> Answer:
 
 
 def not_understood(reason: str | None = None) -> Answer:
-    examples = "; ".join(f"“{example}”" for example in EXAMPLES[:4])
-    sentence = f"I can answer questions like {examples}."
-    return Answer(understood=False, answer=f"{reason} {sentence}" if reason else sentence, examples=list(EXAMPLES))
+    """Say first that we did not understand, then why if we know, then what we can do."""
+    sentence = " ".join(part for part in ("Sorry, I didn't understand that.", reason) if part)
+    return Answer(understood=False, answer=f"{sentence} I can tell you about {ABILITIES}. Try one of these:",
+                  examples=list(EXAMPLES))
+
+
+def _page(kind: str, item) -> str | None:
+    """The item's page, as the dashboard links it; genres have none."""
+    return reverse("listening:item", args=[kind, item.public_id]) if kind in ITEM_MODELS else None
+
+
+def _found_page(found: Found) -> str | None:
+    if found.kind not in ITEM_MODELS:
+        return None
+    return _page(found.kind, ITEM_MODELS[found.kind].objects.only("public_id").get(pk=found.ids[0]))
 
 
 def _read(user: User, question: str, today: date) -> tuple[Question, Found | None]:
@@ -137,40 +154,102 @@ def _top_row(entry, kind: str) -> list:
     return [entry.rank, entry.item.name, *artist, entry.plays, entry.minutes]
 
 
+def _order(entries: list, by: str) -> list:
+    """Equal counts ordered by the other measure, then by name, so the same question always lists ties the same
+    way; ranks follow the order."""
+    def key(entry):
+        first = (-entry.minutes, -entry.plays) if by == "minutes" else (-entry.plays, -entry.minutes)
+        return (*first, _folded(entry.item.name), _folded(getattr(getattr(entry.item, "artist", None), "name", "")))
+
+    return [replace(entry, rank=rank) for rank, entry in enumerate(sorted(entries, key=key), start=1)]
+
+
+def _folded(name: str) -> str:
+    """How names sort: ignoring case and accents."""
+    return "".join(c for c in unicodedata.normalize("NFKD", name.casefold()) if not unicodedata.combining(c))
+
+
+def _measure(entry, by: str) -> int:
+    return entry.minutes if by == "minutes" else entry.plays
+
+
+def _top_entries(user: User, span: Span, question: Question, artist_ids: list[int] | None = None) -> list:
+    """The top list, ties at its cut decided by minutes and name: read past the cut until the count changes."""
+    kind, by, limit = question.kind, question.by, question.limit
+    if artist_ids is not None:
+        return _order(selectors.top_of_artists(user=user, period=_period(span), kind=kind, artist_ids=artist_ids),
+                      by)[:limit]
+    wanted = limit + 10
+    while True:
+        entries = selectors.top(user=user, period=_period(span), kind=kind, by=by, limit=wanted,
+                                weekdays=question.weekdays)
+        if len(entries) < wanted or _measure(entries[-1], by) != _measure(entries[limit - 1], by):
+            return _order(entries, by)[:limit]
+        wanted *= 2
+
+
+def _tied(entries: list, by: str) -> list:
+    """The entries tied with the first on the ranking measure."""
+    return [entry for entry in entries if _measure(entry, by) == _measure(entries[0], by)] if entries else []
+
+
 def _answer_top(user: User, question: Question, found: Found | None) -> Answer:
     kind, by = question.kind, question.by
     spans = _spans(question)
-    tops = [selectors.top(user=user, period=_period(span), kind=kind, by=by, limit=question.limit,
-                          weekdays=question.weekdays) for span in spans]
+    artist = None
+    if question.artist:
+        artist = Catalog(user).find(question.artist, kinds=("artists",))
+    tops = [_top_entries(user, span, question, artist.ids if artist else None) for span in spans]
     ranked = "" if by == "plays" else " by minutes"
     word = KIND_NAMES[kind]
     if len(spans) == 2:
         return _answer_top_compare(question, spans, tops, word, ranked)
     entries, span = tops[0], spans[0]
     when = _when(question, span)
+    of_artist = f" by {artist.name}" if artist else ""
     answer = Answer(True, "", "top", _period(span), columns=_top_columns(kind),
-                    rows=[_top_row(entry, kind) for entry in entries])
+                    rows=[_top_row(entry, kind) for entry in entries],
+                    row_links=[_page(kind, entry.item) for entry in entries],
+                    links=[{"text": _entry_name(entry, kind), "url": _page(kind, entry.item)}
+                           for entry in entries if kind in ITEM_MODELS])
     if not entries:
-        answer.answer = "You haven't played any music yet." if span.all_time and not question.weekdays else (
-            f"You didn't play any music {when}.")
+        if artist:
+            answer.answer = f"You didn't play any {word}s by {artist.name} {when}."
+        elif kind == "genres" and selectors.totals(user=user, period=_period(span),
+                                                   weekdays=question.weekdays)["plays"]:
+            answer.answer = (f"I don't know the genres of the artists you played {when} yet: Spotify tells us an "
+                             f"artist's genres once your account is connected.")
+        else:
+            answer.answer = "You haven't played any music yet." if span.all_time and not question.weekdays else (
+                f"You didn't play any music {when}.")
         return answer
     measure = (lambda e: f"{words.minutes(e.minutes)}, {words.plural(e.plays, 'play')}") if by == "minutes" else (
         lambda e: f"{words.plural(e.plays, 'play')}, {words.minutes(e.minutes)}")
     leader = entries[0]
+    tied = _tied(entries, by)
+    unit = "minutes" if by == "minutes" else "plays"
+    other = "plays" if by == "minutes" else "minutes"
+    tie = (f"{words.listing([_entry_name(entry, kind) for entry in tied])} are tied for first with "
+           f"{words.n(_measure(leader, by))} {unit} each (listed by {other}, then name)") if len(tied) > 1 else ""
     if question.singular:
-        answer.answer = (f"Your top {word}{ranked} {when} was {_entry_name(leader, kind)}, with {measure(leader)}.")
+        if tie:
+            answer.answer = (f"Your top {word}{of_artist}{ranked} {when}: {tie}; {_entry_name(leader, kind)} has "
+                             f"{measure(leader)}.")
+        else:
+            answer.answer = (f"Your top {word}{of_artist}{ranked} {when} was {_entry_name(leader, kind)}, "
+                             f"with {measure(leader)}.")
         return answer
     names = [_entry_name(entry, kind) for entry in entries]
     wanted = question.limit
     capped = f" (I show at most {wanted})" if question.limit_asked and question.limit_asked > wanted else ""
     if len(entries) < wanted and question.limit_asked:
-        head = f"You played only {words.plural(len(entries), word)} {when}"
+        head = f"You played only {words.plural(len(entries), word)}{of_artist} {when}"
     else:
-        head = f"Your top {len(entries)} {word}s{ranked} {when}{capped}"
+        head = f"Your top {len(entries)} {word}s{of_artist}{ranked} {when}{capped}"
     shown = names if len(names) <= 5 else names[:3]
     tail = "" if len(names) <= 5 else f", then {len(names) - 3} more"
-    answer.answer = (f"{head}: {words.listing(shown) if len(names) <= 5 else ', '.join(shown)}{tail}. "
-                     f"{_entry_name(leader, kind)} leads with {measure(leader)}.")
+    lead = f" {tie}." if tie else f" {_entry_name(leader, kind)} leads with {measure(leader)}."
+    answer.answer = f"{head}: {words.listing(shown) if len(names) <= 5 else ', '.join(shown)}{tail}.{lead}"
     return answer
 
 
@@ -208,7 +287,8 @@ def _item_numbers(user: User, found: Found, span: Span) -> dict:
     firsts = [s["first_played"] for s in stats if s["first_played"]]
     lasts = [s["last_played"] for s in stats if s["last_played"]]
     return {
-        "plays": sum(s["plays"] for s in stats), "minutes": sum(s["minutes"] for s in stats),
+        # Minutes of the summed time, not a sum of each version's rounded minutes.
+        "plays": sum(s["plays"] for s in stats), "minutes": sum(s["ms"] for s in stats) // 60000,
         "first_played": _local(min(firsts), user) if firsts else None,
         "last_played": _local(max(lasts), user) if lasts else None,
     }
@@ -248,8 +328,18 @@ def _answer_amount(user: User, question: Question, found: Found) -> Answer:
         sentence = f"You played {title} {words.times(plays)} {when}, for {words.minutes(minutes)}."
         if question.yes_no:
             sentence = "Yes: " + sentence[0].lower() + sentence[1:]
-    return Answer(True, _took(found) + sentence, "amount", _period(span),
-                  columns=[*_item_columns(found), "Plays", "Minutes"], rows=[[*_item_cells(found), plays, minutes]])
+    return _linked(found, Answer(True, _took(found) + sentence, "amount", _period(span),
+                                 columns=[*_item_columns(found), "Plays", "Minutes"],
+                                 rows=[[*_item_cells(found), plays, minutes]]))
+
+
+def _linked(found: Found, answer: Answer) -> Answer:
+    """Link the name the answer is about, in the sentence and in each row of its table."""
+    url = _found_page(found)
+    if url:
+        answer.links = [{"text": found.title, "url": url}]
+        answer.row_links = [url] * len(answer.rows)
+    return answer
 
 
 def _answer_first_last(user: User, question: Question, found: Found) -> Answer:
@@ -268,9 +358,99 @@ def _answer_first_last(user: User, question: Question, found: Found) -> Answer:
     else:
         sentence = (f"You first played {title}{when} on {words.moment(n['first_played'])}, and last on "
                     f"{words.moment(n['last_played'])}.")
-    return Answer(True, _took(found) + sentence, "first_last", _period(span),
-                  columns=[*_item_columns(found), "First played", "Last played", "Plays"],
-                  rows=[[*_item_cells(found), n["first_played"], n["last_played"], n["plays"]]] if n["plays"] else [])
+    return _linked(found, Answer(
+        True, _took(found) + sentence, "first_last", _period(span),
+        columns=[*_item_columns(found), "First played", "Last played", "Plays"],
+        rows=[[*_item_cells(found), n["first_played"], n["last_played"], n["plays"]]] if n["plays"] else []))
+
+
+# --- two names compared --------------------------------------------------------------------------------------
+def _find_pair(user: User, question: Question) -> tuple[Found, Found]:
+    """The first way of cutting the words that names two things exactly, else the first that names two at all."""
+    catalog, found, problem = Catalog(user), [], None
+    for first, second in question.pairs:
+        try:
+            pair = (catalog.find(first), catalog.find(second))
+        except NotFound as error:
+            problem = problem or error.reason
+            continue
+        if pair[0].ids == pair[1].ids:
+            continue
+        if pair[0].exact and pair[1].exact:
+            return pair
+        found.append(pair)
+    if found:
+        return found[0]
+    raise NotFound(problem or "Name the two artists, songs or albums to compare.")
+
+
+def _answer_versus(user: User, question: Question, found: Found | None) -> Answer:
+    pair = _find_pair(user, question)
+    span = _spans(question)[0]
+    by = question.by
+    counted = [(item, _item_numbers(user, item, span)) for item in pair]
+    key = "minutes" if by == "minutes" else "plays"
+    other = "plays" if by == "minutes" else "minutes"
+    counted.sort(key=lambda c: (-c[1][key], -c[1][other], _folded(c[0].title)))
+    (a, na), (b, nb) = counted
+    when = _when(question, span, all_time="in all your history")
+
+    def said(n):
+        return (f"{words.minutes_plain(n['minutes'])} ({words.plural(n['plays'], 'play')})" if by == "minutes" else
+                f"{words.plural(n['plays'], 'play')} ({words.minutes_plain(n['minutes'])})")
+
+    if na[key] == nb[key]:
+        amount = words.minutes_plain(na["minutes"]) if by == "minutes" else words.plural(na["plays"], "play")
+        sentence = (f"{a.title} and {b.title} are tied {when} at {amount} each ({a.title}: {said(na)}; "
+                    f"{b.title}: {said(nb)}).")
+    elif by == "minutes":
+        sentence = f"You spent more time on {a.title} than on {b.title} {when}: {said(na)} against {said(nb)}."
+    else:
+        sentence = f"You listened to {a.title} more than to {b.title} {when}: {said(na)} against {said(nb)}."
+    urls = [_found_page(item) for item, _ in counted]
+    return Answer(True, "".join(_took(item) for item in pair) + sentence, "versus", _period(span),
+                  columns=["Name", "Plays", "Minutes"],
+                  rows=[[item.title, n["plays"], n["minutes"]] for item, n in counted], row_links=urls,
+                  links=[{"text": item.title, "url": url} for (item, _), url in zip(counted, urls) if url])
+
+
+# --- skips ----------------------------------------------------------------------------------------------------
+NO_SKIPS = ("Your history doesn't say which plays were skipped {when}: only Spotify's extended streaming history "
+            "and a connected account record skips.")
+
+
+def _answer_skips(user: User, question: Question, found: Found | None) -> Answer:
+    span = _spans(question)[0]
+    when = _when(question, span)
+    counts = selectors.skip_counts(user=user, period=_period(span))
+    if not counts["plays"]:
+        return Answer(True, f"You didn't play any music {when}.", "skips", _period(span))
+    if not counts["known"]:
+        return Answer(True, NO_SKIPS.format(when=when), "skips", _period(span))
+    if question.which == "count":
+        share = round(counts["skips"] * 100 / counts["plays"])
+        sentence = (f"You skipped {words.plural(counts['skips'], 'song')} {when}, out of "
+                    f"{words.plural(counts['plays'], 'play')} ({share}%).")
+        return Answer(True, sentence, "skips", _period(span), columns=["Period", "Skipped", "Plays"],
+                      rows=[[span.label, counts["skips"], counts["plays"]]])
+    ranked = sorted(selectors.top_skipped(user=user, period=_period(span)),
+                    key=lambda row: (-row["skips"], _folded(row["track"].name), _folded(row["track"].artist.name)))
+    ranked = ranked[:question.limit]
+    if not ranked:
+        return Answer(True, f"You didn't skip any songs {when}.", "skips", _period(span))
+    names = [f"{row['track'].name} by {row['track'].artist.name}" for row in ranked]
+    tied = [name for name, row in zip(names, ranked) if row["skips"] == ranked[0]["skips"]]
+    if len(tied) > 1:
+        shown = tied[:5] + ([f"{len(tied) - 5} more"] if len(tied) > 5 else [])
+        sentence = (f"Your most skipped songs {when}: {words.listing(shown)} are tied, skipped "
+                    f"{words.times(ranked[0]['skips'])} each.")
+    else:
+        sentence = f"Your most skipped song {when} was {names[0]}, skipped {words.times(ranked[0]['skips'])}."
+    urls = [_page("tracks", row["track"]) for row in ranked]
+    return Answer(True, sentence, "skips", _period(span), columns=["#", "Track", "Artist", "Skips"],
+                  rows=[[rank, row["track"].name, row["track"].artist.name, row["skips"]]
+                        for rank, row in enumerate(ranked, start=1)],
+                  row_links=urls, links=[{"text": name, "url": url} for name, url in zip(names, urls)])
 
 
 # --- totals --------------------------------------------------------------------------------------------------
@@ -414,4 +594,6 @@ _ANSWERERS = {
     "totals": _answer_totals,
     "streak": _answer_streak,
     "clock": _answer_clock,
+    "versus": _answer_versus,
+    "skips": _answer_skips,
 }

@@ -48,6 +48,7 @@ class Entry:
     id: int
     name: str
     artist: str | None = None  # tracks and albums
+    album: str | None = None  # tracks: which album this version is on, to tell versions apart
 
 
 @dataclass
@@ -117,8 +118,8 @@ class Catalog:
             return [Entry(kind, pk, name) for pk, name in rows]
         if kind == "tracks":
             played = DailyTrackPlays.objects.filter(user=user).values("track_id")
-            rows = Track.objects.filter(id__in=played).values_list("id", "name", "artist__name")
-            return [Entry(kind, pk, name, artist) for pk, name, artist in rows]
+            rows = Track.objects.filter(id__in=played).values_list("id", "name", "artist__name", "album__name")
+            return [Entry(kind, pk, name, artist, album) for pk, name, artist, album in rows]
         if kind == "albums":
             played = DailyAlbumPlays.objects.filter(user=user).values("album_id")
             rows = Album.objects.filter(id__in=played).values_list("id", "name", "artist__name")
@@ -128,12 +129,14 @@ class Catalog:
         return [Entry(kind, pk, name) for pk, name in rows]
 
     # --- finding ------------------------------------------------------------------------------------------
-    def find(self, text: str, *, quoted: bool = False) -> Found:
-        """The one thing `text` names. Raises NotFound with a reason for the listener."""
-        readings = self._readings(text, quoted=quoted)
+    def find(self, text: str, *, quoted: bool = False, kinds: tuple[str, ...] = KIND_ORDER) -> Found:
+        """The one thing of `kinds` that `text` names. Raises NotFound with a reason for the listener."""
+        readings = [(name, tuple(kind for kind in found_kinds if kind in kinds), artist)
+                    for name, found_kinds, artist in self._readings(text, quoted=quoted)]
+        readings = [reading for reading in readings if reading[1]]
         for name, kinds, artist in readings:
             if groups := self._exact(name, kinds, artist):
-                return self._found(self._pick(text, groups), text, exact=True)
+                return self._found(self._pick(text, groups, name), text, exact=True)
         for name, kinds, artist in readings:
             if groups := self._close(name, kinds, artist):
                 return self._found(self._pick(text, groups), text, exact=False)
@@ -207,12 +210,17 @@ class Catalog:
         best = max(scores.values())
         return {identity: groups[identity] for identity, score in scores.items() if score > best - FUZZY_MARGIN}
 
-    def _pick(self, asked: str, groups: dict[tuple, list[Entry]]) -> list[Entry]:
+    def _pick(self, asked: str, groups: dict[tuple, list[Entry]], name: str | None = None) -> list[Entry]:
         """One thing among the matches. An artist's self-titled album or title track gives way to the artist,
         an album to its title track; anything else with the same name is a question back to the listener."""
-        if len(groups) > 1 and len({_owner(identity) for identity in groups}) == 1:
-            first_kind = min((identity[0] for identity in groups), key=KIND_ORDER.index)
-            groups = {identity: entries for identity, entries in groups.items() if identity[0] == first_kind}
+        first_kind = {}
+        for identity in groups:
+            owner = _owner(identity)
+            first_kind[owner] = min(first_kind.get(owner, identity[0]), identity[0], key=KIND_ORDER.index)
+        groups = {identity: entries for identity, entries in groups.items()
+                  if identity[0] == first_kind[_owner(identity)]}
+        if name is not None:
+            groups = _exact_titles_first(name, groups)
         if len(groups) > 1:
             raise NotFound(self._which(asked, [entries[0] for entries in groups.values()]))
         return next(iter(groups.values()))
@@ -226,12 +234,27 @@ class Catalog:
 
     @staticmethod
     def _which(asked: str, entries: list[Entry]) -> str:
-        options = [
-            f"“{entry.name} by {entry.artist}”" if entry.artist else f"the {entry.kind[:-1]} “{entry.name}”"
-            for entry in entries[:4]
-        ]
+        options = list(dict.fromkeys(_choice(entry) for entry in entries))[:4]
         listed = ", ".join(options[:-1]) + f" or {options[-1]}"
         return f"“{asked}” could be {listed}: ask again with the one you mean."
+
+
+def _choice(entry: Entry) -> str:
+    """How a choice is put to the listener: enough to tell a song's versions and namesakes apart."""
+    if entry.kind == "tracks":
+        return f"“{entry.name} by {entry.artist}”" + (f" (on {entry.album})" if entry.album else "")
+    if entry.kind == "albums":
+        return f"the album “{entry.name}” by {entry.artist}"
+    return f"the {entry.kind[:-1]} “{entry.name}”"
+
+
+def _exact_titles_first(name: str, groups: dict[tuple, list[Entry]]) -> dict[tuple, list[Entry]]:
+    """A name matching one thing's full title beats things it matches only without their version ("Dandelions" is
+    Ruth B.'s song, not "Dandelions (Violin)" by someone else)."""
+    key = simplify(name)
+    exact = {identity: entries for identity, entries in groups.items()
+             if any(simplify(entry.name) == key for entry in entries)}
+    return exact or groups
 
 
 def _owner(identity: tuple) -> tuple:

@@ -32,7 +32,7 @@ class NotUnderstood(Exception):
 
 @dataclass
 class Question:
-    intent: str  # top | amount | totals | first_last | streak | clock
+    intent: str  # top | amount | totals | first_last | streak | clock | versus | skips
     kind: str | None = None  # top: tracks/artists/albums/genres; totals: music/podcasts/audiobooks
     limit: int = DEFAULT_LIMIT
     limit_asked: int | None = None
@@ -47,6 +47,9 @@ class Question:
     weekdays: frozenset[int] | None = None
     weekdays_label: str | None = None
     comparison_required: bool = False  # "did I listen to more music this year than last year"
+    artist: str | None = None  # top: the songs or albums of one artist ("top songs by Radiohead")
+    # versus: ways to read two names compared ("Simon and Garfunkel or Queen"): (first, second) each
+    pairs: list[tuple[str, str]] = field(default_factory=list)
     time_matches: int = 0  # how many time expressions were found (the caller may read some as part of a name)
 
 
@@ -104,8 +107,35 @@ MEASURE = "(?P<measure>" + _alternatives(
 MOST = r"(?:(?:the )?most(?: often)?|(?:the )?more|a lot|the most times)"
 ASKING = r"(?:(?:what|which|who) (?:are|were|was|is|have been|has been|'s) |(?:list|give me|show|get|find) )"
 
+SPOKEN = "(?P<measure>" + _alternatives([*PODCAST_WORDS, *AUDIOBOOK_WORDS]) + ")"
+MORE = r"(?P<more>more(?: often| time)?|longer|the most|most)"
+SONGS = "(?P<kind>" + _alternatives([*KINDS["tracks"], *KINDS["albums"]]) + ")"
+SKIP = r"(?:skip(?:ped|ping)?|skip past|pass(?:ed)? over)"
+
 # --- patterns: (intent, regex); the first that matches the whole question wins ---------------------------------
 PATTERNS = [
+    # --- two names compared: "who did I listen to more, X or Y", "X vs Y", "did I play X more than Y"
+    ("versus", r"(?:who|which(?: one| artist| band| song| album)?) (?:" + AUX + ") " + I + " (?:" + VERB + "|" + SPEND
+     + ") " + MORE + r"(?: between)? (?P<pair>.+)"),
+    ("versus", r"(?:" + AUX + ") " + I + " (?:" + VERB + ") (?P<a>.+?) " + MORE + r" than (?P<b>.+)"),
+    ("versus", r"(?:" + AUX + ") " + I + r" spen[dt] " + MORE + r"(?: minutes| hours)? (?:on|with|listening to) "
+     r"(?P<pair>.+)"),
+    ("versus", r"(?:who|which) (?:is|was) (?:played )?" + MORE + r"(?: played)? (?P<pair>.+)"),
+    ("versus", r"compare (?:my )?(?:listening (?:to|of) )?(?P<pair>.+ (?:and|with|to|vs|versus|or|against) .+)"),
+    # --- skips
+    ("skips", ASKING + r"?(?:my |the )?(?:(?:top )?" + N + r" )?(?:most|most often|most frequently) "
+     + SKIP + " " + KIND),
+    ("skips", ASKING + r"?(?:my |the )?top " + N + " (?:most )?" + SKIP + " " + KIND),
+    ("skips", r"(?P<who>what|which)(?: " + KIND + ")? (?:" + AUX + ") " + I + " " + SKIP + " " + MOST),
+    ("skip_count", r"how (?:often|many times|much|many (?:songs|tracks|plays)) (?:" + AUX + ") " + I + " " + SKIP
+     + r"(?: (?:songs|tracks|music))?"),
+    ("skip_count", r"how many skips(?: (?:did|have|had) " + I + r"(?: had| have)?)?"),
+    ("skip_count", r"(?:" + ASKING + r")?(?:my )?(?:skips|skip count|skip rate|skipped (?:songs|tracks) count)"),
+    # "first time I played X", "the last time I heard X"
+    ("first_last", r"(?:" + ASKING + r")?(?:my |the )?(?:very )?(?P<w1>first|last|most recent|latest) time " + I
+     + r" (?:" + AUX + " )?(?:ever )?" + VERB + r" (?P<e>.+)"),
+    # "podcasts last year": spoken word on its own
+    ("amount", r"(?:my )?" + SPOKEN),
     # "top 5 artists", "my 10 most played songs", "what was my favourite album", "most streamed tracks"
     ("top", ASKING + r"?(?:my |the )?(?:top " + N + r" (?:most (?:played|listened(?: to)?|streamed) )?|"
      r"(?P<n2>\d{1,3}|" + _alternatives(NUMBERS) + r") " + TOPWORD + " |" + TOPWORD + r" (?:(?P<n3>\d{1,3}) )?)"
@@ -118,6 +148,13 @@ PATTERNS = [
      + r" spen[dt] (?:the )?most (?:time|minutes|hours)(?: (?:listening(?: to)?|on|with))?"),
     # "what is the song I played the most", "who is the artist I listen to most"
     ("top", r"(?P<who>what|who|which) (?:is|was|are|were|'s) (?:my |the )?" + KIND + " " + I + " (?:" + AUX + " )?"
+     + VERB + " " + MOST),
+    # --- the songs or albums of one artist: "top songs by X", "my most played X songs"
+    ("top", ASKING + r"?(?:my |the )?(?:top " + N + r" (?:most (?:played|listened(?: to)?|streamed) )?|"
+     r"(?P<n2>\d{1,3}) " + TOPWORD + " |" + TOPWORD + r" (?:(?P<n3>\d{1,3}) )?|top )" + SONGS
+     + r" (?:by|of|from) (?P<artist>.+)"),
+    ("top", ASKING + r"?(?:my |the )?(?:top " + N + r" |top |" + TOPWORD + r" )(?P<artist>.+?) " + SONGS),
+    ("top", r"(?P<who>which|what) (?P<artist>.+?) " + SONGS + " (?:" + AUX + " )?" + I + " (?:" + AUX + " )?"
      + VERB + " " + MOST),
     # "what did I listen to yesterday", "which albums did I play last week"
     ("listing", r"(?P<who>what|which|who)(?: " + KIND + r")? (?:" + AUX + " )?" + I + " " + VERB
@@ -171,6 +208,7 @@ PATTERNS = [
     ("amount", r"(?P<yes>" + AUX + ") " + I + " " + VERB + r" (?P<e2>.+)"),
     ("totals", r"(?:" + ASKING + r")?(?:my )?(?:total |overall )?(?P<measure>listening time|minutes(?: listened)?|"
      r"hours(?: listened)?|plays|play count|totals?|listening stats|listening statistics|stats|statistics)"),
+    ("versus", r"(?P<a>.+?) (?:vs|versus) (?P<b>.+)"),
 ]
 _COMPILED = [(intent, re.compile(f"^{pattern}$")) for intent, pattern in PATTERNS]
 
@@ -277,6 +315,7 @@ def parse(question: str, *, today: date, protected: frozenset[int] = frozenset()
             text = pattern.sub(" ", text, count=1)
     used = [int(index) for index in re.findall(_T, text)]
     text = _SPACES.sub(" ", re.sub(_T, " ", text)).strip()
+    unstripped = text  # "compare X and Y" compares names, not two stretches of time
     if comparing:
         text = re.sub(r"^(?:compare|comparison of|how (?:did|have|has) )", "", text).strip()
         text = re.sub(r" (?:change[ds]?|differ|compare)$", "", text).strip()
@@ -287,7 +326,7 @@ def parse(question: str, *, today: date, protected: frozenset[int] = frozenset()
         raise NotUnderstood("That question names more than one stretch of time; ask about one, or compare two "
                             "with “vs”.")
     for intent, pattern in _COMPILED:
-        match = pattern.match(text)
+        match = pattern.match(unstripped if intent == "versus" else text)
         if match:
             result = _build(intent, match, quoted)
             break
@@ -303,6 +342,9 @@ def parse(question: str, *, today: date, protected: frozenset[int] = frozenset()
             raise NotUnderstood(span.problem)
     if result.comparison_required and len(chosen_spans) != 2:
         raise NotUnderstood("Name the two stretches of time to compare, e.g. “this year than last year”.")
+    if result.intent == "skips" or result.intent == "versus" or result.artist:
+        if weekdays:
+            raise NotUnderstood("I can split top lists and totals by weekends or weekdays, but not that question yet.")
     if len(chosen_spans) == 2 and result.intent not in ("top", "totals", "amount"):
         raise NotUnderstood("I can compare two stretches of time for top lists and totals.")
     if result.intent == "streak" and (chosen_spans or weekdays):
@@ -345,8 +387,49 @@ def _number(text: str | None) -> int | None:
     return int(text) if text.isdigit() else NUMBERS[text]
 
 
+_PAIR = re.compile(r" (?:or|and|vs|versus|with|to|against) ")
+
+
+def _pairs(groups: dict, quoted: list[str]) -> list[tuple[str, str]]:
+    """Every way to cut the words into two names; which cut names two things is for the catalog to say."""
+    def name(text: str) -> str:
+        text = re.sub(r"^(?:to|listening to|on|between) ", "", text.strip())
+        return re.sub(r"⟪(\d+)⟫", lambda m: quoted[int(m.group(1))], text)
+
+    if "pair" not in groups:
+        return [(name(groups["a"]), name(groups["b"]))]
+    text = groups["pair"]
+    return [(name(text[:cut.start()]), name(text[cut.end():])) for cut in _PAIR.finditer(text)]
+
+
 def _build(intent: str, match: re.Match, quoted: list[str]) -> Question:
     groups = {key: value for key, value in match.groupdict().items() if value}
+    if intent == "versus":
+        pairs = [pair for pair in _pairs(groups, quoted) if all(pair)]
+        if not pairs:
+            raise NotUnderstood()
+        more = groups.get("more", "")
+        by_time = "time" in more or more == "longer" or "spen" in match.group(0)
+        return Question(intent="versus", pairs=pairs, by="minutes" if by_time else "plays")
+    if intent in ("skips", "skip_count"):
+        asked = _number(groups.get("n") or groups.get("n2"))
+        kind_word = groups.get("kind")
+        if kind_word and KIND_OF_WORD[kind_word] != "tracks":
+            raise NotUnderstood("I can count skipped songs, not skipped artists or albums.")
+        singular = asked == 1 or (asked is None and (kind_word in SINGULAR_WORDS or groups.get("who") == "what"
+                                                     and not kind_word))
+        limit = min(asked or (5 if singular else DEFAULT_LIMIT), MAX_LIMIT)
+        which = "top" if intent == "skips" else "count"
+        return Question(intent="skips", which=which, kind="tracks", limit=limit, singular=singular)
+    if groups.get("artist"):
+        kind = KIND_OF_WORD[groups["kind"]]
+        if kind not in ("tracks", "albums"):
+            raise NotUnderstood()
+        asked = _number(groups.get("n") or groups.get("n2") or groups.get("n3"))
+        singular = asked == 1 or (asked is None and groups["kind"] in SINGULAR_WORDS)
+        artist = re.sub(r"⟪(\d+)⟫", lambda m: quoted[int(m.group(1))], groups["artist"])
+        return Question(intent="top", kind=kind, limit=min(asked or (5 if singular else DEFAULT_LIMIT), MAX_LIMIT),
+                        limit_asked=asked, singular=singular, artist=re.sub(r"(?:'s?)$", "", artist))
     if intent in ("top", "top_minutes", "listing"):
         kind_word = groups.get("kind")
         kind = KIND_OF_WORD[kind_word] if kind_word else ("artists" if groups.get("who") == "who" else "tracks")
@@ -417,7 +500,7 @@ def _build(intent: str, match: re.Match, quoted: list[str]) -> Question:
 
 def _with_entity(question: Question, entity: str, quoted: list[str]) -> Question:
     """Attach the name asked about, or turn "music", "podcasts"… into a question about totals."""
-    entity = re.sub(r"^(?:to|listening to|on) ", "", entity.strip())
+    entity = re.sub(r"^(?:to|listening to) ", "", entity.strip())
     entity = re.sub(r" (?:so far|in total|at all|ever|recently)$", "", entity).strip()
     placeholder = re.fullmatch(r"⟪(\d+)⟫", entity)
     if placeholder:

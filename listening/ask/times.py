@@ -218,7 +218,12 @@ def _decade(match, today):
 
 
 def _month_of_year(match, today):
-    month, year = MONTHS[match.group("month")], int(match.group("year"))
+    """"March 2024", and the short forms people type: "3/2024", "2024-03", "Mar '24"."""
+    groups = match.groupdict()
+    month = MONTHS[groups["month"]] if groups.get("month") else int(groups["number"])
+    year = int(groups["year"]) if groups.get("year") else 2000 + int(groups["short_year"])
+    if not 1 <= month <= 12:
+        return _problem(match.group(0), f"“{match.group(0)}” is not a month I know.")
     start, end = month_span(year, month)
     return Span(start, end, f"in {MONTH_NAMES[month]} {year}", f"{MONTH_NAMES[month]} {year}")
 
@@ -350,6 +355,9 @@ RULES: list[tuple[str, Callable]] = [
     (r"(?:(?:from|between) )?(?P<first>" + _FULL_MONTH + r") (?:to|and|until|till|through|-) (?P<month>" + _ANY_MONTH
      + ")" + _OF_YEAR, _months_of_year),
     (_IN + r"(?P<month>" + _ANY_MONTH + ")" + _OF_YEAR, _month_of_year),
+    (_IN + r"(?P<month>" + _ANY_MONTH + r") '(?P<short_year>\d\d)", _month_of_year),
+    (_IN + r"(?P<number>\d{1,2})/(?P<year>" + _YEAR + ")", _month_of_year),
+    (_IN + r"(?P<year>" + _YEAR + r")-(?P<number>\d\d)(?!-\d)", _month_of_year),
     (_IN + r"(?P<rel>this|last|past|previous) (?P<month>" + _FULL_MONTH + ")", _month),
     (r"(?:in|during) (?P<rel>)(?P<month>" + _FULL_MONTH + ")", _month),
     (_AFTER_TIME_WORD + r"(?P<rel>)(?P<month>may)", _month),

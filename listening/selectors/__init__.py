@@ -9,10 +9,10 @@ from listening.selectors.library import (
 )
 from listening.selectors.listeners import artists_most_listened, listener_ids_of, played_any
 from listening.selectors.periods import stored_parts, stored_period
-from listening.selectors.plays import history_cursor, history_cursor_parse, recent_plays
+from listening.selectors.plays import history_cursor, history_cursor_parse, recent_plays, skip_counts, top_skipped
 from listening.selectors.stats import (
     SESSION_GAP, WEEKEND, TopEntry, genre_evolution, item_stats, listening_clock, sessions, streaks, top,
-    top_all_time, totals,
+    top_all_time, top_of_artists, totals,
 )
 from listening.selectors.taste import (
     TasteMatch, listeners_like_you, public_name, taste_match, taste_match_user, taste_top_artists,
@@ -21,9 +21,9 @@ from listening.selectors.taste import (
 __all__ = [
     # stats
     "SESSION_GAP", "WEEKEND", "TopEntry", "genre_evolution", "item_stats", "listening_clock", "sessions", "streaks",
-    "top", "top_all_time", "totals", "stored_parts", "stored_period",
+    "top", "top_all_time", "top_of_artists", "totals", "stored_parts", "stored_period",
     # plays
-    "history_cursor", "history_cursor_parse", "recent_plays",
+    "history_cursor", "history_cursor_parse", "recent_plays", "skip_counts", "top_skipped",
     # catalog
     "artist_ids_matching", "artists_by_name", "catalog_item", "catalog_search", "track_by_public_id",
     "tracks_by_public_ids",

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from accounts.models import User
-from listening.models import Play
+from listening.models import Play, Track
+from listening.periods import Period
 
 
 def recent_plays(*, user: User, before: tuple[datetime, int] | None = None, limit: int = 50) -> list[Play]:
@@ -32,3 +33,30 @@ def history_cursor_parse(value: str | None) -> tuple[datetime, int] | None:
         return (ended_at, int(play_id)) if ended_at.tzinfo else None
     except ValueError:
         return None
+
+
+def _skips_in(user: User, period: Period):
+    start, until = period.utc_bounds(user.time_zone)
+    plays = Play.objects.filter(user=user, kind=Play.Kind.MUSIC)
+    if start:
+        plays = plays.filter(ended_at__gte=start)
+    if until:
+        plays = plays.filter(ended_at__lt=until)
+    return plays
+
+
+def skip_counts(*, user: User, period: Period) -> dict:
+    """Music plays in the period, how many were skipped (skips), and how many say whether they were (only the extended
+    streaming history and sync do; account data does not)."""
+    return _skips_in(user, period).aggregate(
+        plays=Count("id"), skips=Count("id", filter=Q(skipped=True)),
+        known=Count("id", filter=Q(skipped__isnull=False)),
+    )
+
+
+def top_skipped(*, user: User, period: Period) -> list[dict]:
+    """Tracks by how often they were skipped in the period: [{"track": Track, "skips": n}], most first."""
+    rows = list(_skips_in(user, period).filter(skipped=True).values("track_id").annotate(skips=Count("id")))
+    tracks = Track.objects.select_related("artist").in_bulk([row["track_id"] for row in rows])
+    return [{"track": tracks[row["track_id"]], "skips": row["skips"]} for row in rows]
+

@@ -120,6 +120,19 @@ def top(
     ]
 
 
+def top_of_artists(*, user: User, period: Period, kind: str, artist_ids: list[int]) -> list[TopEntry]:
+    """Every track or album of these artists the user played in the period, most played first (an artist's own
+    list is short, so it is whole: the caller orders ties and cuts it)."""
+    model, field, item_model = TOP_KINDS[kind]
+    rows = list(
+        model.objects.filter(user=user, **{f"{field}__artist_id__in": artist_ids}, **period.day_filter())
+        .values(item_id=F(f"{field}_id")).annotate(plays=Sum("plays"), ms=Sum("ms_played")).order_by("-plays")
+    )
+    items = item_model.objects.select_related("artist").in_bulk([row["item_id"] for row in rows])
+    return [TopEntry(index + 1, items[row["item_id"]], row["plays"], row["ms"] // 60000)
+            for index, row in enumerate(rows)]
+
+
 def _top_genre_rows(*, user, period, order, offset, limit, weekdays) -> list[dict]:
     # A genre counts every play of its artists; an artist in three genres counts in each.
     return list(
@@ -298,12 +311,14 @@ def item_stats(*, user: User, item: Track | Artist | Album, period: Period | Non
     else:
         found = _daily_item_totals(user, kind, field, item, period)
     if found is None:
-        return {"rank": None, "plays": 0, "minutes": 0, "first_played": None, "last_played": None, "months": []}
+        return {"rank": None, "plays": 0, "minutes": 0, "ms": 0, "first_played": None, "last_played": None,
+                "months": []}
     rank, plays, ms, first_day, last_day, months = found
     return {
         "rank": rank,
         "plays": plays,
         "minutes": ms // 60000,
+        "ms": ms,
         "first_played": _play_on(user, field, item, first_day, first=True),
         "last_played": _play_on(user, field, item, last_day, first=False),
         "months": [{"month": month, "plays": plays, "minutes": ms // 60000} for month, plays, ms in months],

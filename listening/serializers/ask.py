@@ -41,3 +41,9 @@ class AskOutput(serializers.Serializer):
     rows = serializers.ListField(child=serializers.ListField(child=serializers.JSONField()),
                                  help_text="The table behind the answer, one list of cells per row, as `columns`.")
     examples = serializers.ListField(child=serializers.CharField(), help_text="Questions to try, when not understood.")
+    links = serializers.ListField(
+        child=serializers.DictField(child=serializers.CharField()),
+        help_text="The names the answer says, each with its page: [{\"text\": …, \"url\": …}].")
+    row_links = serializers.ListField(
+        child=serializers.CharField(allow_null=True),
+        help_text="The page of each row's name, as `rows` (null where it has none, as genres).")

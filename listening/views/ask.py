@@ -1,7 +1,11 @@
+import re
+
 from django.contrib.auth.decorators import login_required
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.shortcuts import render
 from django.utils import dateformat
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from listening.api.ask import AskApi
@@ -26,9 +30,37 @@ def ask_question(request):
 
 def _render(request, form: AskForm, *, answer: Answer | None = None, error: str | None = None, status: int = 200):
     context = {"ask_form": form, "answer": answer, "ask_error": error,
-               "rows": [[_cell(value) for value in row] for row in answer.rows] if answer else []}
+               "sentence": _sentence(answer) if answer else "", "rows": _rows(answer) if answer else []}
     template = "listening/_ask_answer.html" if request.htmx else "listening/ask.html"
     return render(request, template, context, status=status)
+
+
+def _sentence(answer: Answer) -> str:
+    """The answer with each name it says linked to that name's page (the first time it is said)."""
+    urls = {escape(link["text"]): link["url"] for link in answer.links}
+    if not urls:
+        return answer.answer
+    names = re.compile("|".join(re.escape(text) for text in sorted(urls, key=len, reverse=True)))
+    linked = set()
+
+    def link(match):
+        text = match.group(0)
+        if text in linked:
+            return text
+        linked.add(text)
+        return format_html('<a href="{}">{}</a>', urls[text], mark_safe(text))
+
+    return mark_safe(names.sub(link, escape(answer.answer)))
+
+
+def _rows(answer: Answer) -> list[dict]:
+    """Cells as text; a row's first name links to its page."""
+    rows = []
+    for index, row in enumerate(answer.rows):
+        url = answer.row_links[index] if index < len(answer.row_links) else None
+        named = next((i for i, value in enumerate(row) if isinstance(value, str)), None)
+        rows.append({"cells": [_cell(value) for value in row], "url": url, "named": named})
+    return rows
 
 
 def _cell(value) -> str:

@@ -92,7 +92,7 @@ def test_upload_watch_the_import_then_explore_the_dashboard(stack_page, listener
     expect(answer.locator("tbody tr").nth(2)).to_contain_text(best[2].item.name)
     page.get_by_label("Your question").fill("what is the airspeed of a swallow")
     page.get_by_role("button", name="Ask").click()
-    expect(answer).to_contain_text("I can answer questions like")
+    expect(answer).to_contain_text("Sorry, I didn't understand that.")
 
     page.get_by_role("link", name="rank by minutes instead").click()
     expect(page.get_by_text("Ranked by minutes")).to_be_visible()

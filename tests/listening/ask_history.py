@@ -9,6 +9,7 @@ same rows — a second implementation the answers are checked against, not a rep
 from __future__ import annotations
 
 import random
+import unicodedata
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -18,7 +19,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from listening.imports import PlayRow
-from listening.models import Album, Artist, ArtistGenre, Genre, Track
+from listening.models import Artist, ArtistGenre, Genre
 from listening.services import plays_add
 
 ZONE_NAME = "Europe/Amsterdam"
@@ -249,14 +250,6 @@ class History:
         self.plays = plays
         self.today = today
         self.spans = Spans(today)
-        self.ids = {
-            "artists": dict(Artist.objects.filter(name__in=GENRES).values_list("name", "id")),
-            "tracks": {(artist, name): pk for pk, name, artist in
-                       Track.objects.filter(artist__name__in=GENRES).values_list("id", "name", "artist__name")},
-            "albums": {(artist, name): pk for pk, name, artist in
-                       Album.objects.filter(artist__name__in=GENRES).values_list("id", "name", "artist__name")},
-            "genres": dict(Genre.objects.values_list("name", "id")),
-        }
 
     def select(self, span=None, weekdays=None, kind="music") -> list[Play]:
         chosen = []
@@ -271,17 +264,20 @@ class History:
             chosen.append(play)
         return chosen
 
-    def top(self, kind, span=None, n=10, by="plays", weekdays=None) -> list[list]:
+    def top(self, kind, span=None, n=10, by="plays", weekdays=None, artist=None) -> list[list]:
         sums: dict = {}
         for play in self.select(span, weekdays):
+            if artist and play.artist != artist:
+                continue
             for key in self._keys(kind, play):
                 plays, ms = sums.get(key, (0, 0))
                 sums[key] = (plays + 1, ms + play.ms)
-        ids = self.ids[kind]
-
         def order(key):
-            plays, ms = sums[key]
-            return (-ms, -plays, ids[key]) if by == "minutes" else (-plays, -ms, ids[key])
+            # Ties on the measure go by the other (in whole minutes, as shown), then by name.
+            plays, minutes = sums[key][0], sums[key][1] // 60_000
+            names = (key[1], key[0]) if isinstance(key, tuple) else (key, "")
+            first = (-minutes, -plays) if by == "minutes" else (-plays, -minutes)
+            return (*first, *(_folded(name) for name in names))
 
         rows = []
         for rank, key in enumerate(sorted(sums, key=order)[:n], start=1):
@@ -315,7 +311,7 @@ class History:
         everything = [play for plays in per_row.values() for play in plays]
         return {
             "plays": len(everything),
-            "minutes": sum(sum(p.ms for p in plays) // 60_000 for plays in per_row.values()),
+            "minutes": sum(p.ms for p in everything) // 60_000,
             "first": min((p.local for p in everything), default=None),
             "last": max((p.local for p in everything), default=None),
         }
@@ -369,6 +365,10 @@ class History:
         by_hour = [sum(minutes.get((day, hour), 0) for day in range(7)) for hour in range(24)]
         by_day = [sum(minutes.get((day, hour), 0) for hour in range(24)) for day in range(7)]
         return by_hour, by_day
+
+
+def _folded(name: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", name.casefold()) if not unicodedata.combining(c))
 
 
 def build(user) -> History:
