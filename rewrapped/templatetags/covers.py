@@ -11,28 +11,30 @@ from __future__ import annotations
 
 import hashlib
 from functools import lru_cache
-from urllib.parse import quote
-
 from django import template
-from django.utils.html import escape, format_html
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 register = template.Library()
+
+# What would end or break a data: URL inside an HTML attribute; spaces and the rest may stay as they are.
+_DATA_URL_ESCAPES = str.maketrans({char: f"%{ord(char):02X}" for char in "<>\"'#%&"})
+
 
 @register.simple_tag
 def cover(item, size: int = 48, css_class: str = "", alt: str = ""):
     """An <img> of the item's picture or its generated cover, `size` CSS pixels square. alt stays empty where
     the item's name is written beside it (the picture adds nothing for a screen reader)."""
     name = str(getattr(item, "name", None) or getattr(item, "title", None) or item or "")
-    fallback = generated_cover(name)
+    fallback = generated_cover(name)  # holds nothing HTML would read as markup: see _DATA_URL_ESCAPES
     url = getattr(item, "cover_url", "") or ""
-    classes = " ".join(part for part in ("cover", css_class) if part)
+    classes = escape(" ".join(part for part in ("cover", css_class) if part))
+    size, alt = int(size), escape(alt)
     if not url:
-        return format_html('<img class="{}" src="{}" alt="{}" width="{}" height="{}">', classes, fallback, alt,
-                           size, size)
-    return format_html(
-        '<img class="{}" src="{}" data-cover-fallback="{}" alt="{}" width="{}" height="{}" loading="lazy"'
-        ' decoding="async">',
-        classes, url, fallback, alt, size, size,
+        return mark_safe(f'<img class="{classes}" src="{fallback}" alt="{alt}" width="{size}" height="{size}">')
+    return mark_safe(
+        f'<img class="{classes}" src="{escape(url)}" data-cover-fallback="{fallback}" alt="{alt}" width="{size}"'
+        f' height="{size}" loading="lazy" decoding="async">'
     )
 
 
@@ -45,10 +47,9 @@ def generated_cover(name: str) -> str:
         '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64">'
         f'<rect width="64" height="64" fill="hsl({hue},45%,30%)"/>'
         '<text x="32" y="41" font-size="26" font-family="sans-serif" text-anchor="middle" fill="#fff">'
-        f"{escape(initials(name))}</text></svg>"
+        f"{initials(name)}</text></svg>"
     )
-    # Spaces may stay in a data: URL; what would end or break it (quotes, <, >, #, %) is encoded.
-    return "data:image/svg+xml," + quote(svg, safe=" =:/,;().")
+    return "data:image/svg+xml," + svg.translate(_DATA_URL_ESCAPES)
 
 
 def initials(name: str) -> str:
