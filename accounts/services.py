@@ -7,6 +7,7 @@ from datetime import timedelta
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialToken
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -14,6 +15,8 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from accounts import hooks
 from accounts.models import Impersonation, User
 from accounts.spotify import tokens as spotify_tokens
+# Re-exported: callers in other apps catch it here, not in accounts.spotify.
+from accounts.spotify.tokens import SpotifyUnavailable as SpotifyUnavailable
 from rewrapped.api import ApplicationError
 from rewrapped.realtime import broadcast, user_group
 
@@ -155,6 +158,18 @@ def spotify_access_token(*, user: User) -> str | None:
     if token.expires_at and token.expires_at < timezone.now() + timedelta(minutes=1):
         token = spotify_token_refresh(token=token)
     return token.token if token else None
+
+
+def spotify_app_token() -> str | None:
+    """The app's client-credentials token for reading Spotify's catalog (no user needed); None when no Spotify
+    app is configured or Spotify refuses its credentials. Spotify being down raises SpotifyUnavailable."""
+    if not settings.SPOTIFY_CLIENT_ID:
+        return None
+    try:
+        return spotify_tokens.app_access_token()
+    except spotify_tokens.SpotifyTokenRejected as exc:
+        logger.warning("spotify refused the app's credentials", extra={"reason": str(exc)})
+        return None
 
 
 def spotify_connection_break(*, user: User) -> User:

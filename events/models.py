@@ -5,6 +5,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.urls import reverse
 from django_countries.fields import CountryField
 
 from events.venue_time import venue_local, zone_choices
@@ -114,6 +115,16 @@ class Event(models.Model):
     def on_sale(self) -> bool:
         """Whether the show may still go ahead, so its tickets are worth offering."""
         return self.status not in self.OFF_SALE
+
+    @property
+    def cover_url(self) -> str:
+        """The event's picture: the promoter's upload (served by us), or the provider's from a host the content
+        security policy allows; empty when there is none."""
+        if self.image:
+            return reverse("events:image", args=[self.public_id])
+        if any(self.image_url.startswith(f"{host}/") for host in settings.EVENT_IMAGE_HOSTS):
+            return self.image_url
+        return ""
 
 
 class EventListing(models.Model):

@@ -9,13 +9,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode, urlsplit
 
-from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import F, Func, Prefetch, Q, QuerySet, Sum, TextField
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -208,16 +206,6 @@ def ticket_url(event: Event) -> str | None:
     is ever redirected to."""
     parts = urlsplit(event.ticket_url or "")
     return event.ticket_url if event.on_sale and parts.scheme == "https" and parts.netloc else None
-
-
-def image_url(event: Event) -> str | None:
-    """The event's picture: the promoter's upload (served by us), or the provider's from a host the content
-    security policy allows."""
-    if event.image:
-        return reverse("events:image", args=[event.public_id])
-    if any(event.image_url.startswith(f"{host}/") for host in settings.EVENT_IMAGE_HOSTS):
-        return event.image_url
-    return None
 
 
 def price_label(event: Event) -> str:

@@ -98,7 +98,6 @@ def detail(request, public_id):
         "event": event,
         "map_url": selectors.map_url(event),
         "ticket_url": selectors.ticket_url(event),
-        "image_url": selectors.image_url(event),
         "performers": performers,
         "unlinked_performers": [name for name in event.performer_names if name.casefold() not in linked],
     }

@@ -10,7 +10,7 @@ lookups are cached for a day, and every call is written to the API call log.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import spotipy
 from django.conf import settings
@@ -18,9 +18,10 @@ from django.conf import settings
 from rewrapped.outbound import Outbound
 
 SERVICE = "spotify"
-# Artist objects (genres, images) change rarely and are the same for every user.
+# Artist and track objects (genres, images, albums) change rarely and are the same for every user.
 ARTIST_CACHE_SECONDS = 24 * 3600
 ARTISTS_PER_REQUEST = 50  # GET /v1/artists?ids= takes at most 50
+TRACKS_PER_REQUEST = 50  # GET /v1/tracks?ids= takes at most 50
 PAGE_LIMIT = 50  # recently played, top items and search pages take at most 50
 
 SpotifyException = spotipy.SpotifyException
@@ -34,7 +35,7 @@ def spotify_outbound() -> Outbound:
 def _outbound(base_url: str, rate_per_second: float) -> Outbound:
     return Outbound(
         service=SERVICE, base_url=base_url, rate_per_second=rate_per_second,
-        cache={"/v1/artists": ARTIST_CACHE_SECONDS},
+        cache={"/v1/artists": ARTIST_CACHE_SECONDS, "/v1/tracks": ARTIST_CACHE_SECONDS},
     )
 
 
@@ -82,17 +83,36 @@ class SpotifyForUser:
         return self._call(name, limit=PAGE_LIMIT, time_range=time_range)["items"]
 
     def artists(self, spotify_ids: list[str]) -> dict[str, dict | None]:
-        """Full artist objects by id; None where Spotify does not know the id. Ids are sorted into batches
-        so the same artists make the same (cached) request whoever asks."""
-        found: dict[str, dict | None] = {}
-        ids = sorted(set(spotify_ids))
-        for start in range(0, len(ids), ARTISTS_PER_REQUEST):
-            batch = ids[start:start + ARTISTS_PER_REQUEST]
-            # Spotify answers in the order asked, with null for an unknown id.
-            found.update(zip(batch, self._call("artists", batch)["artists"]))
-        return found
+        return _several(partial(self._call, "artists"), "artists", spotify_ids, ARTISTS_PER_REQUEST)
 
     def search_tracks(self, *, name: str, artist: str, limit: int = 5) -> list[dict]:
         # Field filters without quotes: Spotify matches each word, which tolerates punctuation differences.
         query = f"track:{name} artist:{artist}"
         return self._call("search", q=query, type="track", limit=limit)["tracks"]["items"]
+
+
+class SpotifyForApp:
+    """Catalog reads with the app's client-credentials token, for songs and artists no connected listener
+    brought (imports)."""
+
+    def __init__(self, access_token: str):
+        self.client = spotify_client(access_token)
+
+    def tracks(self, spotify_ids: list[str]) -> dict[str, dict | None]:
+        return _several(self.client.tracks, "tracks", spotify_ids, TRACKS_PER_REQUEST)
+
+    def artists(self, spotify_ids: list[str]) -> dict[str, dict | None]:
+        return _several(self.client.artists, "artists", spotify_ids, ARTISTS_PER_REQUEST)
+
+
+def _several(call: Callable[[list[str]], dict], key: str, spotify_ids: list[str],
+             per_request: int) -> dict[str, dict | None]:
+    """Full objects by id; None where Spotify does not know the id. Ids are sorted into batches so the same
+    items make the same (cached) request whoever asks."""
+    found: dict[str, dict | None] = {}
+    ids = sorted(set(spotify_ids))
+    for start in range(0, len(ids), per_request):
+        batch = ids[start:start + per_request]
+        # Spotify answers in the order asked, with null for an unknown id.
+        found.update(zip(batch, call(batch)[key]))
+    return found

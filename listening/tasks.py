@@ -82,6 +82,12 @@ def spotify_sync_run(*, user_id: int) -> None:
         services.spotify_sync_run(user=user)
 
 
+@shared_task(acks_late=True, time_limit=900, soft_time_limit=870)
+def spotify_catalog_fetch() -> dict:
+    """After an import and from beat: covers, pictures and genres for songs and artists never fetched."""
+    return services.spotify_catalog_fetch()
+
+
 @shared_task(time_limit=3600, soft_time_limit=3500)
 def rollups_audit() -> list[int]:
     """Nightly: roll-ups of the last two days' listeners checked against their plays, rebuilt if they drifted."""

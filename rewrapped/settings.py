@@ -214,6 +214,7 @@ CELERY_TASK_ROUTES = {
     "listening.tasks.import_run": {"queue": "imports"},
     "listening.tasks.spotify_sync_dispatch": {"queue": "sync"},
     "listening.tasks.spotify_sync_run": {"queue": "sync"},
+    "listening.tasks.spotify_catalog_fetch": {"queue": "sync"},
 }
 CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
@@ -243,6 +244,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "listening.tasks.spotify_sync_dispatch",
         "schedule": timedelta(minutes=SPOTIFY_SYNC_EVERY_MINUTES),
         "options": {"expires": 600},
+    },
+    "fetch-spotify-catalog": {
+        "task": "listening.tasks.spotify_catalog_fetch",
+        "schedule": timedelta(minutes=10),
+        "options": {"expires": 540},
     },
     "prune-api-call-log": {
         "task": "rewrapped.tasks.api_call_log_prune",
@@ -331,6 +337,9 @@ SPOTIFY_RATE_PER_SECOND = float(env("SPOTIFY_RATE_PER_SECOND", "5"))
 SPOTIFY_SYNC_RETRY_SECONDS = int(env("SPOTIFY_SYNC_RETRY_SECONDS", "600"))  # after Spotify kept failing
 SPOTIFY_SEARCHES_PER_SYNC = int(env("SPOTIFY_SEARCHES_PER_SYNC", "50"))  # name-only songs looked up per run
 SPOTIFY_GENRE_BATCHES_PER_SYNC = int(env("SPOTIFY_GENRE_BATCHES_PER_SYNC", "10"))  # 50 artists each
+# Songs and artists imports brought, fetched with the app's token after an import and every 10 minutes: this
+# many calls of 50 songs, then of 50 artists, a run.
+SPOTIFY_CATALOG_BATCHES_PER_RUN = int(env("SPOTIFY_CATALOG_BATCHES_PER_RUN", "20"))
 # Where artist genres come from, in order: a later source is asked only about artists the earlier ones left
 # without genres (Spotify returns none for many artists to apps created since 2026).
 GENRE_SOURCES = env_list("GENRE_SOURCES", "spotify,musicbrainz")

@@ -226,4 +226,9 @@ def _best_image(images: list[dict]) -> str:
         return ""
     best = max(images, key=lambda image: (not image.get("fallback"), image.get("ratio") == "16_9",
                                           int(image.get("width") or 0)))
-    return clip(best.get("url"), 1000)
+    url = best.get("url") or ""
+    # Many listings still name their picture over http; the same host serves it over https, which is the only
+    # way a page served over https may show it.
+    if url.startswith("http://s1.ticketm.net/"):
+        url = "https://" + url.removeprefix("http://")
+    return clip(url, 1000)

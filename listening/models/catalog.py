@@ -23,10 +23,16 @@ class Artist(models.Model):
     name_key = models.CharField(max_length=300, db_index=True, help_text="Normalized name for matching.")
     image_url = models.URLField(max_length=500, blank=True)
     genres = models.ManyToManyField(Genre, through="ArtistGenre", related_name="artists", blank=True)
-    genres_fetched_at = models.DateTimeField(null=True, blank=True, help_text="When sync last asked for genres.")
+    genres_fetched_at = models.DateTimeField(
+        null=True, blank=True, help_text="When Spotify's artist object (genres, picture) was last fetched."
+    )
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def cover_url(self) -> str:
+        return self.image_url
 
 
 class ArtistGenre(models.Model):
@@ -62,6 +68,10 @@ class Album(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def cover_url(self) -> str:
+        return self.image_url
+
 
 class Track(models.Model):
     """A song. Rows from account-data exports may have no Spotify id until resolved by search."""
@@ -78,12 +88,25 @@ class Track(models.Model):
     searched_at = models.DateTimeField(
         null=True, blank=True, help_text="When a track known only by name was last looked up on Spotify."
     )
+    details_fetched_at = models.DateTimeField(
+        null=True, blank=True, help_text="When Spotify's track object (album, cover) was last stored."
+    )
 
     class Meta:
-        indexes = [models.Index(fields=["artist", "name_key"])]
+        indexes = [
+            models.Index(fields=["artist", "name_key"]),
+            # The catalog fetch's queue: songs with a Spotify id whose details were never stored.
+            models.Index(fields=["id"], name="track_details_unfetched",
+                         condition=models.Q(spotify_id__isnull=False, details_fetched_at__isnull=True)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} — {self.artist}"
+
+    @property
+    def cover_url(self) -> str:
+        """A song shows its album's cover (select_related("album") where many are shown)."""
+        return self.album.image_url if self.album_id else ""
 
 
 class Episode(models.Model):

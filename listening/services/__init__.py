@@ -12,6 +12,7 @@ from listening.services.periods import artist_genres_add, period_totals_due, per
 from listening.services.plays import ImportSummary, plays_add
 from listening.services.rollups import rollups_audit, rollups_rebuild
 from listening.services.spotify_catalog import spotify_artists_store, spotify_tracks_store, track_merge
+from listening.services.spotify_details import spotify_catalog_fetch
 from listening.services.sync import spotify_sync_dispatch, spotify_sync_run
 from listening.services.taste import taste_sharing_set, taste_vector_refresh, taste_vectors_refresh
 
@@ -27,5 +28,5 @@ __all__ = [
     # taste
     "taste_sharing_set", "taste_vector_refresh", "taste_vectors_refresh",
     # Spotify sync
-    "spotify_artists_store", "spotify_sync_dispatch", "spotify_sync_run", "spotify_tracks_store", "track_merge",
+    "spotify_artists_store", "spotify_catalog_fetch", "spotify_sync_dispatch", "spotify_sync_run", "spotify_tracks_store", "track_merge",
 ]

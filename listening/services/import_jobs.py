@@ -219,9 +219,11 @@ def _import_finish(job: ImportJob, status: str, *, summary: dict | None = None, 
             storage.delete(upload)
         broadcast(user_group(job.user_id), "import_progress", payload)
         if status == ImportJob.Status.DONE:
-            from listening.tasks import period_totals_rebuild
+            from listening.tasks import period_totals_rebuild, spotify_catalog_fetch
 
             period_totals_rebuild.delay(user_id=job.user_id)
+            # The export named songs by id only: their covers, artists' pictures and genres come from Spotify.
+            spotify_catalog_fetch.delay()
 
     transaction.on_commit(after_commit)
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.db import connection, models, transaction
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from accounts.models import User
 from listening.models import Album, Artist, DailyTrackPlays, Play, PlayRecord, Track
@@ -25,8 +27,10 @@ def spotify_artists_store(*, artists: Iterable[dict]) -> dict[str, int]:
         return _artists(list(artists))
 
 
-def spotify_tracks_store(*, tracks: Iterable[dict], claims: dict[str, int] | None = None) -> dict[str, int]:
-    """Catalog ids by Spotify id for track objects, with album, duration and ISRC filled in.
+def spotify_tracks_store(*, tracks: Iterable[dict], claims: dict[str, int] | None = None,
+                         now: datetime | None = None) -> dict[str, int]:
+    """Catalog ids by Spotify id for full track objects, with album (and its cover), duration and ISRC filled in,
+    stamped as fetched so the catalog fetch does not ask Spotify for them again.
 
     A song missing from the catalog by id takes over the name-only row of the same song (same first artist
     and title, or the row `claims` names for its id) instead of getting a new row, so plays imported by
@@ -37,6 +41,9 @@ def spotify_tracks_store(*, tracks: Iterable[dict], claims: dict[str, int] | Non
     with transaction.atomic():
         _catalog_lock()
         track_ids, duplicates = _tracks(tracks, claims)
+        Track.objects.filter(pk__in=track_ids.values(), details_fetched_at__isnull=True).update(
+            details_fetched_at=now or timezone.now()
+        )
     for source_id, target_id in duplicates:
         track_merge(source_id=source_id, target_id=target_id)
     return track_ids

@@ -27,13 +27,13 @@ from accounts.models import User
 from accounts.services import spotify_access_token, spotify_token_refresh
 from accounts.spotify.tokens import SpotifyUnavailable
 from listening.imports import PlayRow
-from listening.models import Artist, ArtistGenre, DailyTrackPlays, Genre, Play, SpotifySync, TopSnapshot, Track
+from listening.models import DailyTrackPlays, Play, SpotifySync, TopSnapshot, Track
 from listening.names import name_key
 from listening.services.genres import musicbrainz_genres_fetch
-from listening.services.periods import artist_genres_add
 from listening.services.plays import plays_add
 from listening.services.spotify_catalog import spotify_artists_store, spotify_tracks_store
-from listening.spotify import ARTISTS_PER_REQUEST, PAGE_LIMIT, SpotifyException, SpotifyForUser, spotify_outbound
+from listening.services.spotify_details import spotify_artists_fetch, spotify_genres_store
+from listening.spotify import PAGE_LIMIT, SpotifyException, SpotifyForUser, spotify_outbound
 from rewrapped.outbound import RateLimited, ServiceUnavailable
 from rewrapped.redis import redis_client
 
@@ -101,7 +101,7 @@ def _run(sync: SpotifySync, now: datetime) -> None:
             _recently_played(api, sync)
             _tops_and_profile(api, user, now)
             _tracks_resolve(api, user, now)
-            _genres_fetch(api, now)
+            spotify_artists_fetch(fetch=api.artists, now=now, batches=settings.SPOTIFY_GENRE_BATCHES_PER_SYNC)
             # The second source defers itself when MusicBrainz asks us to wait: never the plays or the run.
             musicbrainz_genres_fetch(now=now)
             sync.last_success_at = now
@@ -223,8 +223,7 @@ def _tops_and_profile(api: SpotifyForUser, user: User, now: datetime) -> None:
             items = [item for item in api.top(kind.value, time_range.value) if item and item.get("id")]
             if kind == TopSnapshot.Kind.ARTISTS:
                 ids = spotify_artists_store(artists=items)
-                if ArtistGenre.Source.SPOTIFY in settings.GENRE_SOURCES:  # full artist objects carry genres
-                    _genres_store({item["id"]: item for item in items}, now)
+                spotify_genres_store(artists={item["id"]: item for item in items}, now=now)  # full objects
             else:
                 ids = spotify_tracks_store(tracks=items)
             TopSnapshot.objects.update_or_create(
@@ -277,41 +276,3 @@ def _same_song(hit: dict, track: Track) -> bool:
     return name_key(hit.get("name") or "") == track.name_key and any(
         name_key(artist.get("name") or "") == track.artist.name_key for artist in hit.get("artists") or []
     )
-
-
-# --- genres -------------------------------------------------------------------------------------------
-def _genres_fetch(api: SpotifyForUser, now: datetime) -> None:
-    if ArtistGenre.Source.SPOTIFY not in settings.GENRE_SOURCES:
-        return
-    for _ in range(settings.SPOTIFY_GENRE_BATCHES_PER_SYNC):
-        ids = list(
-            Artist.objects.filter(spotify_id__isnull=False, genres_fetched_at__isnull=True)
-            .order_by("id").values_list("spotify_id", flat=True)[:ARTISTS_PER_REQUEST]
-        )
-        if not ids:
-            return
-        found = api.artists(ids)
-        spotify_artists_store(artists=[artist for artist in found.values() if artist])  # images
-        _genres_store(found, now)
-
-
-@transaction.atomic
-def _genres_store(artists: dict[str, dict | None], now: datetime) -> None:
-    """Genres as Spotify lists them; an artist Spotify lists none for (common now) or does not know is
-    still marked fetched, so it is not asked about again."""
-    genres = {
-        spotify_id: {" ".join(g.lower().split())[:100] for g in (artist or {}).get("genres") or [] if g.strip()}
-        for spotify_id, artist in artists.items()
-    }
-    names = set().union(*genres.values()) if genres else set()
-    Genre.objects.bulk_create([Genre(name=name) for name in names], ignore_conflicts=True)
-    genre_ids = dict(Genre.objects.filter(name__in=names).values_list("name", "id"))
-    artist_ids = dict(Artist.objects.filter(spotify_id__in=list(artists)).values_list("spotify_id", "id"))
-    artist_genres_add(
-        pairs=[
-            (artist_ids[spotify_id], genre_ids[name])
-            for spotify_id, names_of in genres.items() if spotify_id in artist_ids for name in names_of
-        ],
-        source=ArtistGenre.Source.SPOTIFY,
-    )
-    Artist.objects.filter(pk__in=artist_ids.values()).update(genres_fetched_at=now)

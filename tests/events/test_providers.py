@@ -44,6 +44,13 @@ def test_a_ticketmaster_event_becomes_a_show_in_utc_with_its_venues_zone_prices_
     assert event.image_url.endswith("TABLET_LANDSCAPE_LARGE_16_9.jpg")  # the widest 16:9 picture
 
 
+def test_a_ticketmaster_picture_named_over_http_is_kept_over_https_which_pages_may_show():
+    # The recorded event_all answer names its pictures over http, as many Ticketmaster listings do.
+    event = ticketmaster_api.parse_page(fixture_json(OPTIONS_FIXTURE)).events[0]
+
+    assert event.image_url == "https://s1.ticketm.net/dbimages/252338a.jpg"
+
+
 def test_a_listing_with_a_date_that_is_not_a_date_is_skipped_and_the_rest_of_its_page_kept():
     tm_body = fixture_json(LIST_FIXTURE)
     placed = next(event for event in tm_body["_embedded"]["events"] if event["id"] == "Z1lMVSyiJynZ177_Cp")

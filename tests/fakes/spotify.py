@@ -43,6 +43,7 @@ class FakeSpotify(FakeServer):
         super().__init__(_handler_for(self))
         self.client_id, self.client_secret = client_id, client_secret
         self.users: dict[str, SpotifyUser] = {}
+        self.catalog: dict[str, dict] = {}  # songs Spotify knows besides the recorded and played ones, by id
         self.access_tokens: dict[str, Grant] = {}
         self.refresh_tokens: dict[str, tuple[str, str]] = {}  # refresh token -> (user id, scope)
         self.codes: dict[str, tuple[str, str, str]] = {}  # code -> (user id, redirect_uri, scope)
@@ -54,6 +55,7 @@ class FakeSpotify(FakeServer):
     def reset(self) -> None:
         with self._lock:
             self.users.clear()
+            self.catalog.clear()
             self.access_tokens.clear()
             self.refresh_tokens.clear()
             self.codes.clear()
@@ -72,6 +74,11 @@ class FakeSpotify(FakeServer):
         with self._lock:
             self.users[profile["id"]] = user
         return user
+
+    def add_tracks(self, tracks: list[dict]) -> None:
+        """Songs GET /v1/tracks (and their artists, GET /v1/artists) answers for, as an export may name them."""
+        with self._lock:
+            self.catalog.update({track["id"]: track for track in tracks})
 
     def sign_in_as(self, user_id: str) -> None:
         """Who is 'logged in to spotify.com' when the browser reaches /authorize."""
@@ -311,6 +318,11 @@ def _handler_for(fake: FakeSpotify):
                     if not ids or len(ids) > 50:
                         return self._api_error(400, "invalid ids: between 1 and 50 are allowed")
                     return self._send(200, {"artists": [self._artist_object(i) for i in ids]})
+                case ("GET", ["tracks"]):
+                    ids = [i for i in query.get("ids", "").split(",") if i]
+                    if not ids or len(ids) > 50:
+                        return self._api_error(400, "invalid ids: between 1 and 50 are allowed")
+                    return self._send(200, {"tracks": [self._track_object(i) for i in ids]})
                 case ("GET", ["me", "playlists"]):
                     items = list(user.playlists.values())
                     return self._send(200, self._page(items, query, f"{fake.url}/v1/me/playlists"))
@@ -368,15 +380,22 @@ def _handler_for(fake: FakeSpotify):
             for artist in known:
                 if artist["id"] == artist_id:
                     return artist
-            # Artists of songs the fake's users played: full objects, without genres, as Spotify now
-            # answers for most artists.
-            for user in list(fake.users.values()):
-                for item in user.played:
-                    for artist in item["track"]["artists"]:
-                        if artist["id"] == artist_id:
-                            return {**artist, "followers": {"href": None, "total": 0}, "genres": [],
-                                    "images": [], "popularity": 0}
+            # Artists of songs the fake knows: full objects, without genres, as Spotify now answers for most
+            # artists.
+            for track in self._known_tracks():
+                for artist in track["artists"]:
+                    if artist["id"] == artist_id:
+                        return {**artist, "followers": {"href": None, "total": 0}, "genres": [],
+                                "images": [], "popularity": 0}
             return None
+
+        def _known_tracks(self) -> list[dict]:
+            return [*fake.catalog.values(), *(item["track"] for user in list(fake.users.values()) for item in user.played)]
+
+        def _track_object(self, track_id: str) -> dict | None:
+            known = [*self._known_tracks(), *recorded_tracks(),
+                     *fixture_json("spotify_api/swajava__GetUsersTopTracksRequest.json")["items"]]
+            return next((track for track in known if track["id"] == track_id), None)
 
         def _artist(self, artist_id: str) -> None:
             artist = self._artist_object(artist_id)
