@@ -6,7 +6,6 @@ import io
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 # hook(user=…, changed=…) after a profile change is saved; `changed` holds the names of the fields whose value
 # changed, so each app reacts only to what concerns it.
@@ -33,14 +32,16 @@ def json_file(name: str, about: str, data: Callable[[], object]) -> ExportFile:
 
 
 def csv_file(name: str, about: str, header: Sequence[str], rows: Callable[[], Iterable[Sequence]]) -> ExportFile:
-    """A CSV file with `header`, then what `rows()` yields: for the long parts (every play)."""
+    """A CSV file with `header`, then what `rows()` yields: for the long parts (every play). Rows come ready to
+    write (times in ISO 8601, text a spreadsheet would run as a formula starting with '), so that a million of
+    them cost the csv module's time and no more."""
 
     def chunks() -> Iterator[bytes]:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(header)
         for count, row in enumerate(rows(), 1):
-            writer.writerow([_cell(value) for value in row])
+            writer.writerow(row)
             if count % CSV_ROWS_PER_CHUNK == 0:
                 yield buffer.getvalue().encode()
                 buffer.seek(0)
@@ -48,17 +49,6 @@ def csv_file(name: str, about: str, header: Sequence[str], rows: Callable[[], It
         yield buffer.getvalue().encode()
 
     return ExportFile(name, about, chunks)
-
-
-def _cell(value):
-    """Times in ISO 8601; text a spreadsheet would run as a formula (=, +, -, @) kept as text; empty stays empty."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return f"'{value}"
-    return value
 
 
 def on_profile_change(hook: Callable) -> Callable:

@@ -340,14 +340,19 @@ def data_export_files(user: User) -> list[ExportFile]:
                  "Each time a show was listed for you, you opened it, saved it or clicked for tickets (UTC), and "
                  "whether a promoter's targeting matched you then (empty: not a sponsored show).",
                  ["at", "kind", "event", "event_title", "targeted"],
-                 lambda: (EventInteraction.objects.filter(user=user).order_by("at", "id")
-                          .values_list("at", "kind", "event__public_id", "event__title", "targeted")
-                          .iterator(chunk_size=2000))),
+                 lambda: _interaction_rows(user)),
         json_file("events/promoted_events.json", "The shows you put on Re-Wrapped as a promoter, and their review.",
                   lambda: [{**_event_export(event), "moderation": event.moderation,
                             "rejection_reason": event.rejection_reason, "submitted_at": event.submitted_at}
                            for event in Event.objects.filter(promoter=user).order_by("starts_at")]),
     ]
+
+
+def _interaction_rows(user: User) -> Iterable[tuple]:
+    interactions = (EventInteraction.objects.filter(user=user).order_by("at", "id")
+                    .values_list("at", "kind", "event__public_id", "event__title", "targeted"))
+    for at, kind, event_id, title, targeted in interactions.iterator(chunk_size=2000):
+        yield at.isoformat(), kind, event_id, _cell(title), targeted
 
 
 def _event_export(event: Event) -> dict:

@@ -22,8 +22,22 @@ PLAY_COLUMNS = ["play", "ended_at", "kind", "track", "artist", "album", "episode
 SOURCE_COLUMNS = ["play", "source", "ended_at", "ms_played", "track", "artist", "album", "episode", "show",
                   "reason_start", "reason_end", "shuffle", "skipped", "offline", "platform", "country", "import"]
 
-# Plays are numbered in time order so that play_sources.csv can say which play each record belongs to.
+
+def _text(column: str) -> str:
+    """A text column as the CSV cell: one a spreadsheet would run as a formula (=, +, -, @) starts with '."""
+    return f"CASE WHEN left({column}, 1) IN ('=', '+', '-', '@') THEN '''' || {column} ELSE {column} END"
+
+
+def _time(column: str) -> str:
+    return f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') || '+00:00'"""
+
+
+# The cells come from PostgreSQL as text ready to write: formatting a million rows' times, ids and flags in
+# Python took a minute. Plays are numbered in time order so that play_sources.csv can say whose record is whose.
 _NUMBERED = "SELECT id, row_number() OVER (ORDER BY ended_at, id) AS n FROM listening_play WHERE user_id = %(user)s"
+_ITEM = f"""{_text("t.name")}, {_text("ar.name")}, {_text("al.name")}, {_text("e.name")}, {_text("e.show_name")}"""
+_HOW = f"""x.reason_start, x.reason_end, x.shuffle::text, x.skipped::text, x.offline::text, {_text("x.platform")},
+    x.country, j.public_id::text"""
 _ITEM_JOINS = """
     LEFT JOIN listening_track t ON t.id = x.track_id
     LEFT JOIN listening_artist ar ON ar.id = x.artist_id
@@ -31,16 +45,15 @@ _ITEM_JOINS = """
     LEFT JOIN listening_episode e ON e.id = x.episode_id
     LEFT JOIN listening_importjob j ON j.id = x.import_job_id"""
 _PLAYS = f"""
-SELECT row_number() OVER (ORDER BY x.ended_at, x.id), x.ended_at, x.kind, t.name, ar.name, al.name, e.name,
-    e.show_name, coalesce(t.spotify_id, e.spotify_id), x.ms_played,
+SELECT row_number() OVER (ORDER BY x.ended_at, x.id), {_time("x.ended_at")}, x.kind, {_ITEM},
+    coalesce(t.spotify_id, e.spotify_id), x.ms_played,
     coalesce((SELECT string_agg(r.source, ' ' ORDER BY r.source) FROM listening_playrecord r WHERE r.play_id = x.id),
              x.source),
-    x.reason_start, x.reason_end, x.shuffle, x.skipped, x.offline, x.platform, x.country, j.public_id
+    {_HOW}
 FROM listening_play x {_ITEM_JOINS}
 WHERE x.user_id = %(user)s ORDER BY x.ended_at, x.id"""
 _SOURCES = f"""
-SELECT numbered.n, x.source, x.ended_at, x.ms_played, t.name, ar.name, al.name, e.name, e.show_name,
-    x.reason_start, x.reason_end, x.shuffle, x.skipped, x.offline, x.platform, x.country, j.public_id
+SELECT numbered.n, x.source, {_time("x.ended_at")}, x.ms_played, {_ITEM}, {_HOW}
 FROM listening_playrecord x JOIN ({_NUMBERED}) numbered ON numbered.id = x.play_id {_ITEM_JOINS}
 WHERE x.user_id = %(user)s ORDER BY numbered.n, x.source"""
 
@@ -65,7 +78,8 @@ def data_export_files(user: User) -> list[ExportFile]:
                   "Every export you uploaded and what became of it: its summary (plays added, duplicates, rows that "
                   "could not be read), errors, and whether it was undone. The uploaded files are not kept.",
                   lambda: _imports(user)),
-        json_file("listening/library.json", "Your favourites, ratings, playlists and the songs you picked to start with.",
+        json_file("listening/library.json",
+                  "Your favourites, ratings, playlists and the songs you picked to start with.",
                   lambda: library_export(user)),
         json_file("listening/taste.json",
                   "Your taste settings (whether you share it), the artists that weigh most in it now, and the taste "

@@ -36,8 +36,8 @@ def test_every_play_of_an_imported_export_is_in_the_csv_with_what_spotify_record
         "track": "Everybody Wants To Rule The World - From “The Hunger Games: Catching Fire” Soundtrack",
         "artist": "Lorde", "album": "The Hunger Games: Catching Fire", "episode": "", "show": "",
         "spotify_id": "3S1tTwSKIZgf4QGltFyCxM", "ms_played": "92351", "sources": "extended",
-        "reason_start": "clickrow", "reason_end": "endplay", "shuffle": "False", "skipped": "True",
-        "offline": "False", "platform": "android", "country": "IN", "import": str(job.public_id),
+        "reason_start": "clickrow", "reason_end": "endplay", "shuffle": "false", "skipped": "true",
+        "offline": "false", "platform": "android", "country": "IN", "import": str(job.public_id),
     }
     assert {row["kind"] for row in plays} == {"music", "podcast"}
     imports = json.loads(archive.read("listening/imports.json"))
