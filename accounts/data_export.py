@@ -67,8 +67,7 @@ def data_export_zip(*, user: User) -> Iterator[bytes]:
                     entry.write(chunk)
                     if sink.size >= SEND_BYTES:
                         yield sink.take()
-            yield sink.take()
-    yield sink.take()
+    yield sink.take()  # the rest, and the ZIP's directory that closing wrote
 
 
 class _Sink(io.RawIOBase):

@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rewrapped.settings")
+os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1")
 
 import django  # noqa: E402
 
@@ -92,8 +93,11 @@ def download(address: str, path: str, token: str, into: Path) -> tuple[int, floa
     connection.request("GET", path, headers={"Authorization": f"Bearer {token}", "Host": address})
     response = connection.getresponse()
     with open(into, "wb") as body:
-        while piece := response.read(PIECE):
-            body.write(piece)
+        try:
+            while piece := response.read(PIECE):
+                body.write(piece)
+        except http.client.IncompleteRead as cut:  # the server ended the connection mid-body
+            body.write(cut.partial)
     seconds = time.monotonic() - started
     connection.close()
     return response.status, seconds
@@ -113,6 +117,9 @@ def main() -> None:
                 with MemoryWatch(process.pid) as memory:
                     status, seconds = download(address, EXPORT, token, into)
                 size = into.stat().st_size
+                if not zipfile.is_zipfile(into):
+                    print(f"{name:8} {plays:,} plays: {status}, cut off after {seconds:.1f} s and {size / 1e6:.1f} MB")
+                    continue
                 with zipfile.ZipFile(into) as archive:
                     with archive.open("listening/plays.csv") as csv:
                         rows = sum(1 for _ in csv) - 1
