@@ -3,19 +3,21 @@
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
 from django.db.models import Count, QuerySet
-from django.utils import timezone
 
 from accounts import hooks
 from accounts.models import Impersonation, User
 
 
-def user_data_export(*, user: User) -> dict:
-    """Everything Re-Wrapped holds about the user, as JSON-ready data: this app's part, then the part of each app
-    that holds personal rows (each registers it with `hooks.on_data_export`)."""
-    export = {"generated_at": timezone.now().isoformat(), "format": "re-wrapped-export/1", **personal_data(user)}
-    for hook in hooks.data_export_hooks:
-        export.update(hook(user))
-    return export
+def data_export_files(*, user: User) -> list[hooks.ExportFile]:
+    """The files of the user's "download my data" ZIP (accounts.data_export): this app's, then those of each app
+    that holds personal rows (each registers them with `hooks.on_data_export`)."""
+    account = hooks.json_file(
+        "account.json",
+        "Your account and profile: email addresses, role, the settings of your profile, accounts you connected "
+        "(never their tokens) and when staff acted as you.",
+        lambda: personal_data(user),
+    )
+    return [account, *(file for hook in hooks.data_export_hooks for file in hook(user))]
 
 
 def personal_data(user: User) -> dict:

@@ -1,4 +1,3 @@
-import json
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
@@ -6,14 +5,14 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 from django_countries import countries
 from hijack.views import AcquireUserView
 
-from accounts import selectors, services
+from accounts import services
+from accounts.data_export import data_export_response
 from accounts.forms import AccountDeleteForm, GuestUpgradeForm, ProfileForm
 from rewrapped.api import ApplicationError
 
@@ -57,12 +56,9 @@ def upgrade(request):
 
 
 @login_required
+@require_GET
 def data_export(request):
-    export = selectors.user_data_export(user=request.user)
-    response = HttpResponse(json.dumps(export, indent=2, default=str), content_type="application/json")
-    stamp = timezone.now().strftime("%Y%m%d")
-    response["Content-Disposition"] = f'attachment; filename="rewrapped-data-{stamp}.json"'
-    return response
+    return data_export_response(request)
 
 
 @login_required

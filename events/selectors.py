@@ -16,8 +16,9 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.hooks import ExportFile, csv_file, json_file
 from accounts.models import User
-from events.models import Event, EventMetricsDaily, SavedEvent
+from events.models import Event, EventInteraction, EventMetricsDaily, EventNotice, SavedEvent
 from events.targeting import listener_matches, listener_taste, targeting_reaches
 from events.venue_time import venue_time_iso
 from listening import selectors as listening_selectors
@@ -307,3 +308,43 @@ def metrics_csv_rows(*, events: QuerySet[Event]) -> Iterable[list]:
 def _cell(text: str) -> str:
     """A title a spreadsheet would run as a formula (=, +, -, @) is kept as text."""
     return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+
+
+# --- the "download my data" export (accounts.data_export) ----------------------------------------------------
+def data_export_files(user: User) -> list[ExportFile]:
+    return [
+        json_file("events/saved_events.json",
+                  "The shows you saved, with when you saved them; starts are on the venue's clock, with its zone.",
+                  lambda: [{"saved_at": saved.created_at, "event": _event_export(saved.event)}
+                           for saved in SavedEvent.objects.filter(user=user).select_related("event")
+                           .order_by("created_at")]),
+        json_file("events/notices.json",
+                  "What we told you about shows (a saved show moved or cancelled, an artist you play announced one).",
+                  lambda: [{"sent_at": notice.created_at, "kind": notice.get_kind_display(), "detail": notice.detail,
+                            "event": _event_export(notice.event)}
+                           for notice in EventNotice.objects.filter(user=user).select_related("event")
+                           .order_by("created_at")]),
+        csv_file("events/interactions.csv",
+                 "Each time a show was listed for you, you opened it, saved it or clicked for tickets (UTC), and "
+                 "whether a promoter's targeting matched you then (empty: not a sponsored show).",
+                 ["at", "kind", "event", "event_title", "targeted"],
+                 lambda: _interaction_rows(user)),
+        json_file("events/promoted_events.json", "The shows you put on Re-Wrapped as a promoter, and their review.",
+                  lambda: [{**_event_export(event), "moderation": event.moderation,
+                            "rejection_reason": event.rejection_reason, "submitted_at": event.submitted_at}
+                           for event in Event.objects.filter(promoter=user).order_by("starts_at")]),
+    ]
+
+
+def _interaction_rows(user: User) -> Iterable[tuple]:
+    interactions = (EventInteraction.objects.filter(user=user).order_by("at", "id")
+                    .values_list("at", "kind", "event__public_id", "event__title", "targeted"))
+    for at, kind, event_id, title, targeted in interactions.iterator(chunk_size=2000):
+        yield at.isoformat(), kind, event_id, _cell(title), targeted
+
+
+def _event_export(event: Event) -> dict:
+    return {"id": str(event.public_id), "title": event.title, "performers": event.performer_names,
+            "venue": event.venue, "city": event.city, "country": str(event.country),
+            "starts_at": venue_time_iso(event.starts_at, event.venue_time_zone), "time_zone": event.venue_time_zone,
+            "status": event.get_status_display(), "tickets": event.ticket_url or None}

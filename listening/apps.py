@@ -7,7 +7,7 @@ class ListeningConfig(AppConfig):
     def ready(self):
         from accounts import hooks
         from listening import reactions
-        from listening.selectors import personal_data
+        from listening.selectors import data_export_files
 
         hooks.on_profile_change(reactions.profile_changed)
-        hooks.on_data_export(personal_data)
+        hooks.on_data_export(data_export_files)

@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework_simplejwt.views import TokenRefreshView
 
 from accounts import views as account_views
-from accounts.api import MeApi, TokenObtainApi
+from accounts.api import MeApi, MeExportApi, TokenObtainApi
 from events.urls import api_urlpatterns as events_api
 from listening.urls import api_urlpatterns as listening_api
 from promoters.urls import api_urlpatterns as promoters_api
@@ -15,6 +15,7 @@ api_v1 = [
     path("auth/token/", TokenObtainApi.as_view(), name="token-obtain"),
     path("auth/token/refresh/", TokenRefreshView.as_view(), name="token-refresh"),
     path("me/", MeApi.as_view(), name="me"),
+    path("me/export/", MeExportApi.as_view(), name="me-export"),
     path("listening/", include(listening_api)),
     path("events/", include(events_api)),
     path("promoters/", include(promoters_api)),

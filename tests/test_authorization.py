@@ -278,6 +278,7 @@ MATRIX = [
     # --- API ----
     ("GET /api/v1/me/",                                    DENIED,     200,        200,        200,        200),
     ("PATCH /api/v1/me/",                                  DENIED,     200,        200,        200,        200),
+    ("GET /api/v1/me/export/",                             DENIED,     200,        200,        200,        200),
     # Each persona offers its own email and password; a Spotify-only guest has no password to offer.
     ("POST /api/v1/auth/token/",                           DENIED,     DENIED,     200,        200,        200),
     ("POST /api/v1/auth/token/refresh/",                   DENIED,     200,        200,        200,        200),

@@ -4,9 +4,10 @@ from listening.selectors.catalog import (
     artist_ids_matching, artists_by_name, catalog_item, catalog_search, track_by_public_id, tracks_by_public_ids,
 )
 from listening.selectors.library import (
-    STARTER_PICKS_MAX, favourites_of, personal_data, playlist_items, playlist_of, playlists_of, ratings_of,
+    STARTER_PICKS_MAX, favourites_of, playlist_items, playlist_of, playlists_of, ratings_of,
     starter_picks_of, starter_picks_summary, starter_picks_warning, with_library_marks,
 )
+from listening.selectors.export import data_export_files
 from listening.selectors.listeners import artists_most_listened, listener_ids_of, played_any
 from listening.selectors.periods import stored_parts, stored_period
 from listening.selectors.plays import history_cursor, history_cursor_parse, recent_plays, skip_counts, top_skipped
@@ -30,8 +31,10 @@ __all__ = [
     # who plays what, for the apps above
     "artists_most_listened", "listener_ids_of", "played_any",
     # library
-    "STARTER_PICKS_MAX", "favourites_of", "personal_data", "playlist_items", "playlist_of", "playlists_of",
+    "STARTER_PICKS_MAX", "favourites_of", "playlist_items", "playlist_of", "playlists_of",
     "ratings_of", "starter_picks_of", "starter_picks_summary", "starter_picks_warning", "with_library_marks",
+    # the "download my data" export
+    "data_export_files",
     # taste
     "TasteMatch", "listeners_like_you", "public_name", "taste_match", "taste_match_user", "taste_top_artists",
 ]

@@ -63,7 +63,7 @@ def with_library_marks(tracks: QuerySet[Track], *, user: User) -> QuerySet[Track
     )
 
 
-def personal_data(user: User) -> dict:
+def library_export(user: User) -> dict:
     """The user's library for the "download my data" export."""
 
     def track(track: Track) -> dict:
@@ -73,26 +73,23 @@ def personal_data(user: User) -> dict:
     items = PlaylistItem.objects.select_related("track__artist").order_by("position")
     playlists = Playlist.objects.filter(user=user).prefetch_related(Prefetch("items", queryset=items))
     return {
-        "library": {
-            "favourites": [
-                {"track": track(f.track), "added_at": f.created_at.isoformat()} for f in favourites_of(user=user)
-            ],
-            "ratings": [
-                {"track": track(r.track), "stars": r.stars, "rated_at": r.rated_at.isoformat()}
-                for r in ratings_of(user=user)
-            ],
-            "starter_picks": [
-                {"track": track(p.track), "picked_at": p.created_at.isoformat()} for p in starter_picks_of(user=user)
-            ],
-            "playlists": [
-                {
-                    "id": str(p.public_id), "name": p.name, "description": p.description,
-                    "created_at": p.created_at.isoformat(), "spotify_id": p.spotify_id or None,
-                    "exported_at": p.exported_at.isoformat() if p.exported_at else None,
-                    "tracks": [track(item.track) for item in p.items.all()],
-                }
-                for p in playlists.order_by("created_at")
-            ],
-            "public_taste_profile": user.public_profile,
-        }
+        "favourites": [
+            {"track": track(f.track), "added_at": f.created_at.isoformat()} for f in favourites_of(user=user)
+        ],
+        "ratings": [
+            {"track": track(r.track), "stars": r.stars, "rated_at": r.rated_at.isoformat()}
+            for r in ratings_of(user=user)
+        ],
+        "starter_picks": [
+            {"track": track(p.track), "picked_at": p.created_at.isoformat()} for p in starter_picks_of(user=user)
+        ],
+        "playlists": [
+            {
+                "id": str(p.public_id), "name": p.name, "description": p.description,
+                "created_at": p.created_at.isoformat(), "spotify_id": p.spotify_id or None,
+                "exported_at": p.exported_at.isoformat() if p.exported_at else None,
+                "tracks": [track(item.track) for item in p.items.all()],
+            }
+            for p in playlists.order_by("created_at")
+        ],
     }

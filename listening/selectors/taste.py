@@ -4,18 +4,14 @@ is in listening/services/taste.py."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-
 from django.db import connection
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from accounts.models import User
 from listening.models import Artist, Genre
 
-# Taste vectors: the share of each artist in the last year of plays, the top artists only, unit length.
-TASTE_DAYS = 365
+# Taste vectors: each artist's share of the time a listener has spent listening, the top artists only, unit length.
 TASTE_ARTISTS = 300
 # How much the artist overlap counts against the genre overlap. Artists say more ("you both play Mitski")
 # than genres, which are broad and, for artists sync has not reached yet, missing.
@@ -56,26 +52,23 @@ def taste_score(artist_similarity: float, genre_similarity: float | None) -> int
     return max(0, min(100, round(100 * blend)))
 
 
-def taste_since() -> date:
-    return timezone.now().date() - timedelta(days=TASTE_DAYS)
-
-
 def artist_vector_sql(user_param: str) -> str:
-    """A user's taste vector as SQL rows (artist_id, weight) with unit length: their plays per artist over the
-    last year (the roll-ups, never the raw plays), top artists only. A user with no plays in that time counts
-    their starter picks and favourites instead, so a new user has a taste too. Needs %(since)s."""
+    """A user's taste vector as SQL rows (artist_id, weight) with unit length: the time they spent listening to
+    each artist over their whole history (the roll-ups, never the raw plays), top artists only. Time, not plays,
+    so that skipped songs weigh little. A user with no plays at all counts their starter picks and favourites
+    instead, so a new user has a taste too."""
     u = f"%({user_param})s"
     return f"""
     SELECT artist_id, weight / sqrt(sum(weight * weight) OVER ()) AS weight FROM (
         SELECT artist_id, weight FROM (
-            SELECT artist_id, sum(plays)::float8 AS weight FROM listening_dailyartistplays
-            WHERE user_id = {u} AND day > %(since)s GROUP BY artist_id
+            SELECT artist_id, sum(ms_played)::float8 AS weight FROM listening_dailyartistplays
+            WHERE user_id = {u} GROUP BY artist_id
             UNION ALL
             SELECT t.artist_id, count(*)::float8 FROM (
                 SELECT track_id FROM listening_starterpick WHERE user_id = {u}
                 UNION SELECT track_id FROM listening_favourite WHERE user_id = {u}
             ) picked JOIN listening_track t ON t.id = picked.track_id
-            WHERE NOT EXISTS (SELECT 1 FROM listening_dailyartistplays WHERE user_id = {u} AND day > %(since)s)
+            WHERE NOT EXISTS (SELECT 1 FROM listening_dailyartistplays WHERE user_id = {u})
             GROUP BY t.artist_id
         ) counted WHERE weight > 0 ORDER BY weight DESC, artist_id LIMIT {TASTE_ARTISTS}
     ) top"""
@@ -126,7 +119,7 @@ def taste_top_artists(*, user: User, limit: int = 10) -> list[tuple[Artist, floa
         cursor.execute(
             f"SELECT artist_id, weight / sum(weight) OVER () FROM ({artist_vector_sql('viewer')}) v "
             f"ORDER BY weight DESC, artist_id LIMIT %(limit)s",
-            {"viewer": user.pk, "since": taste_since(), "limit": limit},
+            {"viewer": user.pk, "limit": limit},
         )
         rows = cursor.fetchall()
     artists = Artist.objects.in_bulk([artist_id for artist_id, _ in rows])
@@ -145,7 +138,7 @@ def taste_match_user(*, viewer: User, public_id) -> User:
 def taste_match(*, viewer: User, other: User) -> TasteMatch:
     """The viewer's taste (as their history is now) against the other's published taste."""
     with connection.cursor() as cursor:
-        cursor.execute(_MATCH, {"viewer": viewer.pk, "other": other.pk, "since": taste_since()})
+        cursor.execute(_MATCH, {"viewer": viewer.pk, "other": other.pk})
         size, artist_similarity, genre_similarity, genres_known, artist_ids, genre_ids = cursor.fetchone()
     genre_similarity = genre_similarity if genres_known else None
     artists = Artist.objects.in_bulk(artist_ids) if artist_ids else {}
@@ -197,7 +190,7 @@ def listeners_like_you(*, viewer: User, limit: int = LIKE_YOU_SHOWN) -> list[Tas
     """The listeners who share their taste and are most like the viewer, best first, each with the artists
     that make them alike. Only listeners who share at least one artist with the viewer are considered."""
     with connection.cursor() as cursor:
-        cursor.execute(_LIKE_YOU, {"viewer": viewer.pk, "since": taste_since()})
+        cursor.execute(_LIKE_YOU, {"viewer": viewer.pk})
         rows = cursor.fetchall()
     scored = sorted(
         (

@@ -7,7 +7,7 @@ from django.db import connection, transaction
 from accounts.models import User
 from accounts.services import profile_update
 from listening.models import ArtistAffinity
-from listening.selectors.taste import artist_vector_sql, taste_since
+from listening.selectors.taste import artist_vector_sql
 
 
 @transaction.atomic
@@ -21,7 +21,7 @@ def taste_vector_refresh(*, user: User) -> int:
         cursor.execute(
             f"INSERT INTO listening_artistaffinity (user_id, artist_id, weight) "
             f"SELECT %(viewer)s, artist_id, weight FROM ({artist_vector_sql('viewer')}) vector",
-            {"viewer": user.pk, "since": taste_since()},
+            {"viewer": user.pk},
         )
         return cursor.rowcount
 

@@ -1,6 +1,5 @@
 """Profile, guest upgrade, data export and account deletion, as the user does them."""
 
-import json
 import re
 
 import pytest
@@ -132,25 +131,6 @@ def test_upgrade_rejects_mismatched_or_weak_passwords(client, guest):
     assert weak.context["form"].errors["password1"]
     guest.refresh_from_db()
     assert guest.role == User.Role.GUEST
-
-
-def test_data_export_contains_what_we_hold_about_the_user(client, listener, spotify):
-    SpotifyTokenFactory(account__user=listener, account__uid="lena-on-spotify")
-    listener.interests = ["jazz"]
-    listener.save()
-    client_for(client, listener)
-
-    response = client.get("/profile/export/")
-
-    assert response["Content-Disposition"].startswith('attachment; filename="rewrapped-data-')
-    data = json.loads(response.content)
-    assert data["account"]["email"] == "listener@example.com"
-    assert data["profile"]["interests"] == ["jazz"]
-    assert data["email_addresses"] == [{"email": "listener@example.com", "verified": True, "primary": True}]
-    assert data["connected_accounts"][0]["uid"] == "lena-on-spotify"
-    assert "refresh" not in json.dumps(data["connected_accounts"])  # tokens are never exported
-    # Apps above accounts add their parts (accounts.hooks): listening the library.
-    assert data["library"]["public_taste_profile"] is False and data["library"]["playlists"] == []
 
 
 def test_deleting_an_account_removes_every_personal_row(client, listener, staff, spotify, other_listener):

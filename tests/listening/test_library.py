@@ -1,6 +1,7 @@
 """A user's library: playlists (and their export to Spotify), favourites, ratings and starter picks
 (listening/services/library.py, listening/selectors/library.py, and their pages and API)."""
 
+import json
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -10,12 +11,12 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from accounts.selectors import user_data_export
 from listening import selectors
 from listening.models import Favourite, Playlist, PlaylistItem, StarterPick, Track, TrackRating
 from listening.services import library as library_services
 from listening.services import playlist_create, playlist_tracks_add, starter_pick_add
 from rewrapped.api import ApplicationError
+from tests.accounts.test_data_export import download
 from tests.conftest import client_for
 from tests.factories import SpotifyTokenFactory, plays_add_for
 
@@ -562,14 +563,15 @@ def test_every_signed_in_role_has_its_own_library(request, persona, songs, their
     ]
 
 
-def test_the_library_is_in_the_data_export(listener, songs):
+def test_the_library_is_in_the_data_export(client, listener, songs):
     playlist = playlist_create(user=listener, name="Mix")
     playlist_tracks_add(playlist=playlist, tracks=songs[:2])
     library_services.favourite_add(user=listener, track=songs[0])
     library_services.rating_set(user=listener, track=songs[1], stars=5)
     starter_pick_add(user=listener, track=songs[2])
 
-    export = user_data_export(user=listener)["library"]
+    _, archive = download(client_for(client, listener))
+    export = json.loads(archive.read("listening/library.json"))
 
     assert [p["name"] for p in export["playlists"]] == ["Mix"]
     assert [t["name"] for t in export["playlists"][0]["tracks"]] == ["One More Time", "Digital Love"]

@@ -20,6 +20,7 @@ from listening.services import taste_sharing_set, taste_vector_refresh
 from tests.accounts.test_profile import GOOD_PROFILE
 from tests.conftest import client_for
 from tests.factories import UserFactory, plays_add_for
+from tests.listening.test_import import AUDIO_2023, spotify_zip
 
 NOBODY = "00000000-0000-4000-8000-000000000000"
 
@@ -107,13 +108,44 @@ def test_shared_genres_lift_the_score_of_listeners_with_no_artist_in_common(list
     assert [genre.name for genre in match.shared_genres] == ["swedish pop"]
 
 
-def test_plays_older_than_a_year_do_not_count(listener, other_listener):
-    listen(listener, {"Robyn": 5}, days_ago=400)
+def test_plays_from_years_ago_count_as_much_as_last_weeks(listener, other_listener):
+    listen(listener, {"Robyn": 5}, days_ago=3 * 365)
     listen(listener, {"Slayer": 5})
     listen(other_listener, {"Robyn": 5})
     sharing(other_listener)
 
-    assert selectors.taste_match(viewer=listener, other=other_listener).score == 0
+    match = selectors.taste_match(viewer=listener, other=other_listener)
+
+    assert match.artist_similarity == pytest.approx(1 / math.sqrt(2))
+    assert [artist.name for artist in match.shared_artists] == ["Robyn"]
+
+
+def test_taste_weighs_the_time_spent_listening_not_the_number_of_plays(listener):
+    plays_add_for(listener, *[("Skipped Often", "Intro", timezone.now() - timedelta(hours=n), 0.1, {"skipped": True})
+                              for n in range(1, 31)])
+    plays_add_for(listener, *[("Played Through", "Epic", timezone.now() - timedelta(days=2, hours=n), 6)
+                              for n in range(1, 4)])
+
+    shares = {artist.name: share for artist, share in selectors.taste_top_artists(user=listener)}
+
+    # 30 plays of 6 seconds are 3 minutes; 3 plays of 6 minutes are 18.
+    assert shares == {"Played Through": pytest.approx(18 / 21), "Skipped Often": pytest.approx(3 / 21)}
+
+
+def test_a_2023_export_gives_a_taste_of_the_whole_history_not_of_one_picked_song(client, listener, run_import):
+    plays_add_for(UserFactory(), ("Adele", "Hello", timezone.now(), 5))  # puts the song in the catalog
+    library_services.starter_pick_add(user=listener, track=Track.objects.get(name="Hello"))
+    run_import(listener, spotify_zip(AUDIO_2023))
+    client_for(client, listener)
+
+    page = client.get("/listening/taste/").content.decode()
+
+    top = [(artist.name, round(100 * share)) for artist, share in selectors.taste_top_artists(user=listener)]
+    assert len(top) == 10 and "Adele" not in dict(top)
+    # Ruth B. has the most listening time in that export, under 4 % of it: no artist stands out.
+    assert top[0] == ("Ruth B.", 4)
+    assert "Ruth B. <small class=\"muted\">· 4%</small>" in page
+    assert "100%" not in page
 
 
 def test_a_new_listener_with_only_picks_and_favourites_has_a_taste(listener, other_listener):
