@@ -6,7 +6,7 @@ The same fold is SQL in migration 0011 (events_genre_tags and friends), which th
 import re
 
 from django.contrib.postgres.fields import ArrayField
-from django.db.models import BooleanField, F, Func, TextField, Value
+from django.db.models import F, Func, Q, TextField
 
 _NOT_WORD = re.compile(r"[\W_]+")
 _SPACES = re.compile(r"\s+")
@@ -22,6 +22,14 @@ def tag_matches(tag: str, wanted: str) -> bool:
     return bool(wanted) and f" {wanted} " in f" {tag} "
 
 
+def genre_filter(wanted: str) -> Q:
+    """The events with a genre tag holding the words of `wanted` (a tag) together, as `tag_matches` says: the
+    indexed words find the candidates, the stored text (" indie pop | rock ") keeps the right ones."""
+    if not wanted:
+        return Q(pk__in=[])
+    return Q(genre_words__contains=wanted.split(), genre_text__contains=f" {wanted} ")
+
+
 def performer_key(name: str) -> str:
     """A performer's name as events_performer_keys folds it, to find a show by a listener's artist."""
     return _SPACES.sub(" ", name.lower()).strip()
@@ -35,26 +43,6 @@ class GenreTags(Func):
 
     def __init__(self):
         super().__init__(F("genres"))
-
-
-class GenreWords(Func):
-    """The words of an event's genre tags (indexed), or of one genre asked for: the filter's first cut."""
-
-    function = "events_genre_words"
-    output_field = ArrayField(TextField())
-
-    def __init__(self, genres=None):
-        super().__init__(F("genres") if genres is None else Value(genres, output_field=ArrayField(TextField())))
-
-
-class GenreMatch(Func):
-    """Whether one of an event's genre tags holds the words of `wanted` together (what `tag_matches` says)."""
-
-    function = "events_genre_match"
-    output_field = BooleanField()
-
-    def __init__(self, wanted: str):
-        super().__init__(F("genres"), Value(wanted, output_field=TextField()))
 
 
 class PerformerKeys(Func):

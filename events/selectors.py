@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from events.genres import GenreMatch, GenreTags, GenreWords, PerformerKeys, genre_tag, performer_key, tag_matches
+from events.genres import GenreTags, PerformerKeys, genre_filter, genre_tag, performer_key, tag_matches
 from events.models import Event, EventMetricsDaily, SavedEvent
 from events.targeting import listener_matches, listener_taste, targeting_reaches
 from events.venue_time import venue_time_iso
@@ -90,10 +90,7 @@ def event_search(*, filters: EventFilters, user: User | None, offset: int = 0, l
     if filters.city:
         events = events.filter(city__iexact=filters.city.strip())
     if filters.genre:
-        wanted = genre_tag(filters.genre)
-        # The index finds the events with every word; the match keeps those with them in one tag, in order.
-        events = events.alias(genre_words=GenreWords()).filter(GenreMatch(wanted),
-                                                               genre_words__contains=wanted.split())
+        events = events.filter(genre_filter(genre_tag(filters.genre)))
     events = events.order_by("starts_at", "pk")
     if filters.q.strip():
         query = SearchQuery(filters.q.strip(), config=SEARCH_CONFIG, search_type="websearch")
@@ -178,9 +175,9 @@ def _organic(user: User, taste, upcoming: QuerySet[Event], limit: int) -> list[R
     if taste.genres:
         matches |= Q(genre_tags__overlap=list(taste.genres))
     for wanted in interests:
-        matches |= Q(GenreMatch(wanted), genre_words__contains=wanted.split())
+        matches |= genre_filter(wanted)
     candidates = (
-        upcoming.alias(performer_keys=PerformerKeys(), genre_words=GenreWords()).annotate(genre_tags=GenreTags())
+        upcoming.alias(performer_keys=PerformerKeys()).annotate(genre_tags=GenreTags())
         .filter(matches).distinct().prefetch_related(_performers()).order_by("starts_at", "pk")[:300]
     )
     country, city = str(user.country or ""), name_key(user.city or "")
