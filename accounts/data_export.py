@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from accounts import hooks, selectors
+from accounts import selectors
 from accounts.models import User
 
 # How much compressed data gathers before it is sent on.

@@ -1,8 +1,8 @@
 from django import forms
 from django.contrib.auth import password_validation
-from django_countries import countries
 
 from accounts.models import MAX_AGE, MIN_AGE, TIME_ZONES, User
+from rewrapped.countries import CountryChoiceField
 
 
 class ProfileForm(forms.ModelForm):
@@ -19,12 +19,8 @@ class ProfileForm(forms.ModelForm):
             "max_value": f"Enter an age up to {MAX_AGE}.",
         },
     )
-    country = forms.CharField(
-        required=False,
-        max_length=2,
-        help_text="Two-letter country code, for example NL, US or BR.",
-        widget=forms.TextInput(attrs={"list": "country-codes", "autocomplete": "country", "size": 4}),
-    )
+    country = CountryChoiceField(blank="Not saying", required=False,
+                                 widget=forms.Select(attrs={"autocomplete": "country"}))
     time_zone = forms.ChoiceField(choices=[(zone, zone) for zone in TIME_ZONES])
 
     class Meta:
@@ -40,16 +36,9 @@ class ProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["interests"] = ", ".join(self.instance.interests)
-            self.initial["country"] = self.instance.country.code or ""
 
     def clean_interests(self) -> list[str]:
         return [tag for tag in self.cleaned_data["interests"].split(",") if tag.strip()]
-
-    def clean_country(self) -> str:
-        code = self.cleaned_data["country"].strip().upper()
-        if code and code not in dict(countries):
-            raise forms.ValidationError(f"“{code}” is not an ISO 3166 country code. Try NL, US or BR.")
-        return code
 
 
 class GuestUpgradeForm(forms.Form):

@@ -8,7 +8,6 @@ from django.core.exceptions import BadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
-from django_countries import countries
 from hijack.views import AcquireUserView
 
 from accounts import services
@@ -27,7 +26,7 @@ def profile(request):
         services.profile_update(user=request.user, **form.cleaned_data)
         messages.success(request, "Profile saved.")
         return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form, "countries": countries})
+    return render(request, "accounts/profile.html", {"form": form})
 
 
 @login_required

@@ -142,6 +142,7 @@ def main() -> None:
         "keyword + country + genre + dates": EventFilters(q="tour", country="GB", genre="Genre 22",
                                                           start=soon, end=later),
         "city + genre": EventFilters(city="City 42", genre="Genre 22"),
+        "genre (the words of a tag)": EventFilters(genre="genre-22"),
         "keyword, by relevance": EventFilters(q="acoustic night", sort="relevance"),
         "keyword + country, by relevance": EventFilters(q="live", country="FR", sort="relevance"),
         "common word (1 in 10), by relevance": EventFilters(q="live", sort="relevance"),

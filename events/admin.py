@@ -40,6 +40,8 @@ class ModerationQueueFilter(admin.SimpleListFilter):
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
     form = EventForm
+    # Prices are the form's, in the currency's units.
+    exclude = ["price_min_cents", "price_max_cents"]
     list_display = ["title", "starts", "city", "country", "source", "status", "moderation", "promoter",
                     "sponsored", "submitted_at"]
     list_filter = [ModerationQueueFilter, "source", "status", "sponsored", "country"]

@@ -1,8 +1,10 @@
 """The events API: search, an event, saving, your saved events and recommendations, for mobile clients.
 
-Only listed (approved) events are found by id, except a promoter's own and, for staff, any."""
+Only listed (approved) events are found by id, except a promoter's own and, for staff, any. Searching and
+reading an event need no account; saving and recommendations do."""
 
 from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -28,7 +30,9 @@ def _next(request, data: dict, count: int) -> str | None:
 
 
 class EventSearchApi(APIView):
-    """Events matching every filter given; follow `next` for more."""
+    """Events matching every filter given; follow `next` for more. Open to visitors too."""
+
+    permission_classes = [AllowAny]
 
     @extend_schema(operation_id="events_search", parameters=[EventSearchInput], responses=EventPageOutput)
     def get(self, request):
@@ -41,6 +45,10 @@ class EventSearchApi(APIView):
 
 
 class EventDetailApi(APIView):
+    """An event; open to visitors too (`saved` is then false)."""
+
+    permission_classes = [AllowAny]
+
     @extend_schema(operation_id="events_detail", responses=EventDetailOutput)
     def get(self, request, public_id):
         event = viewed(selectors.event_for(user=request.user, public_id=public_id), request.user)

@@ -1,5 +1,6 @@
 import warnings
 from datetime import datetime
+from decimal import ROUND_DOWN, Decimal
 from pathlib import PurePath
 
 from django import forms
@@ -7,6 +8,9 @@ from django.conf import settings
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django_countries import countries
 from PIL import Image
+
+from rewrapped.countries import CountryChoiceField
+from rewrapped.currencies import currency_choices, decimal_places, from_minor_units, to_minor_units
 
 from events import pictures
 from events.providers import PLACEHOLDER_GENRES
@@ -19,7 +23,7 @@ class EventSearchForm(forms.Form):
 
     q = forms.CharField(label="Keyword", max_length=200, required=False,
                         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Artist, show or venue"}))
-    country = forms.ChoiceField(label="Country", choices=[("", "Any country"), *countries], required=False)
+    country = CountryChoiceField(label="Country", blank="Any country", required=False)
     city = forms.CharField(label="City", max_length=120, required=False)
     start = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -63,6 +67,10 @@ class WallClockField(forms.SplitDateTimeField):
         return datetime.combine(*data_list)
 
 
+# What a price column holds (a PostgreSQL integer).
+MAX_MINOR_UNITS = 2_147_483_647
+
+
 def _zone_field_choices() -> list[tuple[str, str]]:
     return [("", "The venue's country's (when it has only one)"), *zone_choices()]
 
@@ -100,12 +108,24 @@ class EventForm(forms.ModelForm):
         help_text="On the night the clocks go back, a time they show twice is the first one (summer time).",
     )
     image = PictureField(required=False, help_text="PNG, JPEG or WebP.")
+    country = CountryChoiceField(label="Country", blank="Choose the venue's country")
+    price_min = forms.DecimalField(label="Lowest price", required=False, min_value=0,
+                                   help_text="In the currency's units, such as 25.50.")
+    price_max = forms.DecimalField(label="Highest price", required=False, min_value=0)
+    currency = forms.ChoiceField(label="Currency", choices=lambda: [("", "Choose a currency"), *currency_choices()],
+                                 required=False, error_messages={"invalid_choice": "Choose a currency from the list."})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             local = venue_local(self.instance.starts_at, self.instance.venue_time_zone)
             self.initial["starts_at"] = local.replace(tzinfo=None)
+            self.initial["country"] = self.instance.country.code
+            if self.instance.currency:
+                for name in ("price_min", "price_max"):
+                    cents = getattr(self.instance, f"{name}_cents")
+                    if cents is not None:
+                        self.initial[name] = from_minor_units(cents, self.instance.currency)
 
     def clean_image(self):
         image = self.cleaned_data.get("image")
@@ -132,6 +152,7 @@ class EventForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        self._clean_prices(cleaned)
         country = cleaned.get("country") or ""
         zone = cleaned.get("venue_time_zone") or zone_for_country(country)
         if zone:
@@ -146,3 +167,31 @@ class EventForm(forms.ModelForm):
             except NonexistentTime as error:
                 self.add_error("starts_at", str(error))
         return cleaned
+
+    def _clean_prices(self, cleaned: dict) -> None:
+        """Prices are typed in the currency's units and kept in its smallest one (cents for EUR)."""
+        currency = cleaned.get("currency") or ""
+        low, high = cleaned.get("price_min"), cleaned.get("price_max")
+        if (low is not None or high is not None) and not currency:
+            if "currency" not in self.errors:
+                self.add_error("currency", "Choose the currency of the prices.")
+            return
+        minor = {}
+        for name, amount in (("price_min", low), ("price_max", high)):
+            minor[name] = None if amount is None else self._minor_units(name, amount, currency)
+        if low is not None and high is not None and low > high:
+            self.add_error("price_max", "The highest price must not be below the lowest.")
+        self.instance.price_min_cents, self.instance.price_max_cents = minor["price_min"], minor["price_max"]
+
+    def _minor_units(self, name: str, amount: Decimal, currency: str) -> int | None:
+        places = decimal_places(currency)
+        if amount != amount.quantize(Decimal(1).scaleb(-places)):
+            example = Decimal("25.50").quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN)
+            rule = "whole numbers" if places == 0 else f"at most {places} decimal places"
+            self.add_error(name, f"{currency} prices are {rule}, such as {example}.")
+            return None
+        minor = to_minor_units(amount, currency)
+        if minor > MAX_MINOR_UNITS:
+            self.add_error(name, "That price is too high.")
+            return None
+        return minor

@@ -86,12 +86,23 @@ class Event(models.Model):
                                models.F("genres"), function="events_document", output_field=SearchVectorField()),
         output_field=SearchVectorField(), db_persist=True,
     )
+    # What the genre filter matches (migration 0011): the words of the genres' tags, and the tags as one text.
+    genre_words = models.GeneratedField(
+        expression=models.Func(models.F("genres"), function="events_genre_words",
+                               output_field=ArrayField(models.TextField())),
+        output_field=ArrayField(models.TextField()), db_persist=True,
+    )
+    genre_text = models.GeneratedField(
+        expression=models.Func(models.F("genres"), function="events_genre_text", output_field=models.TextField()),
+        output_field=models.TextField(), db_persist=True,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        indexes = [models.Index(fields=["country", "starts_at"]), GinIndex(fields=["search_document"],
-                                                                           name="event_search_vector")]
+        indexes = [models.Index(fields=["country", "starts_at"]),
+                   GinIndex(fields=["search_document"], name="event_search_vector"),
+                   GinIndex(fields=["genre_words"], name="event_genre_words")]
         constraints = [
             models.UniqueConstraint(
                 fields=["source", "external_id"], condition=~models.Q(external_id=""), name="event_unique_per_source"

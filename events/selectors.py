@@ -9,15 +9,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode, urlsplit
 
-from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import F, Func, Prefetch, Q, QuerySet, Sum, TextField
+from django.db.models import F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.hooks import ExportFile, csv_file, json_file
 from accounts.models import User
+from events.genres import GenreTags, PerformerKeys, genre_filter, genre_tag, performer_key, tag_matches
 from events.models import Event, EventInteraction, EventMetricsDaily, EventNotice, SavedEvent
 from events.targeting import listener_matches, listener_taste, targeting_reaches
 from events.venue_time import venue_time_iso
@@ -26,17 +26,9 @@ from rewrapped.names import name_key
 
 SEARCH_CONFIG = "simple"
 RECOMMENDED = 12
-SPONSORED_SLOTS = (1, 5, 9)  # where sponsored events go in "Recommended for you"
-
-
-class GenreKeys(Func):
-    """An event's genres in lower case, the expression migration 0003 indexes."""
-
-    function = "events_genre_keys"
-    output_field = ArrayField(TextField())
-
-    def __init__(self):
-        super().__init__(F("genres"))
+SPONSORED_SLOTS = (1, 5, 9)  # where sponsored events go in "Recommended for you", besides the taste matches
+# What a genre the listener says they like weighs, as a share of their taste: about a top-five genre's.
+INTEREST_WEIGHT = 0.1
 
 
 def listed_events() -> QuerySet[Event]:
@@ -52,13 +44,16 @@ def upcoming_events(*, country: str | None = None, limit: int = 5) -> list[Event
 
 
 def event_for(*, user: User, public_id, or_saved: bool = False) -> Event:
-    """One event this user may see (404 otherwise): listed ones, and a promoter's own or any for staff, so
-    they can look at a draft before it is approved. Another promoter's draft is as if it did not exist.
+    """One event this user, or a visitor, may see (404 otherwise): listed ones, and a promoter's own or any
+    for staff, so they can look at a draft before it is approved. Another promoter's draft is as if it did not
+    exist.
     `or_saved` also finds one the user saved that has since been withdrawn, so they can unsave it."""
     event = Event.objects.prefetch_related(_performers()).filter(public_id=public_id).first()
     if event is None:
         raise Http404("No such event.")
-    if event.moderation == Event.Moderation.APPROVED or user.is_staff or (event.promoter_id == user.pk):
+    if event.moderation == Event.Moderation.APPROVED or user.is_staff or (
+        user.is_authenticated and event.promoter_id == user.pk
+    ):
         return event
     if or_saved and SavedEvent.objects.filter(user=user, event=event).exists():
         return event
@@ -76,10 +71,12 @@ class EventFilters:
     sort: str = "date"  # or "relevance" (needs q)
 
 
-def event_search(*, filters: EventFilters, user: User | None, offset: int = 0, limit: int = 20) -> list[Event]:
-    """Listed events matching every filter given. Without dates, the ones still to come. Dates are the
-    listener's own days (a show at 23:30 on the 4th in their time zone is on the 4th)."""
-    events = listed_events()
+def event_search(*, filters: EventFilters, user: User | None, offset: int = 0, limit: int = 20,
+                 exclude: Iterable[int] = ()) -> list[Event]:
+    """Listed events matching every filter given, but those in `exclude` (shown elsewhere on the page).
+    Without dates, the ones still to come. Dates are the listener's own days (a show at 23:30 on the 4th in
+    their time zone is on the 4th). A genre matches the tags holding its words: "indie" finds "Indie Pop"."""
+    events = listed_events().exclude(pk__in=list(exclude))
     tz = _zone(getattr(user, "time_zone", "UTC"))
     if filters.start:
         events = events.filter(starts_at__gte=datetime.combine(filters.start, time.min, tzinfo=tz))
@@ -92,7 +89,7 @@ def event_search(*, filters: EventFilters, user: User | None, offset: int = 0, l
     if filters.city:
         events = events.filter(city__iexact=filters.city.strip())
     if filters.genre:
-        events = events.alias(genre_keys=GenreKeys()).filter(genre_keys__contains=[filters.genre.strip().lower()])
+        events = events.filter(genre_filter(genre_tag(filters.genre)))
     events = events.order_by("starts_at", "pk")
     if filters.q.strip():
         query = SearchQuery(filters.q.strip(), config=SEARCH_CONFIG, search_type="websearch")
@@ -146,16 +143,17 @@ class Recommendation:
 
 
 def recommended_events(*, user: User, limit: int = RECOMMENDED) -> list[Recommendation]:
-    """Upcoming shows ranked by how much the listener plays their performers and their genres, all time,
-    with shows in the listener's country (and more so their city) first; sponsored shows whose targeting
-    matches the listener are mixed in at fixed places, labelled."""
+    """Upcoming shows by the listener's top artists (their whole history, recent plays weighing more), in the
+    genres they play and those they say they like, ranked, with shows in the listener's country (and more so
+    their city) first, each with why. Sponsored shows whose targeting matches the listener are mixed in at
+    fixed places, labelled, besides the taste matches and never instead of one; each show comes once."""
     taste = listener_taste(user)
     upcoming = (listed_events().filter(starts_at__gte=timezone.now())
                 .exclude(status__in=Event.OFF_SALE))
     organic = _organic(user, taste, upcoming, limit)
     taken = {rec.event.pk for rec in organic}
     sponsored = [
-        Recommendation(event, 0.0, True, ["Sponsored"])
+        Recommendation(event, 0.0, True, [])
         for event in targeting_reaches(upcoming.filter(sponsored=True).exclude(pk__in=taken), user)
         .prefetch_related(_performers(), "target_artists").order_by("starts_at", "pk")[:20]
         if listener_matches(event, user)
@@ -163,33 +161,48 @@ def recommended_events(*, user: User, limit: int = RECOMMENDED) -> list[Recommen
     mixed = list(organic)
     for slot, rec in zip(SPONSORED_SLOTS, sponsored, strict=False):
         mixed.insert(min(slot, len(mixed)), rec)
-    return mixed[:limit]
+    return mixed
 
 
 def _organic(user: User, taste, upcoming: QuerySet[Event], limit: int) -> list[Recommendation]:
-    if not taste.artists and not taste.genres:
+    interests = {genre_tag(interest): interest.strip() for interest in user.interests if genre_tag(interest)}
+    if not taste.artists and not taste.genres and not interests:
         return []
-    matches = Q(performers__in=list(taste.artists))
+    # Performers by name too: a show fetched before the listener's history named its artist is not linked.
+    by_key = {performer_key(name): pk for pk, name in taste.names.items() if pk in taste.artists}
+    matches = Q(performers__in=list(taste.artists)) | Q(performer_keys__overlap=list(by_key))
     if taste.genres:
-        matches |= Q(genre_keys__overlap=list(taste.genres))
+        matches |= Q(genre_tags__overlap=list(taste.genres))
+    for wanted in interests:
+        matches |= genre_filter(wanted)
     candidates = (
-        upcoming.annotate(genre_keys=GenreKeys()).filter(matches).distinct()
-        .prefetch_related(_performers()).order_by("starts_at", "pk")[:300]
+        upcoming.alias(performer_keys=PerformerKeys()).annotate(genre_tags=GenreTags())
+        .filter(matches).distinct().prefetch_related(_performers()).order_by("starts_at", "pk")[:300]
     )
     country, city = str(user.country or ""), name_key(user.city or "")
     recommendations = []
     for event in candidates:
-        performers = [artist for artist in event.performers.all() if artist.pk in taste.artists]
-        genres = [genre for genre in event.genre_keys if genre in taste.genres]
-        score = 2 * sum(taste.artists[artist.pk] for artist in performers) + sum(taste.genres[g] for g in genres)
+        artists = {artist.pk for artist in event.performers.all() if artist.pk in taste.artists}
+        artists |= {by_key[key] for key in map(performer_key, event.performer_names) if key in by_key}
+        genres = [tag for tag in event.genre_tags if tag in taste.genres]
+        liked = [said for wanted, said in interests.items()
+                 if wanted not in genres and any(tag_matches(tag, wanted) for tag in event.genre_tags)]
+        score = (2 * sum(taste.artists[pk] for pk in artists) + sum(taste.genres[tag] for tag in genres)
+                 + INTEREST_WEIGHT * len(liked))
         if country and event.country == country:
             score *= 2
             if city and name_key(event.city) == city:
                 score *= 1.5
-        because = [f"You play {artist.name}" for artist in performers] or [f"You like {genre}" for genre in genres]
+        by_plays = sorted(artists, key=lambda pk: -taste.plays[pk])
+        because = [_played(taste.names[pk], taste.plays[pk]) for pk in by_plays]
+        because += [f"You like {genre}" for genre in (*genres, *liked)]
         recommendations.append(Recommendation(event, score, event.sponsored, because[:2]))
     recommendations.sort(key=lambda rec: (-rec.score, rec.event.starts_at))
     return recommendations[:limit]
+
+
+def _played(name: str, plays: int) -> str:
+    return f"You played {name} once" if plays == 1 else f"You played {name} {plays:,} times"
 
 
 # --- how an event is shown --------------------------------------------------------------------------------

@@ -107,7 +107,10 @@ class EventPageOutput(serializers.Serializer):
 class RecommendationOutput(serializers.Serializer):
     event = EventOutput()
     sponsored = serializers.BooleanField(help_text="A sponsored event shown because its targeting matches you.")
-    because = serializers.ListField(child=serializers.CharField())
+    because = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Why, in plain words (\"You played Ruth B. 30 times\", \"You like indie\"); empty for a sponsored "
+                  "show recommended for its targeting alone.")
 
 
 class SavedStateOutput(serializers.Serializer):

@@ -6,45 +6,66 @@ same question of past interactions, so it is one plain function, `listener_match
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
+from events.genres import genre_tag
 from events.models import Event
 from listening import selectors as listening
 
 TOP_GENRES = 30
 TOP_ARTISTS = 50
-# A listener's all-time tops move slowly; reading them once in a while keeps per-interaction checks cheap.
+# Plays of the last 12 months count this many times more: what a listener plays now says more of what they
+# would go and see than what they played years ago, which still counts.
+RECENT_WEIGHT = 2
+# A listener's tops move slowly; reading them once in a while keeps per-interaction checks cheap.
 TASTE_SECONDS = 600
 
 
 @dataclass(frozen=True)
 class Taste:
-    """A listener's all-time top artists and genres (lower-case names), each with its share of the plays."""
+    """A listener's top artists over their whole history, recent plays weighing more, and genres (as tags),
+    each with its share; the artists' all-time plays and names, to say why a show is recommended."""
 
     artists: dict[int, float]
     genres: dict[str, float]
+    plays: dict[int, int] = field(default_factory=dict)
+    names: dict[int, str] = field(default_factory=dict)
 
 
 def listener_taste(user) -> Taste:
-    """The listener's all-time tops, cached a few minutes and on the user object for this request."""
+    """The listener's tops, cached a few minutes and on the user object for this request."""
     if not getattr(user, "is_authenticated", False):
         return Taste({}, {})
     memo = getattr(user, "_events_taste", None)
     if memo is not None:
         return memo
-    key = f"events:taste:{user.pk}"
+    key = f"events:taste:v2:{user.pk}"
     taste = cache.get(key)
     if taste is None:
-        artists = listening.top_all_time(user=user, kind="artists", limit=TOP_ARTISTS)
-        genres = listening.top_all_time(user=user, kind="genres", limit=TOP_GENRES)
-        taste = Taste(_shares({entry.item.pk: entry.plays for entry in artists}),
-                      _shares({entry.item.name.lower(): entry.plays for entry in genres}))
+        taste = _taste(user)
         cache.set(key, taste, TASTE_SECONDS)
     user._events_taste = taste
     return taste
+
+
+def _taste(user) -> Taste:
+    all_time = listening.top_all_time(user=user, kind="artists", limit=TOP_ARTISTS)
+    recent = listening.top_of_preset(user=user, kind="artists", preset="1y", limit=TOP_ARTISTS)
+    plays = {entry.item.pk: entry.plays for entry in all_time}
+    names = {entry.item.pk: entry.item.name for entry in (*all_time, *recent)}
+    for entry in recent:  # one past the all-time top 50 has played at least this often
+        plays.setdefault(entry.item.pk, entry.plays)
+    weights = dict(plays)
+    for entry in recent:
+        weights[entry.item.pk] += RECENT_WEIGHT * entry.plays
+    genres: dict[str, int] = {}
+    for entry in listening.top_all_time(user=user, kind="genres", limit=TOP_GENRES):
+        tag = genre_tag(entry.item.name)
+        genres[tag] = genres.get(tag, 0) + entry.plays
+    return Taste(_shares(weights), _shares(genres), plays, names)
 
 
 def _shares(plays: dict) -> dict:
@@ -66,7 +87,7 @@ def listener_matches(event: Event, user) -> bool:
         if event.target_age_max is not None and age > event.target_age_max:
             return False
     if event.target_genres:
-        wanted = {genre.lower() for genre in event.target_genres}
+        wanted = {genre_tag(genre) for genre in event.target_genres}
         if not wanted & listener_taste(user).genres.keys():
             return False
     target_artists = _target_artist_ids(event)

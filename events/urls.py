@@ -13,6 +13,7 @@ urlpatterns = [
     path("<uuid:public_id>/tickets/", views.tickets, name="tickets"),
     path("<uuid:public_id>/image/", views.image, name="image"),
     path("<uuid:public_id>/save/", views.save, name="save"),
+    path("<uuid:public_id>/save/pending/", views.save_pending, name="save-pending"),
     path("<uuid:public_id>/unsave/", views.unsave, name="unsave"),
 ]
 

@@ -115,7 +115,7 @@ class PromoterEventAdmin(PromoterOwnsMixin, admin.ModelAdmin):
         ("Review", {"fields": ("moderation", "rejection_reason", "submitted_at", "reviewed_at")}),
         (None, {"fields": ("title", "performer_names", "genres", "status")}),
         ("Where and when", {"fields": ("venue", "address", "city", "country", "starts_at", "venue_time_zone")}),
-        ("Tickets", {"fields": ("ticket_url", "price_min_cents", "price_max_cents", "currency", "image")}),
+        ("Tickets", {"fields": ("ticket_url", "price_min", "price_max", "currency", "image")}),
         ("Sponsoring and targeting", {
             "fields": ("sponsored", "target_genres", "target_countries", "target_age_min", "target_age_max",
                        "target_artists"),

@@ -37,11 +37,9 @@ class ConsoleEventForm(EventForm):
         model = Event
         fields = [
             "title", "performer_names", "venue", "address", "city", "country", "starts_at", "venue_time_zone",
-            "ticket_url", "image", "price_min_cents", "price_max_cents", "currency", "genres", "status",
+            "ticket_url", "image", "price_min", "price_max", "currency", "genres", "status",
             "sponsored", "target_genres", "target_countries", "target_age_min", "target_age_max", "target_artists",
         ]
-        labels = {"price_min_cents": "Lowest price (cents)",
-                  "price_max_cents": "Highest price (cents)"}
         help_texts = {
             "performer_names": "Comma-separated.",
             "genres": "Comma-separated.",
@@ -78,10 +76,5 @@ class ConsoleEventForm(EventForm):
         low, high = cleaned.get("target_age_min"), cleaned.get("target_age_max")
         if low is not None and high is not None and low > high:
             self.add_error("target_age_max", "The oldest age must not be below the youngest.")
-        price_low, price_high = cleaned.get("price_min_cents"), cleaned.get("price_max_cents")
-        if price_low is not None and price_high is not None and price_low > price_high:
-            self.add_error("price_max_cents", "The highest price must not be below the lowest.")
-        if (price_low is not None or price_high is not None) and not cleaned.get("currency"):
-            self.add_error("currency", "Give the currency of the prices, such as EUR.")
         return cleaned
 

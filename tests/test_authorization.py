@@ -102,21 +102,25 @@ MATRIX = [
     # The matrix asks with an empty body: a question is required.
     ("POST /listening/ask/",                                LOGIN,      400,        400,        400,        400),
     # --- events ----
-    # Events are for signed-in listeners. {event} is an approved show; {hidden} another promoter's event still
-    # waiting for review: not found for listeners and other promoters, previewed by staff (who moderate it).
-    ("GET /events/",                                       LOGIN,      200,        200,        200,        200),
+    # Anyone may browse events; saving them is for signed-in listeners (a visitor's Save signs them in first).
+    # {event} is an approved show; {hidden} another promoter's event still waiting for review: not found for
+    # listeners and other promoters, previewed by staff (who moderate it).
+    ("GET /events/",                                       200,        200,        200,        200,        200),
     # The next page of results needs the offset of the last one shown.
-    ("GET /events/more/",                                  LOGIN,      400,        400,        400,        400),
+    ("GET /events/more/",                                  400,        400,        400,        400,        400),
     ("GET /events/saved/",                                 LOGIN,      200,        200,        200,        200),
-    ("GET /events/{event}/",                               LOGIN,      200,        200,        200,        200),
-    ("GET /events/{hidden}/",                              LOGIN,      404,        404,        404,        200),
-    ("GET /events/{event}/tickets/",                       LOGIN,      TICKETS,    TICKETS,    TICKETS,    TICKETS),
-    ("GET /events/{hidden}/tickets/",                      LOGIN,      404,        404,        404,        404),
+    ("GET /events/{event}/",                               200,        200,        200,        200,        200),
+    ("GET /events/{hidden}/",                              404,        404,        404,        404,        200),
+    ("GET /events/{event}/tickets/",                       TICKETS,    TICKETS,    TICKETS,    TICKETS,    TICKETS),
+    ("GET /events/{hidden}/tickets/",                      404,        404,        404,        404,        404),
     # {event} came from a provider: no picture of its own to serve (a provider's is linked, not served).
-    ("GET /events/{event}/image/",                         LOGIN,      404,        404,        404,        404),
+    ("GET /events/{event}/image/",                         404,        404,        404,        404,        404),
     ("POST /events/{event}/save/",                         LOGIN,      EVENT,      EVENT,      EVENT,      EVENT),
-    ("POST /events/{hidden}/save/",                        LOGIN,      404,        404,        404,        404),
+    ("POST /events/{hidden}/save/",                        404,        404,        404,        404,        404),
     ("POST /events/{event}/unsave/",                       LOGIN,      EVENT,      EVENT,      EVENT,      EVENT),
+    # Where sign-in brings back a visitor who pressed Save; with no save waiting, it only shows the event.
+    ("GET /events/{event}/save/pending/",                  LOGIN,      EVENT,      EVENT,      EVENT,      EVENT),
+    ("GET /events/{hidden}/save/pending/",                 LOGIN,      404,        404,        404,        404),
     # --- promoters ----
     # Applying is for listeners with an account of their own: the page tells a Spotify-only guest and a
     # promoter why they cannot (their filled-in application is refused with 403: tests/promoters). The
@@ -320,9 +324,9 @@ MATRIX = [
     ("PUT /api/v1/listening/taste/sharing/",                DENIED,     "400 + error body","400 + error body","400 + error body","400 + error body"),
     ("GET /api/v1/listening/taste/listeners/",              DENIED,     200,        200,        200,        200),
     ("GET /api/v1/listening/taste/matches/{listener}/",     DENIED,     NOT_FOUND,  NOT_FOUND,  NOT_FOUND,  NOT_FOUND),
-    ("GET /api/v1/events/",                                DENIED,     200,        200,        200,        200),
-    ("GET /api/v1/events/{event}/",                        DENIED,     200,        200,        200,        200),
-    ("GET /api/v1/events/{hidden}/",                       DENIED,     NOT_FOUND,  NOT_FOUND,  NOT_FOUND,  200),
+    ("GET /api/v1/events/",                                200,        200,        200,        200,        200),
+    ("GET /api/v1/events/{event}/",                        200,        200,        200,        200,        200),
+    ("GET /api/v1/events/{hidden}/",                       NOT_FOUND,  NOT_FOUND,  NOT_FOUND,  NOT_FOUND,  200),
     ("PUT /api/v1/events/{event}/save/",                   DENIED,     200,        200,        200,        200),
     ("DELETE /api/v1/events/{event}/save/",                DENIED,     204,        204,        204,        204),
     # Staff may preview an unlisted event but not save it: it is not on the listeners' side yet.

@@ -13,7 +13,7 @@ from listening.selectors.periods import stored_parts, stored_period
 from listening.selectors.plays import history_cursor, history_cursor_parse, recent_plays, skip_counts, top_skipped
 from listening.selectors.stats import (
     SESSION_GAP, WEEKEND, TopEntry, genre_evolution, item_stats, listening_clock, sessions, streaks, top,
-    top_all_time, top_of_artists, totals,
+    top_all_time, top_of_artists, top_of_preset, totals,
 )
 from listening.selectors.taste import (
     TasteMatch, listeners_like_you, public_name, taste_match, taste_match_user, taste_top_artists,
@@ -22,7 +22,7 @@ from listening.selectors.taste import (
 __all__ = [
     # stats
     "SESSION_GAP", "WEEKEND", "TopEntry", "genre_evolution", "item_stats", "listening_clock", "sessions", "streaks",
-    "top", "top_all_time", "top_of_artists", "totals", "stored_parts", "stored_period",
+    "top", "top_all_time", "top_of_artists", "top_of_preset", "totals", "stored_parts", "stored_period",
     # plays
     "history_cursor", "history_cursor_parse", "recent_plays", "skip_counts", "top_skipped",
     # catalog

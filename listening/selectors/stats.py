@@ -370,3 +370,8 @@ def _play_on(user: User, field: str, item, day: date, *, first: bool) -> datetim
 def top_all_time(*, user: User, kind: str, limit: int) -> list[TopEntry]:
     """The user's most played tracks, artists, albums or genres of all time."""
     return top(user=user, period=period_parse(user=user, key="all"), kind=kind, limit=limit)
+
+
+def top_of_preset(*, user: User, kind: str, preset: str, limit: int) -> list[TopEntry]:
+    """The user's most played items over a preset period ("4w", "6m", "1y" or "all")."""
+    return top(user=user, period=period_parse(user=user, key=preset), kind=kind, limit=limit)

@@ -19,13 +19,13 @@ GOOD_PROFILE = {
     "interests": "Indie Rock, jazz,  indie rock , K-Pop",
     "age": "29",
     "gender": "non_binary",
-    "country": "nl",
+    "country": "NL",
     "occupation": "student",
     "time_zone": "Europe/Amsterdam",
 }
 
 
-def test_saving_a_profile_normalises_interests_and_country(client, listener):
+def test_saving_a_profile_normalises_interests(client, listener):
     client_for(client, listener)
 
     response = client.post("/profile/", GOOD_PROFILE, follow=True)
@@ -40,7 +40,7 @@ def test_saving_a_profile_normalises_interests_and_country(client, listener):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("country", "XX", "is not an ISO 3166 country code"),
+        ("country", "XX", "Choose a country from the list."),
         ("age", "12", "You must be at least 13"),
         ("age", "101", "Enter an age up to 100"),
         ("gender", "robot", "Select a valid choice"),
@@ -231,3 +231,15 @@ def test_deleting_a_user_in_the_admin_goes_through_the_same_clean_up(client, sta
 
     assert not User.objects.filter(pk=listener.pk).exists()
     assert not AccessAttempt.objects.filter(username=listener.email).exists()
+
+
+def test_the_profile_asks_the_country_from_the_list_the_events_page_uses(client, listener):
+    client_for(client, listener)
+    profile = client.get("/profile/").content.decode()
+    events = client.get("/events/").content.decode()
+    for page in (profile, events):
+        assert re.search(r'<select name="country"[^>]*id="id_country"', page)
+        assert '<option value="NL">Netherlands</option>' in page
+    listener.country = "BR"
+    listener.save()
+    assert '<option value="BR" selected>Brazil</option>' in client.get("/profile/").content.decode()

@@ -1,12 +1,16 @@
 """"Recommended for you": ranked by the listener's whole history of performers and genres, their country
 first, with sponsored events whose targeting matches them mixed in and labelled."""
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from events.models import Event
+from events.selectors import RECOMMENDED
+from events.views import PAGE
 from events.targeting import listener_matches
 from listening.models import Artist
 from tests.conftest import client_for
@@ -27,6 +31,10 @@ def fan(listener):
 
 def artist(name):
     return Artist.objects.get(name=name)
+
+
+def in_days(days):
+    return timezone.now() + timedelta(days=days)
 
 
 def recommended_titles(client):
@@ -132,3 +140,77 @@ def test_an_empty_criterion_matches_everyone_and_every_set_one_must_match(fan, o
     radiohead_fans = PromoterEventFactory(promoter=promoter, sponsored=True, target_artists=[artist("Radiohead")])
     assert listener_matches(radiohead_fans, fan)
     assert not listener_matches(radiohead_fans, other_listener)
+
+
+def test_a_show_by_the_listeners_top_two_artists_is_recommended_first_with_why(client, listener, promoter):
+    """Fetched before the listener's history named its artists, the show is linked to no catalog artist:
+    it is found by its performers' names."""
+    listens(listener, {"Ruth B.": 30, "Dean Lewis": 12, "Someone Else": 2})
+    EventFactory(title="Ruth B. and Dean Lewis", performer_names=["Ruth B.", "Dean  Lewis"])
+    PromoterEventFactory(title="A sponsored show", promoter=promoter, sponsored=True)
+    client_for(client, listener)
+
+    response = client.get(reverse("api:events-recommended")).json()
+
+    assert [(rec["event"]["title"], rec["because"]) for rec in response] == [
+        ("Ruth B. and Dean Lewis", ["You played Ruth B. 30 times", "You played Dean Lewis 12 times"]),
+        ("A sponsored show", []),
+    ]
+    page = client.get(reverse("events:search")).content.decode()
+    assert "You played Ruth B. 30 times · You played Dean Lewis 12 times" in page
+
+
+def test_what_the_listener_plays_lately_weighs_more_than_what_they_played_years_ago(client, listener):
+    listens(listener, {"Old Favourite": 20}, days_ago=1500)
+    listens(listener, {"New Love": 12}, days_ago=20)
+    EventFactory(title="Old Favourite live", performer_names=["Old Favourite"])
+    EventFactory(title="New Love live", performer_names=["New Love"])
+    client_for(client, listener)
+    response = client.get(reverse("api:events-recommended")).json()
+    assert [(rec["event"]["title"], rec["because"]) for rec in response] == [
+        ("New Love live", ["You played New Love 12 times"]),
+        ("Old Favourite live", ["You played Old Favourite 20 times"]),
+    ]
+
+
+def test_shows_in_the_genres_a_listener_says_they_like_are_recommended_by_tag_words(client, other_listener):
+    other_listener.interests = ["Indie", "jazz"]
+    other_listener.save()
+    EventFactory(title="Indie-Pop all-nighter", genres=["Indie-Pop"])
+    EventFactory(title="Hindie film songs", genres=["Hindie"])
+    client_for(client, other_listener)
+    response = client.get(reverse("api:events-recommended")).json()
+    assert [(rec["event"]["title"], rec["because"]) for rec in response] == [
+        ("Indie-Pop all-nighter", ["You like Indie"]),
+    ]
+
+
+def test_sponsored_shows_never_take_a_taste_matchs_place_and_say_sponsored_once(client, fan, promoter):
+    for n in range(RECOMMENDED):
+        EventFactory(title=f"Radiohead night {n}", performers=[artist("Radiohead")])
+    PromoterEventFactory(title="Gala night", promoter=promoter, sponsored=True)
+    client_for(client, fan)
+
+    response = client.get(reverse("api:events-recommended")).json()
+    page = client.get(reverse("events:search")).content.decode()
+
+    titles = [rec["event"]["title"] for rec in response]
+    assert sorted(titles) == sorted([f"Radiohead night {n}" for n in range(RECOMMENDED)] + ["Gala night"])
+    card = re.search(r"<article[^>]*>(?:(?!</article>).)*Gala night</a>(?:(?!</article>).)*</article>", page, re.S)
+    assert card.group(0).count("Sponsored") == 1
+
+
+def test_a_recommended_show_is_not_listed_again_under_coming_up_on_any_page(client, fan):
+    EventFactory(title="Radiohead at Ziggo Dome", performers=[artist("Radiohead")], starts_at=in_days(3))
+    for n in range(PAGE + 5):
+        EventFactory(title=f"Other show {n}", starts_at=in_days(2 + n))
+    client_for(client, fan)
+
+    page = client.get(reverse("events:search")).content.decode()
+    more = client.get(reverse("events:search-more"), {"offset": PAGE}).content.decode()
+
+    coming_up = page.split('id="results-heading"')[1]
+    assert page.count("Radiohead at Ziggo Dome</a>") == 1 and "Radiohead at Ziggo Dome" not in coming_up
+    assert "Radiohead at Ziggo Dome" not in more
+    shown = re.findall(r">(Other show \d+)</a>", coming_up + more)
+    assert sorted(shown) == sorted(f"Other show {n}" for n in range(PAGE + 5))

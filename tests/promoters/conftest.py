@@ -40,7 +40,7 @@ def event_form(**overrides) -> dict:
         "status": "scheduled", "venue": "De School", "address": "Dr. Jan van Breemenstraat 1", "city": "Amsterdam",
         "country": "NL", "starts_at_0": starts.strftime("%Y-%m-%d"), "starts_at_1": starts.strftime("%H:%M:%S"),
         "venue_time_zone": "Europe/Amsterdam", "ticket_url": "https://tickets.example/warehouse",
-        "price_min_cents": "2500", "price_max_cents": "4000", "currency": "EUR",
+        "price_min": "25", "price_max": "40.50", "currency": "EUR",
         "target_genres": "", "target_countries": "", "target_age_min": "", "target_age_max": "",
         "_save": "Save",
     }

@@ -106,6 +106,27 @@ def test_a_new_event_is_a_draft_of_mine(client, promoter):
     assert event.image.name.endswith(".png")
 
 
+@pytest.mark.parametrize(("currency", "low", "high", "cents", "shown"), [
+    ("EUR", "25", "40.5", (2500, 4050), ("25.00", "40.50")),
+    ("JPY", "3000", "12000", (3000, 12000), ("3000", "12000")),
+    ("KWD", "7.125", "", (7125, None), ("7.125", "")),
+])
+def test_prices_are_typed_and_shown_in_the_currencys_units_and_kept_in_its_smallest(
+    client, promoter, currency, low, high, cents, shown
+):
+    client_for(client, promoter)
+    client.post(ADD, event_form(price_min=low, price_max=high, currency=currency))
+    event = Event.objects.get(title="Warehouse Sessions")
+    assert (event.price_min_cents, event.price_max_cents, event.currency) == (*cents, currency)
+
+    form = client.get(f"{EVENTS}{event.pk}/change/").content.decode()
+    assert f'name="price_min" value="{shown[0]}"' in form
+    assert (f'name="price_max" value="{shown[1]}"' in form) if shown[1] else 'name="price_max" value=' not in form
+    assert f'<option value="{currency}" selected>{currency} — ' in form
+    assert '<option value="NL" selected>Netherlands</option>' in form
+    assert '<option value="Europe/Amsterdam" selected>' in form
+
+
 def test_the_artists_i_target_are_kept_with_my_event_and_changed_with_it(client, promoter):
     robyn, bjork = (Artist.objects.create(name=name, name_key=name.lower()) for name in ("Robyn", "Björk"))
     client_for(client, promoter)
@@ -134,7 +155,14 @@ def test_the_artists_i_target_are_kept_with_my_event_and_changed_with_it(client,
         ({"ticket_url": "ftp://tickets.example/warehouse"}, "The ticket link must start with https://."),
         ({"ticket_url": "tickets at the door"}, "Enter a valid URL."),
         ({"image": image_upload("poster.gif", "GIF")}, "Upload a PNG, JPEG or WebP image."),
-        ({"price_min_cents": "5000"}, "The highest price must not be below the lowest."),
+        ({"price_min": "50"}, "The highest price must not be below the lowest."),
+        ({"price_min": "25.505"}, "EUR prices are at most 2 decimal places, such as 25.50."),
+        ({"price_min": "2500.5", "price_max": "", "currency": "JPY"}, "JPY prices are whole numbers, such as 25."),
+        ({"price_min": "-1"}, "Ensure this value is greater than or equal to 0."),
+        ({"price_min": "twenty"}, "Enter a number."),
+        ({"currency": ""}, "Choose the currency of the prices."),
+        ({"currency": "Euro"}, "Choose a currency from the list."),
+        ({"country": "XX"}, "Choose a country from the list."),
         ({"target_countries": "N1"}, "Use two-letter country codes, not N1."),
         ({"target_age_min": "40", "target_age_max": "20"}, "The oldest age must not be below the youngest."),
     ],
