@@ -243,7 +243,8 @@ def stack_env(django_db_setup, django_db_blocker, _spotify_server, _musicbrainz_
     fakes = {
         "SPOTIFY_ACCOUNTS_BASE": _spotify_server.url, "SPOTIFY_API_BASE": _spotify_server.url,
         "SPOTIFY_CLIENT_ID": _spotify_server.client_id, "SPOTIFY_CLIENT_SECRET": _spotify_server.client_secret,
-        "MUSICBRAINZ_API_BASE": _musicbrainz_server.url,
+        "SPOTIFY_RATE_PER_SECOND": "1000",
+        "MUSICBRAINZ_API_BASE": _musicbrainz_server.url, "MUSICBRAINZ_RATE_PER_SECOND": "1000",
         "TICKETMASTER_API_BASE": _ticketmaster_server.url, "TICKETMASTER_API_KEY": _ticketmaster_server.api_key,
         "TICKETMASTER_RATE_PER_SECOND": "1000",
         "JAMBASE_API_BASE": _jambase_server.url, "JAMBASE_API_KEY": _jambase_server.api_key,
@@ -347,5 +348,28 @@ def celery_worker(stack_env):
         return bool(celery_app.control.ping(timeout=0.5))
 
     wait_until(answering, "celery worker", seconds=60)
+    _worker_started.append(process)
     yield process
     _stop(process)
+
+
+_worker_started: list[subprocess.Popen] = []
+
+
+def _worker_busy() -> bool:
+    """Whether a task is waiting in a queue or taken and not yet done (tasks are acknowledged late, so a task
+    stays in kombu's `unacked` hash until it has finished, and one it queued is in a queue before that)."""
+    from rewrapped.celery import QUEUES
+
+    prefix = django_settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("global_keyprefix", "")
+    broker = redis_client()  # the broker's Redis, asked directly: a test may have stalled Celery's own publishes
+    return bool(broker.hlen(f"{prefix}unacked")) or any(broker.llen(f"{prefix}{queue}") for queue in QUEUES)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Before a test's database is flushed, the worker finishes what the test queued: a follow-up task (totals
+    rebuilt after an import) still running would hold row locks the flush's TRUNCATE waits on, a deadlock."""
+    if _worker_started and _worker_started[0].poll() is None:
+        wait_until(lambda: not _worker_busy(), "the celery worker to finish the test's tasks", seconds=120)
+    yield
