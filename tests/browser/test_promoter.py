@@ -54,7 +54,7 @@ def test_a_promoter_creates_an_event_staff_approve_it_and_the_promoter_sees_its_
     page.get_by_role("row", name="Warehouse Sessions").get_by_role("checkbox").check()
     page.get_by_label("Action:").select_option("approve")
     page.get_by_role("button", name="Go").click()
-    expect(page.get_by_text("Approved 1 event(s)")).to_be_visible()
+    expect(page.get_by_text("Approved 1 event; its promoter is told.")).to_be_visible()
     event.refresh_from_db()
     assert event.moderation == Event.Moderation.APPROVED
 
