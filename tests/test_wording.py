@@ -2,6 +2,7 @@
 sites are named for Re-Wrapped and list their records in plain words, allauth's pages speak in the site's sentence
 case, and a greeting names the listener, never their whole email address."""
 
+import gettext
 import re
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -12,7 +13,7 @@ from django.test import Client
 
 from events.models import Event
 from listening.periods import user_today
-from tests.conftest import client_for
+from tests.conftest import ROOT, client_for
 from tests.factories import UserFactory, plays_add_for
 from tests.promoters.conftest import event_for
 
@@ -99,6 +100,16 @@ def test_the_login_page_offers_the_password_reset_once_in_sentence_case(db):
 
     assert page.count("Forgot your password?") == 1
     assert "Remember me" in page and "Remember Me" not in page
+
+
+def test_the_compiled_wording_says_what_its_source_says():
+    source = (ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po").read_text()
+    pairs = re.findall(r'^msgid "(.+)"\nmsgstr "(.+)"$', source, re.M)
+    with (ROOT / "locale" / "en" / "LC_MESSAGES" / "django.mo").open("rb") as compiled:
+        catalog = gettext.GNUTranslations(compiled)
+
+    assert len(pairs) > 40
+    assert [(msgid, catalog.gettext(msgid)) for msgid, _ in pairs] == pairs
 
 
 def test_allauths_pages_and_emails_speak_in_sentence_case(db, mailoutbox):
