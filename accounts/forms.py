@@ -1,8 +1,17 @@
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 from django.contrib.auth import password_validation
 
 from accounts.models import MAX_AGE, MIN_AGE, TIME_ZONES, User
 from rewrapped.countries import CountryChoiceField
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's, without its "Forgot your password?" under the password: the page offers it once, below."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].help_text = ""
 
 
 class ProfileForm(forms.ModelForm):

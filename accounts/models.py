@@ -74,6 +74,10 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.email or self.username
 
+    def get_short_name(self) -> str:
+        """What a page greets the user by: a full email address reads as a form field, not a name."""
+        return self.display_name or self.email.partition("@")[0] or self.username
+
     @property
     def is_guest(self) -> bool:
         return self.role == self.Role.GUEST

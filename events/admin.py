@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.db import models
+from django.utils.translation import ngettext
 
 from events import services
 from events.forms import EventForm
@@ -67,7 +68,7 @@ class EventAdmin(admin.ModelAdmin):
     @admin.action(description="Approve the selected pending events", permissions=["change"])
     def approve(self, request, queryset):
         count = services.events_moderate(events=queryset, approve=True)
-        self.message_user(request, f"Approved {count} event(s); their promoters are told.", messages.SUCCESS)
+        self.message_user(request, ngettext("Approved %d event; its promoter is told.", "Approved %d events; their promoters are told.", count) % count, messages.SUCCESS)
 
     @admin.action(description="Reject the selected pending events with a reason…", permissions=["change"])
     def reject(self, request, queryset):
@@ -75,7 +76,7 @@ class EventAdmin(admin.ModelAdmin):
         if page is not None:
             return page
         count = services.events_moderate(events=queryset, approve=False, reason=reason)
-        self.message_user(request, f"Rejected {count} event(s); their promoters see the reason.", messages.SUCCESS)
+        self.message_user(request, ngettext("Rejected %d event; its promoter sees the reason.", "Rejected %d events; their promoters see the reason.", count) % count, messages.SUCCESS)
 
 
 @admin.register(SavedEvent)

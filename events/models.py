@@ -231,6 +231,7 @@ class EventMetricsDaily(models.Model):
                 fields=["event", "day", "targeted"], nulls_distinct=False, name="event_metrics_once_per_day"
             )
         ]
+        verbose_name = verbose_name_plural = "daily event metrics"
 
 
 class EventMetricsCursor(models.Model):

@@ -127,5 +127,7 @@ def notice_text(notice: EventNotice) -> tuple[str, str]:
                 "cancelled or moved: check with the venue before you go.")
     if notice.kind == EventNotice.Kind.RESCHEDULED:
         return f"New date: {event.title}", f"{event.title} at {where} has a new date: {when}."
-    performers = ", ".join(event.performer_names[:2]) or event.title
-    return f"{performers} announced a show near you", f"{performers} plays {where} on {when}."
+    names = event.performer_names[:2]
+    performers = " and ".join(names) or event.title
+    verb = "play" if len(names) > 1 else "plays"
+    return f"{performers} announced a show near you", f"{performers} {verb} {where} on {when}."

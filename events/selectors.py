@@ -271,9 +271,16 @@ def event_totals(*, events: Iterable[Event] | QuerySet[Event]) -> dict:
 
 
 def event_daily_series(*, event: Event) -> list[dict]:
-    """One point per UTC day with any interaction, both audiences together, oldest first."""
-    rows = EventMetricsDaily.objects.filter(event=event).values("day").annotate(**_sums()).order_by("day")
-    return [{**row, "day": row["day"].isoformat()} for row in rows]
+    """One point per UTC day from the first with any interaction to the last, both audiences together, oldest
+    first; a day without any is zeros, so a chart of it never puts the 3rd next to the 5th."""
+    rows = {
+        row["day"]: row for row in EventMetricsDaily.objects.filter(event=event).values("day").annotate(**_sums())
+    }
+    if not rows:
+        return []
+    first, last = min(rows), max(rows)
+    days = (first + timedelta(days=n) for n in range((last - first).days + 1))
+    return [{**rows.get(day, dict.fromkeys(COUNTS, 0)), "day": day.isoformat()} for day in days]
 
 
 def targeting_effectiveness(*, events: Iterable[Event] | QuerySet[Event]) -> dict:

@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.db import models
+from django.utils.translation import ngettext
 
 from listening.models import Artist, Play, SpotifySync, Track
 from rewrapped.admin import RecordAdmin
@@ -27,7 +28,7 @@ class SpotifySyncAdmin(admin.ModelAdmin):
         queryset.update(deferred_until=None)
         for user_id in user_ids:
             task_queue_on_commit(spotify_sync_run, user_id=user_id)
-        self.message_user(request, f"Queued {len(user_ids)} sync(s).", messages.SUCCESS)
+        self.message_user(request, ngettext("Queued %d sync.", "Queued %d syncs.", len(user_ids)) % len(user_ids), messages.SUCCESS)
 
 
 @admin.register(Artist)

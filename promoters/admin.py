@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.utils.translation import ngettext
 
 from promoters import services
 from promoters.models import PromoterApplication
@@ -23,7 +24,7 @@ class PromoterApplicationAdmin(admin.ModelAdmin):
     @admin.action(description="Approve: the applicants become promoters", permissions=["change"])
     def approve(self, request, queryset):
         count = services.promoter_applications_approve(applications=queryset, reviewer=request.user)
-        self.message_user(request, f"Approved {count} application(s).", messages.SUCCESS)
+        self.message_user(request, ngettext("Approved %d application.", "Approved %d applications.", count) % count, messages.SUCCESS)
 
     @admin.action(description="Reject with a reason…", permissions=["change"])
     def reject(self, request, queryset):
@@ -31,5 +32,5 @@ class PromoterApplicationAdmin(admin.ModelAdmin):
         if page is not None:
             return page
         count = services.promoter_applications_reject(applications=queryset, reviewer=request.user, reason=reason)
-        self.message_user(request, f"Rejected {count} application(s).", messages.SUCCESS)
+        self.message_user(request, ngettext("Rejected %d application.", "Rejected %d applications.", count) % count, messages.SUCCESS)
 

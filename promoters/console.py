@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
@@ -36,7 +37,7 @@ class PromoterConsole(admin.AdminSite):
     """Only users with the promoter role enter; everyone else signed in gets 403, and visitors sign in first."""
 
     site_header = "Re-Wrapped promoter console"
-    site_title = "Promoter console"
+    site_title = "Re-Wrapped promoter console"
     index_title = "Your events"
     index_template = "promoters/console/index.html"
     enable_nav_sidebar = False
@@ -195,7 +196,7 @@ class PromoterEventAdmin(PromoterOwnsMixin, admin.ModelAdmin):
     def submit_for_review(self, request, queryset):
         submitted = sum(self._submit(request, event) for event in queryset)
         if submitted:
-            self.message_user(request, f"{submitted} event(s) sent for review.", messages.SUCCESS)
+            self.message_user(request, ngettext("%d event sent for review.", "%d events sent for review.", submitted) % submitted, messages.SUCCESS)
 
     # --- analytics ----------------------------------------------------------------------
     def get_urls(self):

@@ -5,6 +5,9 @@ from django.template.response import TemplateResponse
 
 from rewrapped.models import ApiCallLog
 
+admin.site.site_header = admin.site.site_title = "Re-Wrapped staff console"
+admin.site.index_title = "Records and settings"
+
 
 class RecordAdmin(admin.ModelAdmin):
     """For rows that record what happened: staff read them; nobody adds, edits or deletes them by hand."""

@@ -16,6 +16,9 @@ class ApiCallLog(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["service", "-created_at"])]
+        # A row is one call; the admin lists them as the log they make.
+        verbose_name = "API call"
+        verbose_name_plural = "API call log"
 
     def __str__(self) -> str:
         return f"{self.service} {self.method} {self.endpoint} → {self.status}"

@@ -321,6 +321,7 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # Failed logins are counted by django-axes alone (one lockout rule, one lockout page).
 ACCOUNT_RATE_LIMITS = {"login_failed": None}
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
 SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
 SOCIALACCOUNT_AUTO_SIGNUP = True
 # Spotify vouches for who signs in with it and the address is not a login, so it is not held for confirmation.
@@ -477,6 +478,8 @@ LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# Our wording of the packages' English strings (sentence case), ahead of their own catalogs.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

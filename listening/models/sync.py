@@ -18,6 +18,9 @@ class SpotifySync(models.Model):
     last_error = models.TextField(blank=True)
     plays_added = models.BigIntegerField(default=0)
 
+    class Meta:
+        verbose_name = "Spotify sync"
+
     def __str__(self) -> str:
         return f"Sync of {self.user_id}"
 

@@ -12,8 +12,8 @@ from listening.selectors.listeners import artists_most_listened, listener_ids_of
 from listening.selectors.periods import stored_parts, stored_period
 from listening.selectors.plays import history_cursor, history_cursor_parse, recent_plays, skip_counts, top_skipped
 from listening.selectors.stats import (
-    SESSION_GAP, WEEKEND, TopEntry, genre_evolution, item_stats, listening_clock, sessions, streaks, top,
-    top_all_time, top_of_artists, top_of_preset, totals,
+    SESSION_GAP, WEEKEND, TopEntry, default_period, genre_evolution, item_stats, listening_clock, sessions,
+    streaks, top, top_all_time, top_of_artists, top_of_preset, totals,
 )
 from listening.selectors.taste import (
     TasteMatch, listeners_like_you, public_name, taste_match, taste_match_user, taste_top_artists,
@@ -21,8 +21,9 @@ from listening.selectors.taste import (
 
 __all__ = [
     # stats
-    "SESSION_GAP", "WEEKEND", "TopEntry", "genre_evolution", "item_stats", "listening_clock", "sessions", "streaks",
-    "top", "top_all_time", "top_of_artists", "top_of_preset", "totals", "stored_parts", "stored_period",
+    "SESSION_GAP", "WEEKEND", "TopEntry", "default_period", "genre_evolution", "item_stats", "listening_clock",
+    "sessions", "streaks", "top", "top_all_time", "top_of_artists", "top_of_preset", "totals", "stored_parts",
+    "stored_period",
     # plays
     "history_cursor", "history_cursor_parse", "recent_plays", "skip_counts", "top_skipped",
     # catalog

@@ -14,7 +14,7 @@ from accounts.models import User
 from listening.models import (
     Album, Artist, DailyArtistPlays, Genre, HourlyListening, PeriodGenrePlays, PeriodItemCounts, Play, Track,
 )
-from listening.periods import Period, period_parse, user_today
+from listening.periods import Period, period_of, period_parse, user_today
 from listening.selectors.periods import (
     PERIOD_KINDS, TOP_KINDS, parts_distinct, parts_top_rows, periods_built_on, stored_parts, stored_period,
 )
@@ -32,6 +32,19 @@ class TopEntry:
     item: Track | Artist | Album | Genre
     plays: int
     minutes: int
+
+
+def default_period(*, user: User) -> Period:
+    """The period a page opens on: the shortest preset holding the latest listening, else the calendar year of
+    the latest listening (an old export opens on its last year, a Wrapped of it, rather than on empty weeks or
+    on all time, which would blur its years together); the last 4 weeks for a listener with none."""
+    today = user_today(user)
+    latest = HourlyListening.objects.filter(user=user, day__lte=today).aggregate(day=Max("day"))["day"]
+    for key in ("4w", "6m", "1y"):
+        period = period_parse(user=user, key=key)
+        if latest is None or latest >= period.start:
+            return period
+    return period_of(date(latest.year, 1, 1), date(latest.year, 12, 31), str(latest.year))
 
 
 def _days(queryset, period: Period, weekdays: frozenset[int] | None):
@@ -156,26 +169,32 @@ def listening_clock(*, user: User, period: Period) -> dict:
     return {"minutes": cells, "max": max(max(day) for day in cells)}
 
 
-def streaks(*, user: User) -> dict:
-    """The current and the longest run of days in a row with any listening."""
+def streaks(*, user: User, period: Period | None = None) -> dict:
+    """The current and the longest run of days in a row with any listening, counting only the period's days
+    (all time without one). A period that ended before yesterday has no current run: None."""
+    start, end = (period.start, period.end) if period else (None, None)
+    today = user_today(user)
     with connection.cursor() as cursor:
         cursor.execute(
-            """WITH days AS (SELECT DISTINCT day FROM listening_hourlylistening WHERE user_id = %s),
+            """WITH days AS (SELECT DISTINCT day FROM listening_hourlylistening
+                             WHERE user_id = %(user)s AND day >= coalesce(%(start)s, '-infinity'::date)
+                               AND day <= coalesce(%(end)s, 'infinity'::date)),
                     runs AS (SELECT min(day) AS start, max(day) AS "end", count(*) AS days
                              FROM (SELECT day, day - (row_number() OVER (ORDER BY day))::int AS run FROM days) d
                              GROUP BY run)
                (SELECT start, "end", days FROM runs ORDER BY days DESC, "end" DESC LIMIT 1)
                UNION ALL
                (SELECT start, "end", days FROM runs ORDER BY "end" DESC LIMIT 1)""",
-            [user.pk],
+            {"user": user.pk, "start": start, "end": end},
         )
         rows = cursor.fetchall()
+    ongoing = end is None or end >= today - timedelta(days=1)
     if not rows:
-        return {"current": _run(None), "longest": _run(None)}
+        return {"current": _run(None) if ongoing else None, "longest": _run(None)}
     longest, latest = rows
     # A run is still current if it reached today or yesterday: today's listening may not have happened yet.
-    current = latest if latest[1] >= user_today(user) - timedelta(days=1) else None
-    return {"current": _run(current), "longest": _run(longest)}
+    current = latest if latest[1] >= today - timedelta(days=1) else None
+    return {"current": _run(current) if ongoing else None, "longest": _run(longest)}
 
 
 def _run(row) -> dict:
@@ -303,7 +322,8 @@ def _month_range(first: date, last: date) -> list[date]:
 
 def item_stats(*, user: User, item: Track | Artist | Album, period: Period | None = None) -> dict:
     """One track, artist or album in the user's history: all-time rank, plays, minutes, first and last
-    listen, and plays per month (optionally only within a period)."""
+    listen, and plays per month, every month from the first played to the last (optionally only within a
+    period)."""
     kind = ITEM_KINDS[type(item)]
     field = TOP_KINDS[kind][1]
     if period is None and periods_built_on(user) is not None:
@@ -321,8 +341,18 @@ def item_stats(*, user: User, item: Track | Artist | Album, period: Period | Non
         "ms": ms,
         "first_played": _play_on(user, field, item, first_day, first=True),
         "last_played": _play_on(user, field, item, last_day, first=False),
-        "months": [{"month": month, "plays": plays, "minutes": ms // 60000} for month, plays, ms in months],
+        "months": _months_filled(months),
     }
+
+
+def _months_filled(months: list[tuple[date, int, int]]) -> list[dict]:
+    """Plays and minutes per month from the first month played to the last, months without plays as zeros: a
+    chart of a series with gaps would put February next to April."""
+    found = {month: (plays, ms) for month, plays, ms in months}
+    return [
+        {"month": month, "plays": found.get(month, (0, 0))[0], "minutes": found.get(month, (0, 0))[1] // 60000}
+        for month in (_month_range(min(found), max(found)) if found else [])
+    ]
 
 
 def _daily_item_totals(user: User, kind: str, field: str, item, period: Period | None) -> tuple | None:

@@ -14,14 +14,17 @@ RECENT_PAGE = 25
 
 
 def _period(request) -> tuple[PeriodForm, Period, str]:
-    """The period and ranking the page asks for; an invalid custom range falls back to 4 weeks, with the
-    form showing why."""
+    """The period and ranking the page asks for, else the latest period with listening; an invalid custom
+    range falls back to that, with the form showing why."""
     form = PeriodForm(request.GET or None)
-    if form.is_valid():
+    if form.is_valid() and form.cleaned_data["period"]:
         data = form.cleaned_data
-        period = period_parse(user=request.user, key=data["period"] or "4w", start=data["start"], end=data["end"])
+        period = period_parse(user=request.user, key=data["period"], start=data["start"], end=data["end"])
         return form, period, data["by"] or "plays"
-    return form, period_parse(user=request.user, key="4w"), "plays"
+    period = selectors.default_period(user=request.user)
+    if not form.is_bound:
+        form = PeriodForm(initial={"start": period.start, "end": period.end})
+    return form, period, (form.cleaned_data["by"] if form.is_valid() else None) or "plays"
 
 
 @login_required
@@ -36,7 +39,7 @@ def dashboard(request):
         "tops": {kind: _top_page(request, period, by, kind, 0) for kind in ("tracks", "artists", "albums", "genres")},
         "recent": _recent_page(request, None),
         "clock": selectors.listening_clock(user=user, period=period),
-        "streaks": selectors.streaks(user=user),
+        "streaks": selectors.streaks(user=user, period=period),
         "sessions": selectors.sessions(user=user, period=period),
         "genre_evolution": selectors.genre_evolution(user=user, period=period),
     }

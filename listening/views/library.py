@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from listening import selectors, services
@@ -220,16 +221,17 @@ def playlist_export(request, public_id):
         messages.error(request, error.message)
     else:
         text = f"Exported {_songs(export.exported)} to Spotify as “{playlist.name}”."
-        if export.skipped == 1:
-            text += " 1 song is not on Spotify and was left out."
-        elif export.skipped:
-            text += f" {export.skipped} songs are not on Spotify and were left out."
+        if export.skipped:
+            text += " " + ngettext(
+                "%d song is not on Spotify and was left out.", "%d songs are not on Spotify and were left out.",
+                export.skipped,
+            ) % export.skipped
         messages.success(request, text)
     return redirect("listening:playlist", playlist.public_id)
 
 
 def _songs(count: int) -> str:
-    return f"{count} song{'s' if count != 1 else ''}"
+    return ngettext("%d song", "%d songs", count) % count
 
 
 # --- starter picks ---------------------------------------------------------------------------------------

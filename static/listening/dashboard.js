@@ -3,6 +3,13 @@
   "use strict";
   const DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
   const number = new Intl.NumberFormat();
+  const plural = new Intl.PluralRules("en");
+  // "1 play", "2 plays": the count and the word that fits it.
+  const count = (n, one, other) => `${number.format(n)} ${plural.select(n) === "one" ? one : other}`;
+  // Months come as ISO dates ("2026-03-01"), read and shown in UTC so no viewer's zone turns one into the day
+  // before (1 March would be 28 February west of Greenwich).
+  const monthOf = d3.utcParse("%Y-%m-%d");
+  const monthLabel = d3.utcFormat("%b %Y");
 
   function data(id) {
     const node = document.getElementById(id);
@@ -27,9 +34,15 @@
       .attr("x", (d) => left + d * cell).attr("y", 12).attr("font-size", 11).text((d) => `${d}h`);
   }
 
+  // At most eight labels on an axis, so they never overlap, even on a phone.
+  function everyFew(values) {
+    const every = Math.ceil(values.length / 8);
+    return values.filter((value, i) => i % every === 0);
+  }
+
   function streamgraph(container, evolution) {
     const width = 720, height = 260, margin = { top: 10, right: 10, bottom: 24, left: 10 };
-    const months = evolution.months.map((month) => new Date(month));
+    const months = evolution.months.map(monthOf);
     const rows = months.map((month, i) => {
       const row = { month };
       evolution.series.forEach((series, s) => { row[s] = series.minutes[i]; });
@@ -37,7 +50,7 @@
     });
     const keys = evolution.series.map((series, s) => s);
     const stack = d3.stack().keys(keys).offset(d3.stackOffsetWiggle).order(d3.stackOrderInsideOut)(rows);
-    const x = d3.scaleTime().domain(d3.extent(months)).range([margin.left, width - margin.right]);
+    const x = d3.scaleUtc().domain(d3.extent(months)).range([margin.left, width - margin.right]);
     const y = d3.scaleLinear()
       .domain([d3.min(stack, (layer) => d3.min(layer, (d) => d[0])), d3.max(stack, (layer) => d3.max(layer, (d) => d[1]))])
       .range([height - margin.bottom, margin.top]);
@@ -47,8 +60,8 @@
     svg.append("g").selectAll("path").data(stack).join("path")
       .attr("class", "genre-layer").attr("fill", (layer) => colour(layer.key)).attr("d", area)
       .append("title").text((layer) => evolution.series[layer.key].genre);
-    svg.append("g").attr("transform", `translate(0,${height - margin.bottom})`)
-      .call(d3.axisBottom(x).ticks(Math.min(months.length, 8)).tickSizeOuter(0));
+    svg.append("g").attr("class", "x-axis").attr("transform", `translate(0,${height - margin.bottom})`)
+      .call(d3.axisBottom(x).tickValues(everyFew(months)).tickFormat(monthLabel).tickSizeOuter(0));
     document.querySelectorAll(".genre-legend [data-genre]").forEach((node) => {
       node.style.setProperty("--swatch", colour(Number(node.dataset.genre)));
     });
@@ -57,17 +70,18 @@
   function monthBars(container, months) {
     const width = 720, height = 200, margin = { top: 10, right: 10, bottom: 24, left: 40 };
     const x = d3.scaleBand().domain(months.map((d) => d.month)).range([margin.left, width - margin.right]).padding(0.15);
-    const y = d3.scaleLinear().domain([0, d3.max(months, (d) => d.plays)]).nice().range([height - margin.bottom, margin.top]);
+    const most = d3.max(months, (d) => d.plays);
+    const y = d3.scaleLinear().domain([0, most]).nice().range([height - margin.bottom, margin.top]);
     const svg = d3.select(container).append("svg").attr("viewBox", `0 0 ${width} ${height}`);
     svg.append("g").selectAll("rect").data(months).join("rect")
       .attr("class", "month-bar").attr("x", (d) => x(d.month)).attr("width", x.bandwidth())
       .attr("y", (d) => y(d.plays)).attr("height", (d) => y(0) - y(d.plays)).attr("fill", "#0b6e4f")
-      .append("title").text((d) => `${d.month.slice(0, 7)} · ${number.format(d.plays)} plays`);
-    const every = Math.ceil(months.length / 8);
-    svg.append("g").attr("transform", `translate(0,${height - margin.bottom})`)
-      .call(d3.axisBottom(x).tickValues(months.filter((d, i) => i % every === 0).map((d) => d.month))
-        .tickFormat((d) => d.slice(0, 7)));
-    svg.append("g").attr("transform", `translate(${margin.left},0)`).call(d3.axisLeft(y).ticks(4));
+      .append("title").text((d) => `${monthLabel(monthOf(d.month))} · ${count(d.plays, "play", "plays")}`);
+    svg.append("g").attr("class", "x-axis").attr("transform", `translate(0,${height - margin.bottom})`)
+      .call(d3.axisBottom(x).tickValues(everyFew(months.map((d) => d.month))).tickFormat((d) => monthLabel(monthOf(d))));
+    // Plays are whole: no more ticks than plays, so a month of one play shows 0 and 1, not 0.2, 0.4, …
+    svg.append("g").attr("class", "y-axis").attr("transform", `translate(${margin.left},0)`)
+      .call(d3.axisLeft(y).ticks(Math.min(4, most)));
   }
 
   function draw() {

@@ -2,27 +2,31 @@
 (function () {
   "use strict";
   const number = new Intl.NumberFormat();
+  const plural = new Intl.PluralRules("en");
+  // "1 play", "2 plays": the count and the word that fits it.
+  const count = (n, one, other) => `${number.format(n)} ${plural.select(n) === "one" ? one : other}`;
 
   function describe(detail) {
     if (detail.status !== "running") return "";
     const eta = detail.eta_seconds == null ? "" : ` · about ${Math.max(1, Math.round(detail.eta_seconds))} s left`;
     return `${detail.percent}% · file ${Math.min(detail.files_done + 1, detail.files)} of ${detail.files} · ` +
-      `${number.format(detail.rows)} plays read · ${number.format(detail.rows_per_second)} plays/s${eta}`;
+      `${count(detail.rows, "play", "plays")} read · ${number.format(detail.rows_per_second)} plays/s${eta}`;
   }
 
   function summaryList(summary) {
     const list = document.createElement("ul");
     list.className = "summary-list";
     const known = [
-      [summary.duplicates_in_upload, "duplicate rows inside this upload, counted once"],
-      [summary.already_in_history, "already in your history, skipped"],
-      [summary.matched_sync, "matched a play from your Spotify sync, counted once"],
+      [summary.duplicates_in_upload, "duplicate row", "duplicate rows", " inside this upload, counted once"],
+      [summary.already_in_history, "already in your history", "already in your history", ", skipped"],
+      [summary.matched_sync, "matched a play from your Spotify sync", "matched a play from your Spotify sync", ", counted once"],
     ];
     const lines = [
-      `${number.format(summary.added)} plays added (${number.format(summary.music)} songs, ` +
-        `${number.format(summary.podcasts)} podcast episodes, ${number.format(summary.audiobooks)} audiobook chapters)`,
-      ...known.filter(([count]) => count).map(([count, what]) => `${number.format(count)} ${what}`),
-      ...Object.entries(summary.unreadable || {}).map(([reason, count]) => `${number.format(count)} rows not imported: ${reason}`),
+      `${count(summary.added, "play", "plays")} added (${count(summary.music, "song", "songs")}, ` +
+        `${count(summary.podcasts, "podcast episode", "podcast episodes")}, ` +
+        `${count(summary.audiobooks, "audiobook chapter", "audiobook chapters")})`,
+      ...known.filter(([n]) => n).map(([n, one, other, rest]) => `${count(n, one, other)}${rest}`),
+      ...Object.entries(summary.unreadable || {}).map(([reason, n]) => `${count(n, "row", "rows")} not imported: ${reason}`),
     ];
     for (const line of lines) {
       const item = document.createElement("li");
@@ -75,7 +79,7 @@
     if (detail.status === "undone") {
       const undone = document.createElement("p");
       undone.textContent =
-        `Undone: the ${number.format(detail.summary.removed)} plays it had added are no longer in your history.`;
+        `Undone: the ${count(detail.summary.removed, "play it had added is", "plays it had added are")} no longer in your history.`;
       summary.appendChild(undone);
     }
     if (detail.error) {

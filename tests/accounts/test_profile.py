@@ -102,7 +102,7 @@ def test_an_upgraded_guest_signs_in_with_their_email_once_they_confirm_it(client
     signed_in = client.post("/accounts/login/", credentials)
 
     assert mail.to == ["gus@example.com"]
-    assert "Verify Your Email Address" in held.content.decode()
+    assert "Verify your email address" in held.content.decode()
     assert signed_in.status_code == 302 and signed_in["Location"] == "/"
     assert EmailAddress.objects.get(user=guest).verified
 

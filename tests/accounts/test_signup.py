@@ -36,7 +36,7 @@ def test_signing_up_with_a_taken_address_looks_the_same_and_tells_its_owner(list
     assert User.objects.filter(email__iexact=listener.email).count() == 1
     assert User.objects.get(pk=listener.pk).check_password(PASSWORD)
     to_owner = [mail for mail in mailoutbox if mail.to == [listener.email]]
-    assert len(to_owner) == 1 and "Account Already Exists" in to_owner[0].subject
+    assert len(to_owner) == 1 and "Account already exists" in to_owner[0].subject
 
 
 def test_a_new_address_is_confirmed_by_its_link_and_signs_in(db, mailoutbox):

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from listening.models import Genre, PeriodTotalsState
 from listening.periods import period_parse
-from listening.selectors import top
+from listening.selectors import top, totals
 from listening.services import artist_genres_add
 from tests.browser.conftest import serious_violations
 from tests.conftest import session_key_for, wait_until
@@ -64,10 +64,12 @@ def test_upload_watch_the_import_then_explore_the_dashboard(stack_page, listener
         genre, _ = Genre.objects.get_or_create(name=("pop", "electronic", "hip hop")[index % 3])
         artist_genres_add(pairs=[(entry.item.pk, genre.pk)], source="spotify")
 
+    year_2023 = period_parse(user=listener, key="custom", start="2023-01-01", end="2023-12-31")
     page.get_by_role("link", name="Stats").click()
     expect(page.get_by_role("heading", name="Top tracks")).to_be_visible()
-    # The export is from 2023: nothing in the last four weeks, everything in all time.
-    expect(page.locator('[data-total="plays"]')).to_have_text("0")
+    # The export is from 2023: nothing in the last four weeks, so the page opens on the year of its latest play.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your listening · 2023")
+    expect(page.locator('[data-total="plays"]')).to_have_text(f"{totals(user=listener, period=year_2023)['plays']:,}")
     page.get_by_role("navigation", name="Period").get_by_role("link", name="All time").click()
     expect(page.locator('[data-total="plays"]')).to_have_text("1,471")
     expect(page.get_by_text("Plus 13 podcast episodes")).to_be_visible()
@@ -82,7 +84,6 @@ def test_upload_watch_the_import_then_explore_the_dashboard(stack_page, listener
     expect(tracks).to_have_count(20)
     expect(tracks.nth(10)).to_have_attribute("value", "11")
 
-    year_2023 = period_parse(user=listener, key="custom", start="2023-01-01", end="2023-12-31")
     best = top(user=listener, period=year_2023, kind="artists", limit=3)
     page.get_by_label("Your question").fill("top 3 artists in 2023")
     page.get_by_role("button", name="Ask").click()

@@ -28,7 +28,7 @@ def test_a_listener_searches_by_country_saves_an_event_and_sees_it_in_saved(page
     expect(results.get_by_role("button", name="Unsave Amsterdam Sessions")).to_be_visible()
     assert SavedEvent.objects.filter(user=listener, event__title="Amsterdam Sessions").exists()
 
-    page.get_by_role("link", name="My saved events").click()
+    page.get_by_role("link", name="Your saved events").click()
     upcoming = page.get_by_role("list", name="Upcoming saved events")
     expect(upcoming.get_by_role("link", name="Amsterdam Sessions")).to_be_visible()
     expect(page.get_by_text("Berlin Nights")).to_have_count(0)

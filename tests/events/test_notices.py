@@ -14,10 +14,12 @@ from django.conf import settings
 
 from events.ingest import events_fetch
 from events.models import Event, EventNotice, SavedEvent
+from events.notices import notice_text
 from events.providers import EventQuery
 from listening.services import period_totals_rebuild
 from rewrapped.realtime import user_group
 from tests.conftest import session_key_for
+from tests.events.factories import EventFactory
 from tests.factories import UserFactory, plays_add_for
 from tests.fakes.jambase import jb_event
 from tests.fakes.ticketmaster import tm_event
@@ -191,3 +193,13 @@ def test_a_listener_with_the_page_open_sees_the_cancellation_on_the_notification
     assert message["type"] == "notify" and message["kind"] == "event.cancelled"
     assert message["message"] == "Fontaines D.C. at Paradiso, Amsterdam has been cancelled."
     assert message["url"].endswith(f"/events/{event.public_id}/")
+
+
+@pytest.mark.django_db
+def test_a_show_by_two_artists_is_announced_in_a_sentence_that_agrees():
+    event = EventFactory(performer_names=["Arctic Monkeys", "Royal Blood"], venue="Ziggo Dome")
+
+    subject, message = notice_text(EventNotice(event=event, kind=EventNotice.Kind.ANNOUNCED))
+
+    assert subject == "Arctic Monkeys and Royal Blood announced a show near you"
+    assert message.startswith("Arctic Monkeys and Royal Blood play Ziggo Dome, Amsterdam on ")

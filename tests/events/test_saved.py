@@ -1,4 +1,4 @@
-"""Saving and unsaving events (idempotent, per user) and "My saved events", upcoming and past."""
+"""Saving and unsaving events (idempotent, per user) and "Your saved events", upcoming and past."""
 
 from datetime import timedelta
 

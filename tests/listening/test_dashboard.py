@@ -35,7 +35,7 @@ def test_the_dashboard_shows_totals_tops_and_recent_plays(client, history, djang
 
     assert 'data-total="plays">496<' in page  # 1 + 2 + … + 31
     assert 'data-total="artists">1<' in page
-    assert "Plus 1 podcast episodes (30 min)" in page
+    assert "Plus 1 podcast episode (30 min)" in page
     top_tracks = re.search(r'data-top="tracks">(.*?)</ol>', page, re.S).group(1)
     assert re.findall(r">(Track \d\d)</a>", top_tracks)[:3] == ["Track 31", "Track 30", "Track 29"]
     assert 'id="clock-data"' in page

@@ -1,18 +1,19 @@
 """Roll-ups (listening/services/rollups.py) and the stats read from them (listening/selectors/stats.py)."""
 
 import zoneinfo
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.db.models import Sum
 from django.utils import timezone
 
+from accounts.models import User
 from listening import selectors
 from listening.models import (
     Artist, ArtistGenre, DailyAlbumPlays, DailyArtistPlays, DailyTrackPlays, Genre, HourlyListening, Play, Track,
 )
 from listening.periods import period_of, period_parse, user_today
-from listening.services import rollups_audit, rollups_rebuild
+from listening.services import period_totals_rebuild, rollups_audit, rollups_rebuild
 from rewrapped.api import ApplicationError
 from tests.accounts.test_profile import GOOD_PROFILE
 from tests.conftest import client_for, wait_until
@@ -281,3 +282,81 @@ def test_a_genre_named_by_two_sources_counts_the_artist_once(history):
     genres = selectors.top(user=history, period=period_parse(user=history, key="all"), kind="genres")
 
     assert [(e.item.name, e.plays) for e in genres] == [("art rock", 3)]
+
+
+AUCKLAND = zoneinfo.ZoneInfo("Pacific/Auckland")
+
+
+@pytest.fixture
+def auckland_listener(listener):
+    listener.time_zone = "Pacific/Auckland"
+    listener.save(update_fields=["time_zone"])
+    return listener
+
+
+@pytest.mark.parametrize("from_period_totals", [False, True])
+def test_an_items_months_run_unbroken_from_its_first_play_to_its_last(auckland_listener, from_period_totals):
+    # 00:30 on 1 April in Auckland is still 31 March in UTC; New Zealand leaves summer time on 6 April.
+    plays_add_for(
+        auckland_listener,
+        ("Björk", "Joga", datetime(2025, 2, 14, 20, 0, tzinfo=AUCKLAND), 4),
+        ("Björk", "Joga", datetime(2025, 4, 1, 0, 30, tzinfo=AUCKLAND), 4),
+        ("Björk", "Joga", datetime(2025, 4, 20, 9, 0, tzinfo=AUCKLAND), 4),
+    )
+    if from_period_totals:
+        period_totals_rebuild(user=auckland_listener)
+    listener = User.objects.get(pk=auckland_listener.pk)
+
+    stats = selectors.item_stats(user=listener, item=Track.objects.get(name="Joga"))
+
+    assert stats["months"] == [
+        {"month": date(2025, 2, 1), "plays": 1, "minutes": 4},
+        {"month": date(2025, 3, 1), "plays": 0, "minutes": 0},
+        {"month": date(2025, 4, 1), "plays": 2, "minutes": 8},
+    ]
+
+
+@pytest.mark.parametrize(("days_ago", "key"), [(1, "4w"), (27, "4w"), (28, "6m"), (181, "6m"), (182, "1y"), (364, "1y")])
+def test_the_default_period_is_the_shortest_preset_holding_the_latest_listening(auckland_listener, days_ago, key):
+    # Half past midnight in Auckland is the day before in UTC: the listener's own day decides.
+    day = user_today(auckland_listener) - timedelta(days=days_ago)
+    plays_add_for(auckland_listener, ("Björk", "Joga", datetime.combine(day, time(0, 30), AUCKLAND), 3))
+
+    period = selectors.default_period(user=auckland_listener)
+
+    assert period.key == key
+    assert selectors.totals(user=auckland_listener, period=period)["plays"] == 1
+
+
+def test_an_old_export_opens_on_the_year_of_its_latest_listening(auckland_listener):
+    year = user_today(auckland_listener).year - 3
+    plays_add_for(
+        auckland_listener,
+        ("Björk", "Joga", datetime(year - 1, 6, 1, 12, 0, tzinfo=AUCKLAND), 3),
+        ("Björk", "Hyperballad", datetime(year, 1, 1, 0, 30, tzinfo=AUCKLAND), 3),
+    )
+
+    period = selectors.default_period(user=auckland_listener)
+
+    assert (period.start, period.end, period.label) == (date(year, 1, 1), date(year, 12, 31), str(year))
+    assert selectors.totals(user=auckland_listener, period=period)["plays"] == 1
+
+
+def test_a_listener_without_listening_opens_on_the_last_four_weeks(listener):
+    assert selectors.default_period(user=listener).key == "4w"
+
+
+def test_streaks_count_only_the_periods_days(amsterdam_listener):
+    today = user_today(amsterdam_listener)
+    days = [today - timedelta(days=n) for n in (40, 39, 38, 37, 10, 2, 1)]
+    plays_add_for(amsterdam_listener, *[("Björk", "Joga", local(day, 12), 3) for day in days])
+    four_weeks = period_parse(user=amsterdam_listener, key="4w")
+    past = period_of(today - timedelta(days=45), today - timedelta(days=38), "six weeks ago")
+
+    recent = selectors.streaks(user=amsterdam_listener, period=four_weeks)
+    earlier = selectors.streaks(user=amsterdam_listener, period=past)
+
+    assert recent == {"current": {"days": 2, "start": days[5], "end": days[6]},
+                      "longest": {"days": 2, "start": days[5], "end": days[6]}}
+    # The four-day run is cut at the period's end; a period long over has no current streak.
+    assert earlier == {"current": None, "longest": {"days": 3, "start": days[0], "end": days[2]}}

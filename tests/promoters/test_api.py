@@ -1,7 +1,7 @@
 """The promoters API: a promoter's own events and metrics, and nobody else's."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -41,6 +41,17 @@ def test_a_promoter_reads_one_events_daily_metrics_and_targeting(client, promote
     assert body["daily"] == [{"impressions": 4, "views": 0, "saves": 0, "ticket_clicks": 1, "day": "2026-11-30"}]
     assert body["targeting"]["reach"] == 1.0
     assert body["targeting"]["targeted"]["engagement"] == 0.25
+
+
+def test_a_day_without_interactions_between_two_with_some_is_zeros(client, promoter, listener, seen):
+    EventInteraction.objects.create(event=seen, user=listener, kind="view", targeted=True, at=DAY + timedelta(days=2))
+    event_metrics_aggregate()
+
+    daily = client_for(client, promoter).get(f"{EVENTS}{seen.public_id}/metrics/").json()["daily"]
+
+    assert [(point["day"], point["impressions"], point["views"]) for point in daily] == [
+        ("2026-11-30", 4, 0), ("2026-12-01", 0, 0), ("2026-12-02", 0, 1),
+    ]
 
 
 def test_another_promoters_event_is_not_found(client, other_promoter, seen):

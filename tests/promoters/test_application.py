@@ -84,7 +84,7 @@ def test_staff_approve_and_the_listener_becomes_a_promoter_and_is_emailed(client
     application = _apply(client, listener)
     client_for(client, staff)
     response = client.post(ADMIN_LIST, {"action": "approve", "_selected_action": [application.pk]}, follow=True)
-    assert "Approved 1 application(s)." in response.content.decode()
+    assert "Approved 1 application." in response.content.decode()
     listener.refresh_from_db()
     application.refresh_from_db()
     assert listener.role == User.Role.PROMOTER

@@ -281,7 +281,7 @@ def test_the_submit_action_sends_drafts_and_leaves_the_rest(client, promoter, mi
     response = client.post(EVENTS, {"action": "submit_for_review", "_selected_action": [mine.pk, approved.pk]},
                            follow=True)
     page = response.content.decode()
-    assert "1 event(s) sent for review." in page and "is waiting for review already" not in page
+    assert "1 event sent for review." in page and "is waiting for review already" not in page
     assert "“Already Live” is approved already." in page
     mine.refresh_from_db()
     approved.refresh_from_db()

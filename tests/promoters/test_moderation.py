@@ -34,7 +34,7 @@ def test_staff_approve_in_bulk_and_promoters_are_emailed(client, staff, queue, p
     client_for(client, staff)
     response = client.post(ADMIN_EVENTS, {"action": "approve", "_selected_action": [e.pk for e in [*queue, draft]]},
                            follow=True)
-    assert "Approved 2 event(s)" in response.content.decode()
+    assert "Approved 2 events; their promoters are told." in response.content.decode()
     assert set(Event.objects.values_list("title", "moderation")) == {
         ("First In Line", "approved"), ("Second In Line", "approved"), ("Still A Draft", "draft"),
     }
@@ -62,7 +62,7 @@ def test_staff_reject_in_bulk_with_a_reason_the_promoter_sees(client, staff, que
 
     done = client.post(ADMIN_EVENTS, {"action": "reject", "_selected_action": ids, "apply": "1",
                                       "reason": "Ticket link does not work."}, follow=True)
-    assert "Rejected 2 event(s)" in done.content.decode()
+    assert "Rejected 2 events; their promoters see the reason." in done.content.decode()
     assert set(Event.objects.values_list("moderation", "rejection_reason")) == {
         ("rejected", "Ticket link does not work."),
     }
