@@ -9,7 +9,7 @@ from listening.selectors.library import (
 )
 from listening.selectors.listeners import artists_most_listened, listener_ids_of, played_any
 from listening.selectors.periods import stored_parts, stored_period
-from listening.selectors.plays import history_cursor, history_cursor_parse, recent_plays
+from listening.selectors.plays import has_history, history_cursor, history_cursor_parse, recent_plays
 from listening.selectors.stats import (
     SESSION_GAP, WEEKEND, TopEntry, genre_evolution, item_stats, listening_clock, sessions, streaks, top,
     top_all_time, totals,
@@ -23,7 +23,7 @@ __all__ = [
     "SESSION_GAP", "WEEKEND", "TopEntry", "genre_evolution", "item_stats", "listening_clock", "sessions", "streaks",
     "top", "top_all_time", "totals", "stored_parts", "stored_period",
     # plays
-    "history_cursor", "history_cursor_parse", "recent_plays",
+    "has_history", "history_cursor", "history_cursor_parse", "recent_plays",
     # catalog
     "artist_ids_matching", "artists_by_name", "catalog_item", "catalog_search", "track_by_public_id",
     "tracks_by_public_ids",

@@ -32,3 +32,8 @@ def history_cursor_parse(value: str | None) -> tuple[datetime, int] | None:
         return (ended_at, int(play_id)) if ended_at.tzinfo else None
     except ValueError:
         return None
+
+
+def has_history(*, user: User) -> bool:
+    """Whether the listener has any play yet (imported or synced)."""
+    return Play.objects.filter(user=user).exists()
