@@ -193,7 +193,6 @@ def _zip_members(archive: zipfile.ZipFile) -> list[ExportMember]:
     for info, _ in wanted:
         if info.compress_size and info.file_size / info.compress_size > settings.IMPORT_MAX_ZIP_RATIO:
             raise BadExport("The ZIP is compressed suspiciously well (a zip bomb?); nothing was imported.")
-        _check_unpackable(info)
     # zipfile never returns more of a member than its index claims, and checks its CRC at the end.
     return [ExportMember(PurePosixPath(info.filename).name, info.file_size, layout, partial(archive.open, info))
             for info, layout in wanted]
