@@ -1,5 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.urls import reverse
 
 from accounts import services
 from accounts.models import User
@@ -10,6 +11,10 @@ class AccountAdapter(DefaultAccountAdapter):
         # Signing up with email and password makes a regular account.
         user.role = User.Role.REGULAR
         return super().save_user(request, user, form, commit)
+
+    def get_signup_redirect_url(self, request):
+        # A new account, by email or by Spotify, starts on the welcome step: the time zone, then one next step.
+        return reverse("welcome")
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

@@ -2,7 +2,8 @@ from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 from django.contrib.auth import password_validation
 
-from accounts.models import MAX_AGE, MIN_AGE, TIME_ZONES, User
+from accounts.models import MAX_AGE, MIN_AGE, User
+from accounts.time_zones import time_zone_canonical, time_zone_names
 from rewrapped.countries import CountryChoiceField
 
 
@@ -14,13 +15,37 @@ class LoginForm(AllauthLoginForm):
         self.fields["password"].help_text = ""
 
 
+class TimeZoneField(forms.ChoiceField):
+    """A zone from IANA's canonical names; an alias (what some browsers report) is read as the zone it names."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "Your days, streaks and listening clock follow this zone.")
+        super().__init__(
+            choices=[(zone, zone.replace("_", " ")) for zone in time_zone_names()],
+            error_messages={"invalid_choice": "Choose a time zone from the list, such as Europe/Amsterdam."},
+            **kwargs,
+        )
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return time_zone_canonical(value) or value
+
+
+class TimeZoneForm(forms.Form):
+    """The one question after sign-up: the listener's time zone, pre-filled from the browser, confirmed."""
+
+    time_zone = TimeZoneField(label="Your time zone")
+
+
 class ProfileForm(forms.ModelForm):
     interests = forms.CharField(
         required=False,
-        help_text="Genres you love, separated by commas (for example: indie rock, jazz, k-pop).",
+        help_text="Genres you love, separated by commas.",
+        widget=forms.TextInput(attrs={"placeholder": "indie rock, jazz, k-pop"}),
     )
     age = forms.IntegerField(
         required=False,
+        widget=forms.NumberInput(attrs={"placeholder": "27"}),
         min_value=MIN_AGE,
         max_value=MAX_AGE,
         error_messages={
@@ -30,12 +55,16 @@ class ProfileForm(forms.ModelForm):
     )
     country = CountryChoiceField(blank="Not saying", required=False,
                                  widget=forms.Select(attrs={"autocomplete": "country"}))
-    time_zone = forms.ChoiceField(choices=[(zone, zone) for zone in TIME_ZONES])
+    time_zone = TimeZoneField()
 
     class Meta:
         model = User
         fields = ["display_name", "interests", "age", "gender", "country", "city", "occupation", "time_zone", "public_profile"]
         labels = {"public_profile": "Share my music taste"}
+        widgets = {
+            "display_name": forms.TextInput(attrs={"placeholder": "Lena", "autocomplete": "nickname"}),
+            "city": forms.TextInput(attrs={"placeholder": "Rotterdam", "autocomplete": "address-level2"}),
+        }
         help_texts = {
             "public_profile": "Lets other listeners see how well their taste matches yours (a score and the artists "
             "you share, never your history) and find you among “listeners like you”. Off by default.",
@@ -45,6 +74,8 @@ class ProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["interests"] = ", ".join(self.instance.interests)
+            # A zone saved under an alias shows as the zone it names, not as the list's first.
+            self.initial["time_zone"] = time_zone_canonical(self.instance.time_zone) or self.instance.time_zone
 
     def clean_interests(self) -> list[str]:
         return [tag for tag in self.cleaned_data["interests"].split(",") if tag.strip()]

@@ -1,6 +1,7 @@
 """Reads for accounts, including the "download my data" export."""
 
 from allauth.account.models import EmailAddress
+from allauth.socialaccount.adapter import get_adapter as social_adapter
 from allauth.socialaccount.models import SocialAccount
 from django.db.models import Count, QuerySet
 
@@ -68,6 +69,16 @@ def personal_data(user: User) -> dict:
 def _token_expiry(account: SocialAccount) -> str | None:
     tokens = list(account.socialtoken_set.all())
     return tokens[0].expires_at.isoformat() if tokens and tokens[0].expires_at else None
+
+
+def spotify_sign_in_configured(*, request=None) -> bool:
+    """Whether this site can send listeners to Spotify (sign in, connect, sync, export): allauth knows a Spotify
+    app, from settings (SPOTIFY_CLIENT_ID) or the admin's social applications. Pages ask this, never settings."""
+    return bool(social_adapter().list_apps(request, provider="spotify"))
+
+
+def spotify_connected(*, user: User) -> bool:
+    return SocialAccount.objects.filter(user=user, provider="spotify").exists()
 
 
 # --- for apps above accounts ----------------------------------------------------------------------------------

@@ -1,11 +1,27 @@
 from django import forms
 
 
+class ExportFilesInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class ExportFilesField(forms.FileField):
+    """One or more files, each checked as a FileField checks one (Django's documented way to take several)."""
+
+    widget = ExportFilesInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(ExportFilesField, self).clean(file, initial) for file in files]
+
+
 class ExportUploadForm(forms.Form):
-    export = forms.FileField(
+    export = ExportFilesField(
         label="Your Spotify data export",
-        help_text="The my_spotify_data.zip Spotify emailed you, or the Streaming_History JSON files inside it.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".zip,.json,application/zip,application/json"}),
+        help_text="The my_spotify_data.zip Spotify emailed you, or the Streaming_History JSON files inside it: "
+                  "pick several at once if you like.",
+        # No `accept`: a listener's files may have been renamed; what they hold is what counts.
+        error_messages={"required": "Choose the ZIP Spotify sent you, or one or more of the JSON files in it."},
     )
 
 

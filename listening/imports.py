@@ -1,13 +1,13 @@
 """Reading a Spotify data export: the ZIP or JSON files, checked, parsed into plain rows.
 
-Layouts handled (see ../shared/fixtures/spotify_export/):
+Layouts handled, each known by its records' keys whatever the file is called (see ../shared/fixtures/spotify_export/):
 - extended streaming history: Streaming_History_Audio_*.json / Streaming_History_Video_*.json (2023+, with
   audiobook_* keys) and the older endsong_*.json (same keys less audiobooks, unsorted, offline_timestamp in ms);
 - account data: StreamingHistory*.json / StreamingHistory_music_N.json (endTime to the minute, names only) and
   StreamingHistory_podcast_N.json.
 
 Files are read a slice at a time, never whole. A file that is not what Spotify writes (not JSON, not its
-shape, a damaged ZIP) is refused with BadExport; a row that cannot be a play the database can hold is
+shape, a damaged ZIP) is refused with BadExport, in words a listener can act on; a row that cannot be a play the database can hold is
 skipped and counted by reason (ParsedFile.unreadable), what the import summary tells the listener:
 - unreadable time, played before Spotify existed (2006) or in the future: skipped;
 - a negative duration, or one longer than a day: skipped;
@@ -42,6 +42,10 @@ from listening.names import name_key
 from rewrapped.api import ApplicationError
 
 ZIP_MAGIC = b"PK\x03\x04"
+# What a file's first record must hold to be a layout's (Spotify's other files, say SearchQueries.json, hold none).
+LAYOUT_KEYS = {"extended": {"ts", "ms_played"}, "account": {"endTime", "msPlayed"}}
+SNIFF_BYTES = 64_000  # enough for a first record many times over, and all a member costs before it is wanted
+MAX_ZIP_FILES = 10_000  # Spotify's ZIPs hold tens; each member's first bytes are read to know what it is
 MEMBER_PATTERNS = {
     "extended": re.compile(r"^(Streaming_History_(Audio|Video)_.*|endsong(_\d+)?)\.json$", re.IGNORECASE),
     "account": re.compile(r"^StreamingHistory(_music_)?\d*\.json$", re.IGNORECASE),
@@ -125,12 +129,13 @@ class ExportMember:
 
     name: str
     size: int
+    layout: str  # a key of LAYOUT_KEYS
     _open: Callable[[], BinaryIO] = field(repr=False)
 
     def parts(self) -> Iterator[ParsedFile]:
         """The file's plays, a slice of about READ_BYTES at a time."""
         with _damage_reported(self.name), self._open() as stream:
-            yield from parse_stream(self.name, stream)
+            yield from parse_stream(self.name, stream, self.layout)
 
 
 def check_upload_size(size: int) -> None:
@@ -146,15 +151,14 @@ def export_members(path: Path, filename: str) -> Iterator[list[ExportMember]]:
     size = path.stat().st_size
     check_upload_size(size)
     with open(path, "rb") as handle:
-        is_zip = handle.read(4) == ZIP_MAGIC
-    if not is_zip:
+        head = handle.read(SNIFF_BYTES)
+    if not head.startswith(ZIP_MAGIC):
         name = PurePosixPath(filename).name
-        if not name.lower().endswith(".json"):
-            raise BadExport("Upload the ZIP Spotify sent you (my_spotify_data.zip) or the JSON files inside it.")
-        if _layout_for(name) is None:
-            raise BadExport(f"“{name}” is not a Spotify listening-history file (expected Streaming_History_*.json, "
-                            "endsong_*.json or StreamingHistory*.json).")
-        yield [ExportMember(name, size, partial(open, path, "rb"))]
+        if (layout := _layout_of(name, head)) is None:
+            raise BadExport(f"“{name}” is neither the ZIP Spotify sent you nor a listening-history file from it "
+                            "(Streaming_History_Audio_….json, endsong_….json or StreamingHistory….json); "
+                            "nothing was imported.")
+        yield [ExportMember(name, size, layout, partial(open, path, "rb"))]
         return
     try:
         archive = zipfile.ZipFile(path)
@@ -177,23 +181,47 @@ def _zip_members(archive: zipfile.ZipFile) -> list[ExportMember]:
         path = PurePosixPath(info.filename.replace("\\", "/"))
         if path.is_absolute() or ".." in path.parts:
             raise BadExport(f"The ZIP contains a path outside the archive ({info.filename}); nothing was imported.")
-    wanted = [info for info in infos if _layout_for(PurePosixPath(info.filename).name)]
+    if len(infos) > MAX_ZIP_FILES:
+        raise BadExport(f"The ZIP holds {len(infos):,} files, more than a Spotify export ever does; upload the ZIP "
+                        "as Spotify sent it. Nothing was imported.")
+    wanted = [(info, layout) for info in infos if (layout := _member_layout(archive, info))]
     if not wanted:
-        raise BadExport("This ZIP has no Spotify listening history in it (no Streaming_History_*.json, "
-                        "endsong_*.json or StreamingHistory*.json).")
-    if sum(info.file_size for info in wanted) > settings.IMPORT_MAX_EXPANDED_BYTES:
+        raise BadExport("This ZIP has no Spotify listening history in it (no Streaming_History_Audio_….json, "
+                        "endsong_….json or StreamingHistory….json, by name or by content); nothing was imported.")
+    if sum(info.file_size for info, _ in wanted) > settings.IMPORT_MAX_EXPANDED_BYTES:
         raise BadExport("The ZIP expands to more data than an export can hold; nothing was imported.")
-    for info in wanted:
+    for info, _ in wanted:
         if info.compress_size and info.file_size / info.compress_size > settings.IMPORT_MAX_ZIP_RATIO:
             raise BadExport("The ZIP is compressed suspiciously well (a zip bomb?); nothing was imported.")
-        if info.flag_bits & (ENCRYPTED | STRONGLY_ENCRYPTED):
-            raise BadExport("The ZIP is password-protected; upload it as Spotify sent it. Nothing was imported.")
-        if info.compress_type not in READABLE_COMPRESSION or info.flag_bits & PATCHED:
-            raise BadExport(f"“{PurePosixPath(info.filename).name}” is compressed in a way Spotify does not use; "
-                            "upload the ZIP as Spotify sent it. Nothing was imported.")
     # zipfile never returns more of a member than its index claims, and checks its CRC at the end.
-    return [ExportMember(PurePosixPath(info.filename).name, info.file_size, partial(archive.open, info))
-            for info in wanted]
+    return [ExportMember(PurePosixPath(info.filename).name, info.file_size, layout, partial(archive.open, info))
+            for info, layout in wanted]
+
+
+def _member_layout(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> str | None:
+    """The layout of a ZIP member, by its first record or else its name. A member we cannot unpack is refused when
+    its name says it is listening history, and passed over otherwise (Spotify's ZIP holds other files too)."""
+    name = PurePosixPath(info.filename).name
+    if not _unpackable(info):
+        if _layout_for(name):
+            _check_unpackable(info)
+        return None
+    with _damage_reported(name), archive.open(info) as member:
+        head = member.read(SNIFF_BYTES)
+    return _layout_of(name, head)
+
+
+def _unpackable(info: zipfile.ZipInfo) -> bool:
+    return (not info.flag_bits & (ENCRYPTED | STRONGLY_ENCRYPTED | PATCHED)
+            and info.compress_type in READABLE_COMPRESSION)
+
+
+def _check_unpackable(info: zipfile.ZipInfo) -> None:
+    if info.flag_bits & (ENCRYPTED | STRONGLY_ENCRYPTED):
+        raise BadExport("The ZIP is password-protected; upload it as Spotify sent it. Nothing was imported.")
+    if info.compress_type not in READABLE_COMPRESSION or info.flag_bits & PATCHED:
+        raise BadExport(f"“{PurePosixPath(info.filename).name}” is compressed in a way Spotify does not use; "
+                        "upload the ZIP as Spotify sent it. Nothing was imported.")
 
 
 @contextmanager
@@ -213,6 +241,36 @@ def _layout_for(name: str) -> str | None:
     return None
 
 
+def _layout_of(name: str, head: bytes) -> str | None:
+    """A file's layout: what its first record's keys say (a listener may have renamed the file), else what its
+    name says (an empty history, or one so broken that reading it will tell the listener why)."""
+    return _layout_by_content(head) or _layout_for(name)
+
+
+def _layout_by_content(head: bytes) -> str | None:
+    """The layout of the JSON array whose first bytes are `head`, by the keys of its first record."""
+    start = _LEADING.match(head).end()
+    if head[start:start + 1] != b"[":
+        return None
+    start = _SPACE.match(head, start + 1).end()
+    if head[start:start + 1] != b"{":
+        return None
+    end = start
+    # Spotify's records are flat, so the first "}" that closes a decodable object ends the first record
+    # (one inside a string does not decode, and the next is tried).
+    for _ in range(CUTS_TRIED * 8):
+        end = head.find(b"}", end) + 1
+        if not end:
+            return None
+        try:
+            record = msgspec.json.decode(head[start:end])
+        except msgspec.DecodeError:
+            continue
+        keys = set(record) if isinstance(record, dict) else set()
+        return next((layout for layout, needed in LAYOUT_KEYS.items() if needed <= keys), None)
+    return None
+
+
 # --- the JSON, a slice at a time -------------------------------------------------------------
 # Each file is an array of flat objects. It is read READ_BYTES at a time and cut after the last "}" followed by
 # ",": a cut inside a string leaves that string open and the slice fails to decode (quotes in JSON strings are
@@ -224,6 +282,7 @@ MAX_SLICE_BYTES = 64_000_000
 CUTS_TRIED = 8
 _CUT = re.compile(rb"\}\s*,")
 _LEADING = re.compile(rb"(?:\xef\xbb\xbf)?\s*")  # a byte-order mark a text editor may have added, and space
+_SPACE = re.compile(rb"\s*")
 EXTENDED, ACCOUNT = Play.Source.EXTENDED.value, Play.Source.ACCOUNT.value
 _EXTENDED = msgspec.json.Decoder(list[ExtendedRow])
 _ACCOUNT = msgspec.json.Decoder(list[AccountRow])
@@ -232,18 +291,17 @@ _ACCOUNT = msgspec.json.Decoder(list[AccountRow])
 def parse_member(name: str, data: bytes) -> ParsedFile:
     """The plays in one whole export file (the demo history; an upload is read with parse_stream)."""
     whole = ParsedFile(name=name)
-    for part in parse_stream(name, io.BytesIO(data)):
+    for part in parse_stream(name, io.BytesIO(data), _layout_of(name, data[:SNIFF_BYTES]) or "account"):
         whole.rows += part.rows
         whole.unreadable += part.unreadable
         whole.size += part.size
     return whole
 
 
-def parse_stream(name: str, stream: BinaryIO) -> Iterator[ParsedFile]:
-    """The plays in one export file, read from `stream` a slice at a time; rows that cannot be plays are counted
-    by reason. Raises BadExport for a file that is not what Spotify writes."""
-    extended = _layout_for(PurePosixPath(name).name) == "extended"
-    decoder, rows_of = (_EXTENDED, _extended_rows) if extended else (_ACCOUNT, _account_rows)
+def parse_stream(name: str, stream: BinaryIO, layout: str) -> Iterator[ParsedFile]:
+    """The plays in one export file of `layout`, read from `stream` a slice at a time; rows that cannot be plays
+    are counted by reason. Raises BadExport for a file that is not what Spotify writes."""
+    decoder, rows_of = (_EXTENDED, _extended_rows) if layout == "extended" else (_ACCOUNT, _account_rows)
     for records, size in _array_slices(name, stream, decoder):
         parsed = ParsedFile(name=name, size=size)
         rows_of(records, parsed)
@@ -270,7 +328,7 @@ def _array_slices(name: str, stream: BinaryIO, decoder: msgspec.json.Decoder) ->
                 buffer[comma] = ord(",")
                 continue  # cut inside a string (or the JSON is broken before it: found out below)
             except msgspec.ValidationError as error:
-                raise BadExport(f"“{name}” is not in Spotify's format ({error}); nothing was imported.") from None
+                raise BadExport(_not_spotifys(name, error)) from None
             buffer[comma] = ord("[")
             del buffer[:comma]
             yield records, taken + comma
@@ -279,7 +337,7 @@ def _array_slices(name: str, stream: BinaryIO, decoder: msgspec.json.Decoder) ->
         else:
             if len(buffer) > MAX_SLICE_BYTES:
                 _decode(name, decoder, buffer)  # says what is wrong, if more than the slice's end
-                raise BadExport(f"“{name}” is not JSON Spotify wrote (a record longer than "
+                raise BadExport(f"“{name}” is not a file Spotify wrote (one of its records is longer than "
                                 f"{MAX_SLICE_BYTES // 1_000_000} MB); nothing was imported.")
     yield _decode(name, decoder, buffer), taken + len(buffer)
 
@@ -300,9 +358,35 @@ def _decode(name: str, decoder: msgspec.json.Decoder, data: bytes) -> list:
     try:
         return decoder.decode(data)
     except msgspec.ValidationError as error:
-        raise BadExport(f"“{name}” is not in Spotify's format ({error}); nothing was imported.") from None
-    except msgspec.DecodeError as error:
-        raise BadExport(f"“{name}” is not JSON ({error}); nothing was imported.") from None
+        raise BadExport(_not_spotifys(name, error)) from None
+    except msgspec.DecodeError:
+        raise BadExport(f"“{name}” cannot be read: it is cut short, damaged or not a JSON file. Download it from "
+                        "Spotify again; nothing was imported.") from None
+
+
+# msgspec's names for JSON types, in words.
+_TYPE_WORDS = {"array": "a list", "object": "a record", "int": "a whole number", "float": "a number with a fraction",
+               "str": "text", "null": "nothing", "bool": "true or false"}
+_MISSING = re.compile(r"Object missing required field `([^`]+)`")
+_EXPECTED = re.compile(r"Expected `([^`]+)`, got `([^`]+)`(?: - at `\$(?:\[\d+\])?(?:\.(\w+))?`)?")
+
+
+def _not_spotifys(name: str, error: msgspec.ValidationError) -> str:
+    """Why a file's records are not Spotify's, in words (msgspec's say “Expected `array`, got `object`”)."""
+    text = str(error)
+    if missing := _MISSING.match(text):
+        why = f"a record has no “{missing[1]}”"
+    elif expected := _EXPECTED.match(text):
+        wanted, got, key = expected[1].split(" | ")[0], _TYPE_WORDS.get(expected[2], expected[2]), expected[3]
+        if key:
+            why = f"a record’s “{key}” is {got} where Spotify writes {_TYPE_WORDS.get(wanted, wanted)}"
+        elif " - at " in text:
+            why = f"the list holds {got} where Spotify writes the record of a play"
+        else:
+            why = f"it holds {got}, not a list of plays"
+    else:
+        why = "its records are not the ones Spotify writes"
+    return f"“{name}” is not Spotify listening history as Spotify writes it: {why}. Nothing was imported."
 
 
 # --- the rows ----------------------------------------------------------------------------

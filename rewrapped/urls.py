@@ -9,7 +9,7 @@ from events.urls import api_urlpatterns as events_api
 from listening.urls import api_urlpatterns as listening_api
 from promoters.urls import api_urlpatterns as promoters_api
 from rewrapped.health import healthz
-from rewrapped.views import home
+from rewrapped.views import home, welcome
 
 api_v1 = [
     path("auth/token/", TokenObtainApi.as_view(), name="token-obtain"),
@@ -25,6 +25,7 @@ handler404 = "rewrapped.api.not_found"
 
 urlpatterns = [
     path("", home, name="home"),
+    path("welcome/", welcome, name="welcome"),
     path("healthz", healthz, name="healthz"),
     path("profile/", include("accounts.urls")),
     path("listening/", include("listening.urls")),

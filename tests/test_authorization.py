@@ -59,6 +59,8 @@ MATRIX = [
     # request                                              anonymous   guest       listener    promoter    staff
     # --- the site ----
     ("GET /",                                              200,        200,        200,        200,        200),
+    ("GET /welcome/",                                      LOGIN,      200,        200,        200,        200),
+    ("POST /welcome/",                                     LOGIN,      200,        200,        200,        200),
     ("GET /profile/",                                      LOGIN,      200,        200,        200,        200),
     ("POST /profile/",                                     LOGIN,      200,        200,        200,        200),
     ("GET /profile/upgrade/",                              LOGIN,      200,        PROFILE,    PROFILE,    PROFILE),

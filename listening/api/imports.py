@@ -1,5 +1,5 @@
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -11,7 +11,9 @@ from listening.serializers.imports import ImportJobInput, ImportJobOutput
 
 
 class ImportListCreateApi(ListAPIView):
-    """Your imports, newest first; POST a Spotify export to start one (202, then watch its status)."""
+    """Your imports, newest first; POST a Spotify export to start one (202, then watch its status). Several
+    `export` files make one import each: the answer is then their list, all of them started or, if one is refused
+    (400), none."""
 
     serializer_class = ImportJobOutput
     parser_classes = [MultiPartParser]
@@ -19,12 +21,18 @@ class ImportListCreateApi(ListAPIView):
     def get_queryset(self):
         return ImportJob.objects.filter(user=self.request.user)
 
-    @extend_schema(request={"multipart/form-data": ImportJobInput}, responses={202: ImportJobOutput})
+    @extend_schema(request={"multipart/form-data": ImportJobInput}, responses={202: PolymorphicProxySerializer(
+        component_name="ImportJobStarted", serializers=[ImportJobOutput, ImportJobOutput(many=True)],
+        resource_type_field_name=None,
+    )})
     def post(self, request):
         data = ImportJobInput(data=request.data)
         data.is_valid(raise_exception=True)
-        job = services.import_job_create(user=request.user, upload=data.validated_data["export"])
-        return Response(ImportJobOutput(job).data, status=202)
+        uploads = data.validated_data["export"]
+        jobs = services.import_jobs_create(user=request.user, uploads=uploads)
+        # One file answers with its import, as before several could be sent.
+        return Response(ImportJobOutput(jobs[0] if len(uploads) == 1 else jobs, many=len(uploads) > 1).data,
+                        status=202)
 
 
 class ImportDetailApi(APIView):

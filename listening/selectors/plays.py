@@ -35,6 +35,11 @@ def history_cursor_parse(value: str | None) -> tuple[datetime, int] | None:
         return None
 
 
+def has_history(*, user: User) -> bool:
+    """Whether the listener has any play yet (imported or synced)."""
+    return Play.objects.filter(user=user).exists()
+
+
 def _skips_in(user: User, period: Period):
     start, until = period.utc_bounds(user.time_zone)
     plays = Play.objects.filter(user=user, kind=Play.Kind.MUSIC)
@@ -59,4 +64,3 @@ def top_skipped(*, user: User, period: Period) -> list[dict]:
     rows = list(_skips_in(user, period).filter(skipped=True).values("track_id").annotate(skips=Count("id")))
     tracks = Track.objects.select_related("artist").in_bulk([row["track_id"] for row in rows])
     return [{"track": tracks[row["track_id"]], "skips": row["skips"]} for row in rows]
-

@@ -13,4 +13,9 @@ class ImportJobOutput(serializers.ModelSerializer):
 
 
 class ImportJobInput(serializers.Serializer):
-    export = serializers.FileField(help_text="my_spotify_data.zip, or one Streaming_History JSON file.")
+    export = serializers.ListField(
+        child=serializers.FileField(), allow_empty=False,
+        error_messages={"required": "No file was submitted.", "empty": "No file was submitted."},
+        help_text="my_spotify_data.zip, or Streaming_History JSON files, whatever they are called: one `export` "
+                  "part per file. Each file is one import.",
+    )

@@ -1,7 +1,8 @@
 """Writes for listening (see STYLE.md: services for writes)."""
 
 from listening.services.import_jobs import (
-    import_job_cancel, import_job_create, import_job_run, import_job_undo, import_job_undo_run, import_jobs_requeue,
+    import_job_cancel, import_job_create, import_job_run, import_job_undo, import_job_undo_run, import_jobs_create,
+    import_jobs_requeue,
 )
 from listening.services.library import (
     PlaylistExport, favourite_add, favourite_remove, playlist_create, playlist_delete, playlist_export,
@@ -18,7 +19,7 @@ from listening.services.taste import taste_sharing_set, taste_vector_refresh, ta
 
 __all__ = [
     "ImportSummary", "import_job_cancel", "import_job_create", "import_job_run", "import_job_undo",
-    "import_job_undo_run", "import_jobs_requeue", "plays_add",
+    "import_job_undo_run", "import_jobs_create", "import_jobs_requeue", "plays_add",
     # roll-ups
     "artist_genres_add", "period_totals_due", "period_totals_rebuild", "rollups_audit", "rollups_rebuild",
     # library

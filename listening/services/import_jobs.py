@@ -9,9 +9,10 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
@@ -65,6 +66,24 @@ def import_job_create(*, user: User, upload: UploadedFile) -> ImportJob:
     job.save()
     transaction.on_commit(lambda: _import_queue(job.pk))
     return job
+
+
+@transaction.atomic
+def import_jobs_create(*, user: User, uploads: list[UploadedFile]) -> list[ImportJob]:
+    """One import per uploaded file, so each can be undone on its own (a listener who sent someone else's file
+    along takes out just that one); all of them, or, if one is refused, none, with the listener told which."""
+    jobs = []
+    for upload in uploads:
+        try:
+            jobs.append(import_job_create(user=user, upload=upload))
+        except BadExport as error:
+            for job in jobs:
+                job.upload.delete(save=False)
+            if len(uploads) == 1:
+                raise
+            raise BadExport(f"“{PurePosixPath(upload.name).name}” was refused, so none of the {len(uploads)} "
+                            f"files were imported. {error.message}") from None
+    return jobs
 
 
 def _import_queue(job_id: int) -> bool:
@@ -124,8 +143,8 @@ def _import_attempt(job: ImportJob) -> None:
     try:
         with transaction.atomic():
             if _claim(job):
-                summary = _import_files(job, _ImportProgress(job))
-                _import_finish(job, ImportJob.Status.DONE, summary=summary.as_dict())
+                summary, span = _import_files(job, _ImportProgress(job))
+                _import_finish(job, ImportJob.Status.DONE, summary={**summary.as_dict(), **_days(job.user, span)})
     except ImportCancelled:
         _import_finish(job, ImportJob.Status.CANCELLED, error="Cancelled; nothing was imported.")
     except BadExport as error:
@@ -148,8 +167,19 @@ def _no_worker_on(job: ImportJob) -> bool:
         return cursor.fetchone()[0]
 
 
-def _import_files(job: ImportJob, progress: _ImportProgress) -> ImportSummary:
-    summary = ImportSummary()
+def _days(user: User, span: tuple[int, int] | None) -> dict:
+    """The first and last day the export has plays on, where the listener lives: the period "See your stats"
+    opens the dashboard on."""
+    if span is None:
+        return {}
+    zone = ZoneInfo(user.time_zone)
+    first, last = (datetime.fromtimestamp(moment, UTC).astimezone(zone).date().isoformat() for moment in span)
+    return {"first_day": first, "last_day": last}
+
+
+def _import_files(job: ImportJob, progress: _ImportProgress) -> tuple[ImportSummary, tuple[int, int] | None]:
+    """What the import did, and the first and last end time of the plays it read (None when it read none)."""
+    summary, span = ImportSummary(), None
     writer = PlaysWriter(user=job.user, bulk=True, import_job=job)
     with export_members(Path(job.upload.path), job.filename) as members:
         progress.start(files=len(members), total_bytes=sum(member.size for member in members))
@@ -161,8 +191,11 @@ def _import_files(job: ImportJob, progress: _ImportProgress) -> ImportSummary:
                     raise ImportCancelled
                 summary.add(writer.add(batch.prepared))
                 summary.unreadable += batch.unreadable
+                if batch.prepared.count:
+                    first, last = batch.prepared.span
+                    span = (first, last) if span is None else (min(span[0], first), max(span[1], last))
                 progress.advance(rows=batch.prepared.count, file_bytes=batch.size, files=batch.files_done)
-    return summary
+    return summary, span
 
 
 @dataclass

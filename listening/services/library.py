@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from spotipy import SpotifyException
 
+from accounts import selectors as account_selectors
 from accounts.models import User
 from accounts.services import spotify_access_token
 from accounts.spotify.tokens import SpotifyUnavailable
@@ -211,6 +212,9 @@ def playlist_export(*, playlist: Playlist) -> PlaylistExport:
         raise ApplicationError(
             "None of these songs can be found on Spotify yet, so there is nothing to export.", code="nothing_to_export"
         )
+    if not account_selectors.spotify_sign_in_configured():
+        raise ApplicationError("Exporting to Spotify is not set up on this site, so the playlist stays here.",
+                               code="spotify_not_configured", status_code=409)
     try:
         token = spotify_access_token(user=playlist.user)
     except SpotifyUnavailable:

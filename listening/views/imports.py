@@ -16,11 +16,12 @@ def imports(request):
     form = ExportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.import_job_create(user=request.user, upload=form.cleaned_data["export"])
+            jobs = services.import_jobs_create(user=request.user, uploads=form.cleaned_data["export"])
         except ApplicationError as error:
             form.add_error("export", error.message)
         else:
-            messages.success(request, "Upload received. Your history is being imported; you can leave this page.")
+            received = "Upload received" if len(jobs) == 1 else f"{len(jobs)} files received, one import each"
+            messages.success(request, f"{received}. Your history is being imported; you can leave this page.")
             return redirect("listening:imports")
     jobs = ImportJob.objects.filter(user=request.user)[:20]
     return render(request, "listening/imports.html", {

@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import selectors as account_selectors
 from listening import selectors, services
 from rewrapped.api import ApplicationError
 
@@ -81,6 +82,7 @@ def library_home(request):
         "ratings": selectors.ratings_of(user=request.user)[:RATINGS_SHOWN],
         "picks": selectors.starter_picks_of(user=request.user).count(),
         "picks_limit": selectors.STARTER_PICKS_MAX,
+        "has_history": selectors.has_history(user=request.user),
     })
 
 
@@ -125,6 +127,8 @@ def _playlist_page(request, playlist, *, rename_form=None, status=200):
         "playlist": playlist,
         "items": items,
         "unexportable": sum(1 for item in items if not item.track.spotify_id),
+        "spotify_ready": account_selectors.spotify_sign_in_configured(request=request),
+        "spotify_connected": account_selectors.spotify_connected(user=request.user),
         "rename_form": rename_form or PlaylistForm(initial={"name": playlist.name,
                                                             "description": playlist.description}),
         "query": query,
@@ -255,6 +259,7 @@ def picks(request):
     summary = selectors.starter_picks_summary(user=request.user)
     return render(request, "listening/library/picks.html", {
         **summary, "query": query, "results": results, "full": summary["count"] >= summary["limit"],
+        "has_history": selectors.has_history(user=request.user),
     })
 
 

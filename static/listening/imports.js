@@ -36,6 +36,22 @@
     return list;
   }
 
+  // The dashboard on the days the import had plays on (server-side twin: listening/_import_summary.html).
+  function statsLink(summary) {
+    const line = document.createElement("p");
+    const link = document.createElement("a");
+    const query = new URLSearchParams({ period: "custom", start: summary.first_day, end: summary.last_day });
+    link.href = `/listening/?${query}`;
+    link.className = "see-stats";
+    link.setAttribute("role", "button");
+    link.textContent = "See your stats";
+    const span = document.createElement("small");
+    span.className = "muted";
+    span.textContent = ` from ${summary.first_day} to ${summary.last_day}`;
+    line.append(link, span);
+    return line;
+  }
+
   // An import (or its undoing) can finish between this page being served and its socket opening: once the
   // socket is ready, ask for the state of every one still shown as under way, so none waits for a push that is gone.
   const underWay = ["queued", "running", "undoing"];
@@ -70,6 +86,7 @@
     summary.replaceChildren();
     if (detail.status === "done") {
       summary.appendChild(summaryList(detail.summary));
+      if (detail.summary.first_day) summary.appendChild(statsLink(detail.summary));
       const undo = document.createElement("a");
       undo.className = "job-undo";
       undo.href = `/listening/import/${detail.job}/undo/`;

@@ -45,7 +45,7 @@ def test_saving_a_profile_normalises_interests(client, listener):
         ("age", "101", "Enter an age up to 100"),
         ("gender", "robot", "Select a valid choice"),
         ("occupation", "astronaut", "Select a valid choice"),
-        ("time_zone", "Mars/Olympus", "Select a valid choice"),
+        ("time_zone", "Mars/Olympus", "Choose a time zone from the list, such as Europe/Amsterdam."),
     ],
 )
 def test_a_bad_profile_value_shows_a_field_error_and_saves_nothing(client, listener, field, value, message):

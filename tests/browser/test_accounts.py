@@ -41,7 +41,7 @@ def test_a_listener_signs_up_logs_in_and_corrects_a_bad_country(page, mailoutbox
     page.get_by_role("main").get_by_role("button", name="Sign up").click()
     expect(page.get_by_role("heading", name="Verify your email address")).to_be_visible()
     confirm_address(page, mailoutbox, "nina@example.com")
-    expect(page.get_by_role("heading", name="Hi nina")).to_be_visible()
+    expect(page.get_by_role("heading", name="Welcome to Re-Wrapped")).to_be_visible()
     log_out(page)
 
     log_in(page, "nina@example.com", NEW_PASSWORD)
@@ -92,7 +92,7 @@ def test_continue_with_spotify_signs_a_new_listener_in_as_a_guest(page, spotify,
     page.goto("/accounts/login/")
     page.get_by_role("button", name="Continue with Spotify").click()
 
-    expect(page.get_by_role("heading", name="Hi JM Wizzler")).to_be_visible()
+    expect(page.get_by_role("heading", name="Welcome to Re-Wrapped, JM Wizzler")).to_be_visible()
     expect(page.get_by_role("link", name="Add an email and password")).to_be_visible()
     user = User.objects.get(socialaccount__uid="wizzler")
     assert user.role == User.Role.GUEST

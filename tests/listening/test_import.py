@@ -40,6 +40,7 @@ def test_the_2023_extended_export_imports_every_play_once(listener, run_import):
     assert job.summary == {
         "rows": 1486, "added": 1484, "duplicates_in_upload": 2, "already_in_history": 0, "matched_sync": 0,
         "music": 1471, "podcasts": 13, "audiobooks": 0, "unreadable": {},
+        "first_day": "2023-01-28", "last_day": "2023-12-15",
     }
     assert Play.objects.filter(user=listener).count() == 1484
     assert not job.upload  # the raw export is not kept
@@ -86,8 +87,8 @@ def test_the_same_play_from_two_users_counts_for_each(listener, other_listener, 
         (zip_of({"../evil/Streaming_History_Audio_2023.json": b"[]"}), "x.zip", "outside the archive"),
         (zip_of({"notes.txt": b"hello"}), "my_spotify_data.zip", "no Spotify listening history"),
         (zip_of({"Streaming_History_Audio_2023.json": b"[" + b" " * 5_000_000 + b"]"}), "x.zip", "zip bomb"),
-        (b"not a zip at all", "history.csv", "Upload the ZIP Spotify sent you"),
-        (b"{}", "Library.json", "not a Spotify listening-history file"),
+        (b"not a zip at all", "history.csv", "neither the ZIP Spotify sent you nor a listening-history file"),
+        (b"{}", "Library.json", "neither the ZIP Spotify sent you nor a listening-history file"),
         (b"PK\x03\x04garbage", "x.zip", "damaged"),
     ],
 )
@@ -106,7 +107,7 @@ def test_an_upload_over_the_size_limit_is_refused(listener, settings):
 
 @pytest.mark.parametrize(
     ("body", "message"),
-    [(b"not json", "is not JSON"), (b'[{"spotify": 1}]', "is not in Spotify's format"), (b'{"a": 1}', "format")],
+    [(b"not json", "cannot be read"), (b'[{"spotify": 1}]', "has no “ts”"), (b'{"a": 1}', "not a list of plays")],
 )
 def test_a_file_of_the_wrong_shape_fails_the_job_and_writes_nothing(listener, body, message, run_import):
     good = AUDIO_2023.read_bytes()
