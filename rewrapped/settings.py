@@ -477,6 +477,8 @@ STATICFILES_DIRS = [
     ("vendor/pico", BASE_DIR / "node_modules/@picocss/pico/css"),
     ("vendor/d3", BASE_DIR / "node_modules/d3/dist"),
 ]
+# Files browsers ask for at the site's root whatever the page links (the admin's /favicon.ico).
+WHITENOISE_ROOT = BASE_DIR / "rewrapped" / "public"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
