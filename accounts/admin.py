@@ -7,7 +7,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from accounts import services
 from accounts.models import Impersonation, User
-from rewrapped.admin import RecordAdmin
+from rewrapped.admin import LabelledSplitDateTime, RecordAdmin
 
 
 @admin.register(User)
@@ -25,7 +25,13 @@ class UserAdmin(HijackUserAdminMixin, DjangoUserAdmin):
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
 
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        models.DateTimeField: {"widget": LabelledSplitDateTime(name="Spotify broken at")},
+    }
+    # Django's two-box picker for groups and permissions puts an aria-label on a bare <span>, which screen
+    # readers ignore and axe flags; the plain multiple select is labelled.
+    filter_horizontal = ()
 
     def get_hijack_user(self, obj):
         return obj

@@ -5,7 +5,6 @@ from pathlib import PurePath
 
 from django import forms
 from django.conf import settings
-from django.contrib.admin.widgets import AdminSplitDateTime
 from django_countries import countries
 from PIL import Image
 
@@ -16,6 +15,7 @@ from events import pictures
 from events.providers import PLACEHOLDER_GENRES
 from events.selectors import EventFilters
 from events.venue_time import NonexistentTime, venue_instant, venue_local, zone_choices, zone_for_country
+from rewrapped.admin import LabelledSplitDateTime
 
 
 class EventSearchForm(forms.Form):
@@ -42,15 +42,6 @@ class EventSearchForm(forms.Form):
     def filters(self) -> EventFilters:
         data = {key: value for key, value in self.cleaned_data.items() if value not in (None, "")}
         return EventFilters(**data)
-
-
-class LabelledSplitDateTime(AdminSplitDateTime):
-    """The admin's date and time boxes, each with a name of its own: the admin gives only the pair a label."""
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs)
-        self.widgets[0].attrs["aria-label"] = "Start date"
-        self.widgets[1].attrs["aria-label"] = "Start time"
 
 
 class WallClockField(forms.SplitDateTimeField):
@@ -100,7 +91,7 @@ class EventForm(forms.ModelForm):
     wherever they are; a picture is a PNG, JPEG or WebP of sensible size, stored under the extension of what
     it is; genres are genres."""
 
-    starts_at = WallClockField(widget=LabelledSplitDateTime, label="Starts at",
+    starts_at = WallClockField(widget=LabelledSplitDateTime(name="Start"), label="Starts at",
                                help_text="The venue's local time, in the venue's time zone.")
     venue_time_zone = forms.ChoiceField(
         label="Venue time zone", choices=_zone_field_choices, required=False,

@@ -1,12 +1,23 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.template.response import TemplateResponse
 
 from rewrapped.models import ApiCallLog
 
 admin.site.site_header = admin.site.site_title = "Re-Wrapped staff console"
 admin.site.index_title = "Records and settings"
+
+
+class LabelledSplitDateTime(AdminSplitDateTime):
+    """The admin's date and time boxes, each with a name of its own ("<name> date", "<name> time"): the admin
+    gives only the pair a label, which leaves both boxes nameless to a screen reader."""
+
+    def __init__(self, attrs=None, *, name: str):
+        super().__init__(attrs)
+        self.widgets[0].attrs["aria-label"] = f"{name} date"
+        self.widgets[1].attrs["aria-label"] = f"{name} time"
 
 
 class RecordAdmin(admin.ModelAdmin):

@@ -469,6 +469,8 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # A deep link makes each operation's path a link inside its expand button, which screen readers cannot reach.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False},
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "rewrapped.api.error_responses"],
 }
@@ -489,6 +491,8 @@ STATICFILES_DIRS = [
     ("vendor/pico", BASE_DIR / "node_modules/@picocss/pico/css"),
     ("vendor/d3", BASE_DIR / "node_modules/d3/dist"),
 ]
+# Files browsers ask for at the site's root whatever the page links (the admin's /favicon.ico).
+WHITENOISE_ROOT = BASE_DIR / "rewrapped" / "public"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

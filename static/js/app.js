@@ -1,4 +1,4 @@
-// Site-wide behaviour: toasts, and the notifications socket that tasks push to.
+// Site-wide behaviour: the phone menu, toasts, and the notifications socket that tasks push to.
 (function () {
   "use strict";
   const TOAST_MS = 6000;
@@ -31,7 +31,27 @@
     });
   }
 
+  // The menu collapses only once this script runs: without it the links stay on the page, wrapped.
+  function collapsibleMenu(toggle) {
+    const nav = toggle.closest("nav");
+    const setOpen = (open) => {
+      toggle.setAttribute("aria-expanded", String(open));
+      nav.classList.toggle("menu-open", open);
+    };
+    nav.classList.add("menu-collapsible");
+    toggle.hidden = false;
+    toggle.addEventListener("click", () => setOpen(toggle.getAttribute("aria-expanded") !== "true"));
+    nav.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && nav.classList.contains("menu-open")) {
+        setOpen(false);
+        toggle.focus();
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
+    const toggle = document.querySelector(".menu-toggle");
+    if (toggle) collapsibleMenu(toggle);
     for (const node of toasts().querySelectorAll(".toast")) setTimeout(() => node.remove(), TOAST_MS);
     const path = document.body.dataset.notificationsUrl;
     if (path) connectNotifications(path, 0);
