@@ -63,3 +63,9 @@ def test_a_visitor_does_not_see_a_listing_waiting_for_review(client):
     assert client.get(reverse("events:detail", args=[waiting.public_id])).status_code == 404
     assert client.get(reverse("api:events-detail", args=[waiting.public_id])).status_code == 404
     assert client.post(reverse("events:save", args=[waiting.public_id])).status_code == 404
+
+
+def test_a_visitor_finds_events_in_the_main_menu(client):
+    menu = client.get(reverse("home")).content.decode().split('id="site-menu"')[1].split("</ul>")[0]
+
+    assert f'href="{reverse("events:search")}"' in menu
