@@ -11,8 +11,8 @@ from listening.selectors.listeners import artists_most_listened, listener_ids_of
 from listening.selectors.periods import stored_parts, stored_period
 from listening.selectors.plays import history_cursor, history_cursor_parse, recent_plays
 from listening.selectors.stats import (
-    SESSION_GAP, WEEKEND, TopEntry, genre_evolution, item_stats, listening_clock, sessions, streaks, top,
-    top_all_time, totals,
+    SESSION_GAP, WEEKEND, TopEntry, genre_evolution, item_stats, listening_clock, sessions, stats_version_key,
+    streaks, top, top_all_time, totals,
 )
 from listening.selectors.taste import (
     TasteMatch, listeners_like_you, public_name, taste_match, taste_match_user, taste_top_artists,
@@ -20,8 +20,8 @@ from listening.selectors.taste import (
 
 __all__ = [
     # stats
-    "SESSION_GAP", "WEEKEND", "TopEntry", "genre_evolution", "item_stats", "listening_clock", "sessions", "streaks",
-    "top", "top_all_time", "totals", "stored_parts", "stored_period",
+    "SESSION_GAP", "WEEKEND", "TopEntry", "genre_evolution", "item_stats", "listening_clock", "sessions", "stats_version_key",
+    "streaks", "top", "top_all_time", "totals", "stored_parts", "stored_period",
     # plays
     "history_cursor", "history_cursor_parse", "recent_plays",
     # catalog
