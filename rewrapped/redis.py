@@ -3,6 +3,7 @@ from functools import cache
 
 import redis
 from django.conf import settings
+from django.db import transaction
 from redis.commands.core import Script
 
 
@@ -34,8 +35,8 @@ def _versioned_get() -> Script:
 
 def versioned_get(version_key: str, key: str) -> tuple[str, bytes | None]:
     """(the version now, the value stored for it or None). Compute a missing value only after this call, and
-    store it with versioned_set under the version returned: a writer that bumps the version after committing
-    then leaves nothing stale behind, even when it commits while the value is being computed."""
+    store it with versioned_set under the version returned: a writer's version_bump then leaves nothing stale
+    behind, even when it commits while the value is being computed."""
     version, value = _versioned_get()(keys=[version_key, key], args=[uuid.uuid4().hex, VERSION_SECONDS])
     return version.decode(), value
 
@@ -45,5 +46,11 @@ def versioned_set(key: str, version: str, value: bytes, *, seconds: int) -> None
 
 
 def version_bump(version_key: str) -> None:
-    """Make every value cached under this version unreachable (call it after the change has committed)."""
+    """Make every value cached under this version unreachable: now, so that this transaction reads its own
+    change, and once it commits, so that nothing another reader cached meanwhile (from before it) is read."""
+    _version_replace(version_key)
+    transaction.on_commit(lambda: _version_replace(version_key), robust=True)
+
+
+def _version_replace(version_key: str) -> None:
     redis_client().set(version_key, uuid.uuid4().hex, ex=VERSION_SECONDS)

@@ -18,9 +18,9 @@ USER_HISTORY_LOCK = 0x5EC0
 
 def history_lock(cursor, user_id: int) -> None:
     """Take the user's history lock until the transaction ends. Everything their stats are read from changes
-    only under it, so once the transaction commits the stats cached for them are out of date."""
+    only under it, so the stats cached for them are read again (listening/api/stats.py)."""
     cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [USER_HISTORY_LOCK, user_id])
-    transaction.on_commit(lambda: version_bump(stats_version_key(user_id)), robust=True)
+    version_bump(stats_version_key(user_id))
 
 
 def fold_ctes(source: str) -> str:
