@@ -6,6 +6,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self):
+        from allauth.socialaccount.models import SocialAccount
         from django.db.models.signals import post_delete, post_save
         from hijack.signals import hijack_ended, hijack_started
 
@@ -23,3 +24,9 @@ class AccountsConfig(AppConfig):
 
         post_save.connect(user_changed, sender=User, dispatch_uid="user-cache-expire-save")
         post_delete.connect(user_changed, sender=User, dispatch_uid="user-cache-expire-delete")
+
+        def link_changed(sender, instance, **kwargs):
+            services.user_cache_expire(public_id=instance.user.public_id)
+
+        post_save.connect(link_changed, sender=SocialAccount, dispatch_uid="user-cache-expire-link-save")
+        post_delete.connect(link_changed, sender=SocialAccount, dispatch_uid="user-cache-expire-link-delete")

@@ -27,7 +27,8 @@ def user_for_token(public_id) -> User | None:
     version, cached = versioned_get(user_version_key(public_id), key)
     if cached is not None:
         return pickle.loads(cached)
-    user = User.objects.filter(public_id=public_id).first()
+    # With its linked accounts, which /api/v1/me/ shows (a link made or removed expires the copy too).
+    user = User.objects.prefetch_related("socialaccount_set").filter(public_id=public_id).first()
     if user is not None:
         versioned_set(key, version, pickle.dumps(user), seconds=USER_CACHE_SECONDS)
     return user

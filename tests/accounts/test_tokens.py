@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from allauth.socialaccount.models import SocialAccount
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -84,7 +85,7 @@ def test_a_phone_calling_again_is_answered_without_reading_its_account(listener)
 
     with CaptureQueriesContext(connection) as again:
         assert me(phone).json()["email"] == listener.email
-    assert not [query for query in again.captured_queries if 'FROM "accounts_user"' in query["sql"]]
+    assert again.captured_queries == []  # its account and linked accounts come from the cache
 
 
 def test_a_promotion_shows_on_the_phone_at_once(listener):
@@ -94,6 +95,17 @@ def test_a_promotion_shows_on_the_phone_at_once(listener):
     promoter_role_grant(user_ids=[listener.pk])  # an update(), which sends no save signal
 
     assert me(phone).json()["role"] == "promoter"
+
+
+def test_connecting_and_disconnecting_spotify_shows_on_the_phone_at_once(listener):
+    phone = sign_in_on_phone(listener.email)
+    assert me(phone).json()["spotify"]["connected"] is False
+
+    link = SocialAccount.objects.create(user=listener, provider="spotify", uid="lena")
+    assert me(phone).json()["spotify"]["connected"] is True
+
+    link.delete()
+    assert me(phone).json()["spotify"]["connected"] is False
 
 
 def test_signing_in_again_on_the_site_leaves_the_phone_signed_in(client, listener):
