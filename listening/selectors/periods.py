@@ -138,11 +138,13 @@ def parts_distinct(user: User, kind: str, parts) -> int:
     item = _item(kind)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""WITH {_edges_sql(item)}
-                SELECT count(*) FROM (
-                    SELECT {item}_id FROM listening_period{item}plays
+            f"""SELECT count(DISTINCT item_id) FROM (
+                    SELECT {item}_id AS item_id FROM listening_period{item}plays
                     WHERE user_id = %(user)s AND period = ANY(%(keys)s::text[])
-                    UNION SELECT item_id FROM edge
+                    UNION ALL
+                    SELECT d.{item}_id FROM unnest(%(from)s::date[], %(to)s::date[]) AS e(first, last)
+                    CROSS JOIN LATERAL (SELECT {item}_id FROM listening_daily{item}plays
+                                        WHERE user_id = %(user)s AND day BETWEEN e.first AND e.last) d
                 ) items""",
             _parts_params(user, parts),
         )
