@@ -1,5 +1,7 @@
 """Reads for accounts, including the "download my data" export."""
 
+import pickle
+
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.adapter import get_adapter as social_adapter
 from allauth.socialaccount.models import SocialAccount
@@ -7,6 +9,29 @@ from django.db.models import Count, QuerySet
 
 from accounts import hooks
 from accounts.models import Impersonation, User
+from rewrapped.redis import versioned_get, versioned_set
+
+USER_CACHE_SECONDS = 600
+
+
+def user_version_key(public_id) -> str:
+    """The version a user's cached row is stored under: accounts.services.user_cache_expire replaces it once
+    any change to the user commits."""
+    return f"accounts:user-version:{public_id}"
+
+
+def user_for_token(public_id) -> User | None:
+    """The user an API token names, as last saved: from Redis, or read once and kept there (a mobile client's
+    every call would otherwise read the row)."""
+    key = f"accounts:user:{public_id}"
+    version, cached = versioned_get(user_version_key(public_id), key)
+    if cached is not None:
+        return pickle.loads(cached)
+    # With its linked accounts, which /api/v1/me/ shows (a link made or removed expires the copy too).
+    user = User.objects.prefetch_related("socialaccount_set").filter(public_id=public_id).first()
+    if user is not None:
+        versioned_set(key, version, pickle.dumps(user), seconds=USER_CACHE_SECONDS)
+    return user
 
 
 def data_export_files(*, user: User) -> list[hooks.ExportFile]:

@@ -6,17 +6,24 @@ from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, Toke
 from accounts.models import MAX_AGE, MIN_AGE, TIME_ZONES, User
 
 
-class MeOutput(serializers.ModelSerializer):
-    id = serializers.UUIDField(source="public_id")
-    country = serializers.CharField(source="country.code")
-    spotify = serializers.SerializerMethodField()
+class MeOutput(serializers.Serializer):
+    """The profile's fields declared here rather than read from the model on every request (a ModelSerializer
+    builds its fields from the model each time it is made)."""
 
-    class Meta:
-        model = User
-        fields = [
-            "id", "email", "role", "is_staff", "display_name", "avatar_url", "interests",
-            "age", "gender", "country", "city", "occupation", "time_zone", "spotify",
-        ]
+    id = serializers.UUIDField(source="public_id")
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=User.Role.choices)
+    is_staff = serializers.BooleanField()
+    display_name = serializers.CharField()
+    avatar_url = serializers.URLField(allow_blank=True)
+    interests = serializers.ListField(child=serializers.CharField())
+    age = serializers.IntegerField(allow_null=True)
+    gender = serializers.ChoiceField(choices=User.Gender.choices, allow_blank=True)
+    country = serializers.CharField(source="country.code")
+    city = serializers.CharField()
+    occupation = serializers.ChoiceField(choices=User.Occupation.choices, allow_blank=True)
+    time_zone = serializers.CharField()
+    spotify = serializers.SerializerMethodField()
 
     def get_spotify(self, user) -> dict:
         return {

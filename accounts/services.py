@@ -12,13 +12,14 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from accounts import hooks
+from accounts import hooks, selectors
 from accounts.models import Impersonation, User
 from accounts.spotify import tokens as spotify_tokens
 # Re-exported: callers in other apps catch it here, not in accounts.spotify.
 from accounts.spotify.tokens import SpotifyUnavailable as SpotifyUnavailable
 from rewrapped.api import ApplicationError
 from rewrapped.realtime import broadcast, user_group
+from rewrapped.redis import version_bump
 
 logger = logging.getLogger(__name__)
 
@@ -90,10 +91,21 @@ def account_delete(*, user: User) -> None:
     user.delete()
 
 
+@transaction.atomic
 def promoter_role_grant(*, user_ids: Iterable[int]) -> int:
     """Make these users promoters; returns how many became one. Only regular accounts do: a guest cannot apply,
     but an account can change between applying and review."""
-    return User.objects.filter(pk__in=list(user_ids), role=User.Role.REGULAR).update(role=User.Role.PROMOTER)
+    granted = User.objects.select_for_update().filter(pk__in=list(user_ids), role=User.Role.REGULAR)
+    public_ids = list(granted.values_list("public_id", flat=True))
+    for public_id in public_ids:
+        user_cache_expire(public_id=public_id)  # update() sends no post_save
+    return User.objects.filter(public_id__in=public_ids).update(role=User.Role.PROMOTER)
+
+
+def user_cache_expire(*, public_id) -> None:
+    """The user's cached row (accounts.selectors.user_for_token) is read again. Every save and deletion of a user
+    calls it (accounts/apps.py); an update() that bypasses them must too."""
+    version_bump(selectors.user_version_key(public_id))
 
 
 def refresh_tokens_revoke(*, user: User) -> int:

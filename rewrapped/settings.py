@@ -428,7 +428,7 @@ DEMO_DATA_DIR = Path(env("DEMO_DATA_DIR", str(BASE_DIR.parent / "shared" / "fixt
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # JWT first, so an anonymous call is told 401 + WWW-Authenticate rather than 403.
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "accounts.authentication.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -86,7 +86,8 @@ def _fresh_cache():
     client = redis_client()
     prefix = django_settings.CACHES["default"]["KEY_PREFIX"]
     # outbound:* holds rate-limit buckets, a 429's pause and cached answers of outside APIs; throttle:* the API's.
-    for pattern in (f"{prefix}:*", "lock:*", "outbound:*", "throttle:*"):
+    # listening:* and accounts:* hold cached stats and users, under versions of their own.
+    for pattern in (f"{prefix}:*", "lock:*", "outbound:*", "throttle:*", "listening:*", "accounts:*"):
         keys = list(client.scan_iter(pattern, count=1000))
         if keys:
             client.delete(*keys)

@@ -1,5 +1,6 @@
 """Your listening stats as JSON: the same reads as the dashboard, for mobile clients."""
 
+import json
 from urllib.parse import urlencode
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -9,6 +10,12 @@ from rest_framework.views import APIView
 
 from listening import selectors
 from listening.serializers import stats as out
+from rewrapped.redis import versioned_get, versioned_set
+
+# A mobile app asks for the same top lists again and again: they are served from Redis until the listener's
+# history changes. Not genres: learning an artist's genres changes those of everyone who played them at once.
+TOP_CACHED_KINDS = frozenset({"tracks", "artists", "albums"})
+TOP_CACHE_SECONDS = 3600  # and a renamed song shows its new name within the hour
 
 
 def _input(request, serializer_class=out.PeriodInput) -> dict:
@@ -30,17 +37,32 @@ class TopApi(APIView):
     @extend_schema(parameters=[out.PageInput], responses=out.TopOutput)
     def get(self, request, kind):
         data = _input(request, out.PageInput)
-        entries = selectors.top(
-            user=request.user, period=data["period"], kind=kind, by=data["by"], offset=data["offset"],
-            limit=data["limit"],
-        )
+        results = _top_results(request.user, kind, data)
         next_url = None
-        if len(entries) == data["limit"]:
+        if len(results) == data["limit"]:
             query = request.query_params.copy()
             query["offset"] = data["offset"] + data["limit"]
             next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
-        page = {"period": data["period"], "by": data["by"], "results": entries, "next": next_url}
-        return Response(out.TopOutput(page).data)
+        period = out.PeriodOutput(data["period"]).data
+        return Response({"period": period, "by": data["by"], "results": results, "next": next_url})
+
+
+def _top_results(user, kind: str, data: dict) -> list[dict]:
+    period, by, offset, limit = data["period"], data["by"], data["offset"], data["limit"]
+
+    def read() -> list[dict]:
+        entries = selectors.top(user=user, period=period, kind=kind, by=by, offset=offset, limit=limit)
+        return out.TopEntryOutput(entries, many=True).data
+
+    if kind not in TOP_CACHED_KINDS:
+        return read()
+    key = f"listening:top:{user.pk}:{kind}:{by}:{period.start}:{period.end}:{offset}:{limit}"
+    version, cached = versioned_get(selectors.stats_version_key(user.pk), key)
+    if cached is not None:
+        return json.loads(cached)
+    results = read()
+    versioned_set(key, version, json.dumps(results).encode(), seconds=TOP_CACHE_SECONDS)
+    return results
 
 
 class HistoryInput(serializers.Serializer):

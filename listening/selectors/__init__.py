@@ -15,7 +15,7 @@ from listening.selectors.plays import (
 )
 from listening.selectors.stats import (
     SESSION_GAP, WEEKEND, TopEntry, default_period, genre_evolution, item_stats, listening_clock, sessions,
-    streaks, top, top_all_time, top_of_artists, top_of_preset, totals,
+    stats_version_key, streaks, top, top_all_time, top_of_artists, top_of_preset, totals,
 )
 from listening.selectors.taste import (
     TasteMatch, listeners_like_you, public_name, taste_match, taste_match_user, taste_top_artists,
@@ -24,8 +24,8 @@ from listening.selectors.taste import (
 __all__ = [
     # stats
     "SESSION_GAP", "WEEKEND", "TopEntry", "default_period", "genre_evolution", "item_stats", "listening_clock",
-    "sessions", "streaks", "top", "top_all_time", "top_of_artists", "top_of_preset", "totals", "stored_parts",
-    "stored_period",
+    "sessions", "stats_version_key", "streaks", "top", "top_all_time", "top_of_artists", "top_of_preset", "totals",
+    "stored_parts", "stored_period",
     # plays
     "has_history", "history_cursor", "history_cursor_parse", "recent_plays", "skip_counts", "top_skipped",
     # catalog

@@ -68,39 +68,84 @@ def stored_parts(user: User, period: Period) -> tuple[list[str], list[tuple[date
     return keys, days
 
 
-def _parts_sql(user: User, kind: str, parts) -> tuple[str, dict]:
-    """The rows (item_id, plays, ms_played) of a period made of parts, to be summed per item."""
-    keys, days = parts
-    item = "genre" if kind == "genres" else TOP_KINDS[kind][1]
-    daily = (
-        "listening_dailyartistplays d JOIN listening_artistgenre g ON g.artist_id = d.artist_id" if item == "genre"
-        else f"listening_daily{item}plays d"
+def _edges_sql(item: str) -> str:
+    """CTE `edge`: the days a period has at its edges (from the daily roll-ups), summed per item for each edge
+    (n): one index range of days each."""
+    rows = (
+        "SELECT artist_id, plays, ms_played FROM listening_dailyartistplays" if item == "genre"
+        else f"SELECT {item}_id, plays, ms_played FROM listening_daily{item}plays"
     )
-    params = {"user": user.pk, "keys": keys, **{f"from_{n}": a for n, (a, _) in enumerate(days)},
-              **{f"to_{n}": b for n, (_, b) in enumerate(days)}}
-    in_days = " OR ".join(f"d.day BETWEEN %(from_{n})s AND %(to_{n})s" for n in range(len(days))) or "false"
-    sql = f"""SELECT {item}_id AS item_id, plays, ms_played FROM listening_period{item}plays
-              WHERE user_id = %(user)s AND period = ANY(%(keys)s::text[])
-              UNION ALL
-              SELECT {"g.genre_id" if item == "genre" else f"d.{item}_id"}, d.plays, d.ms_played FROM {daily}
-              WHERE d.user_id = %(user)s AND ({in_days})"""
-    return sql, params
+    genre = "JOIN listening_artistgenre g ON g.artist_id = d.artist_id" if item == "genre" else ""
+    item_id = "g.genre_id" if item == "genre" else f"d.{item}_id"
+    return f"""edge AS MATERIALIZED (
+        SELECT e.n, {item_id} AS item_id, sum(d.plays)::bigint AS plays, sum(d.ms_played)::bigint AS ms_played
+        FROM unnest(%(from)s::date[], %(to)s::date[]) WITH ORDINALITY AS e(first, last, n)
+        CROSS JOIN LATERAL ({rows} WHERE user_id = %(user)s AND day BETWEEN e.first AND e.last) d {genre}
+        GROUP BY e.n, {item_id}
+    )"""
+
+
+def _parts_params(user: User, parts) -> dict:
+    keys, days = parts
+    return {"user": user.pk, "keys": keys, "from": [a for a, _ in days], "to": [b for _, b in days],
+            "parts": len(keys) + len(days)}
+
+
+def _item(kind: str) -> str:
+    return "genre" if kind == "genres" else TOP_KINDS[kind][1]
 
 
 def parts_top_rows(user: User, kind: str, parts, *, by: str, offset: int, limit: int) -> list[dict]:
-    sql, params = _parts_sql(user, kind, parts)
+    """The top items of a period made of parts, summing only the items that can be among them: any item in the
+    top `offset + limit` has at least the most any one part gives its `offset + limit`-th item (the bar), so it
+    has at least bar / parts in some part. Long tails of items played a few times are never summed."""
+    item, measure = _item(kind), "ms_played" if by == "minutes" else "plays"
     order = "ms DESC, plays DESC" if by == "minutes" else "plays DESC, ms DESC"
+    totals = f"listening_period{item}plays"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT item_id, sum(plays) AS plays, sum(ms_played) AS ms FROM ({sql}) parts GROUP BY item_id "
-            f"ORDER BY {order}, item_id LIMIT %(limit)s OFFSET %(offset)s",
-            {**params, "limit": limit, "offset": offset},
+            f"""WITH {_edges_sql(item)}, bar AS (
+                    SELECT coalesce(max(value), 0) AS low FROM (
+                        SELECT (SELECT {measure} FROM {totals} WHERE user_id = %(user)s AND period = k
+                                ORDER BY {measure} DESC OFFSET %(rank)s - 1 LIMIT 1) AS value
+                        FROM unnest(%(keys)s::text[]) AS k
+                        UNION ALL
+                        SELECT {measure} FROM (
+                            SELECT {measure}, row_number() OVER (PARTITION BY n ORDER BY {measure} DESC) AS place
+                            FROM edge) ranked
+                        WHERE place = %(rank)s
+                    ) part_values
+                ), candidates AS MATERIALIZED (
+                    SELECT t.{item}_id AS item_id FROM bar, {totals} t
+                    WHERE t.user_id = %(user)s AND t.period = ANY(%(keys)s::text[])
+                      AND t.{measure} >= (bar.low + %(parts)s - 1) / %(parts)s
+                    UNION
+                    SELECT item_id FROM bar, edge WHERE {measure} >= (bar.low + %(parts)s - 1) / %(parts)s
+                )
+                SELECT item_id, sum(plays)::bigint AS plays, sum(ms_played)::bigint AS ms FROM (
+                    SELECT t.{item}_id AS item_id, t.plays, t.ms_played FROM {totals} t
+                    WHERE t.user_id = %(user)s AND t.period = ANY(%(keys)s::text[])
+                      AND t.{item}_id IN (SELECT item_id FROM candidates)
+                    UNION ALL
+                    SELECT item_id, plays, ms_played FROM edge WHERE item_id IN (SELECT item_id FROM candidates)
+                ) summed GROUP BY item_id ORDER BY {order}, item_id LIMIT %(limit)s OFFSET %(offset)s""",
+            {**_parts_params(user, parts), "rank": offset + limit, "limit": limit, "offset": offset},
         )
         return [{"item_id": item_id, "plays": plays, "ms": ms} for item_id, plays, ms in cursor.fetchall()]
 
 
 def parts_distinct(user: User, kind: str, parts) -> int:
-    sql, params = _parts_sql(user, kind, parts)
+    item = _item(kind)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(DISTINCT item_id) FROM ({sql}) parts", params)
+        cursor.execute(
+            f"""SELECT count(DISTINCT item_id) FROM (
+                    SELECT {item}_id AS item_id FROM listening_period{item}plays
+                    WHERE user_id = %(user)s AND period = ANY(%(keys)s::text[])
+                    UNION ALL
+                    SELECT d.{item}_id FROM unnest(%(from)s::date[], %(to)s::date[]) AS e(first, last)
+                    CROSS JOIN LATERAL (SELECT {item}_id FROM listening_daily{item}plays
+                                        WHERE user_id = %(user)s AND day BETWEEN e.first AND e.last) d
+                ) items""",
+            _parts_params(user, parts),
+        )
         return cursor.fetchone()[0]

@@ -26,6 +26,12 @@ ITEM_KINDS = {Track: "tracks", Artist: "artists", Album: "albums"}
 WEEKEND = frozenset({6, 7})  # ISO weekdays
 
 
+def stats_version_key(user_id: int) -> str:
+    """The Redis key of the version a listener's cached stats are stored under (rewrapped.redis.versioned_get):
+    listening.services.rollups.history_lock replaces it whenever their history changes."""
+    return f"listening:stats-version:{user_id}"
+
+
 @dataclass
 class TopEntry:
     rank: int

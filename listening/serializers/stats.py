@@ -59,8 +59,9 @@ class TopEntryOutput(serializers.Serializer):
         return str(getattr(entry.item, "public_id", entry.item.name))
 
     def get_artist(self, entry) -> dict | None:
+        # CatalogRef's shape, without a serializer made for every entry.
         artist = getattr(entry.item, "artist", None)
-        return CatalogRef(artist).data if artist else None
+        return {"id": str(artist.public_id), "name": artist.name} if artist else None
 
 
 class TopOutput(serializers.Serializer):

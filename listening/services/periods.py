@@ -17,7 +17,7 @@ from accounts.models import User
 from listening.models import PeriodTotalsState
 from listening.periods import PRESETS, user_today
 from listening.selectors.stats import SESSION_GAP
-from listening.services.rollups import USER_HISTORY_LOCK
+from listening.services.rollups import history_lock
 
 ROLLING = {key: days for key, (_, days) in PRESETS.items() if days}
 PERIOD_ITEMS = ("track", "artist", "album")
@@ -147,7 +147,7 @@ def period_totals_rebuild(*, user: User) -> PeriodTotalsState:
     params = {"user_id": user.pk, "gap": SESSION_GAP, "from": [datetime.min.replace(tzinfo=UTC)],
               "until": [datetime.max.replace(tzinfo=UTC)], **rolling_starts(built_on)}
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [USER_HISTORY_LOCK, user.pk])
+        history_lock(cursor, user.pk)
         for table in PERIOD_TABLES:
             cursor.execute(f"DELETE FROM {table} WHERE user_id = %(user_id)s", params)
         for item in PERIOD_ITEMS:

@@ -23,10 +23,10 @@ from listening.imports import PlayRow
 from listening.models import ImportJob, Play
 from listening.names import name_key
 from listening.services.periods import period_fold_ctes, rolling_starts, sessions_refresh
-from listening.services.rollups import USER_HISTORY_LOCK, fold_ctes, rollups_refold
+from listening.services.rollups import fold_ctes, history_lock, rollups_refold
 
 # Catalog rows are shared by everyone; concurrent imports take this lock while they add to it, so two
-# imports never both create "the same" artist. A user's plays have a lock of their own (USER_HISTORY_LOCK).
+# imports never both create "the same" artist. A user's plays have a lock of their own (history_lock).
 CATALOG_LOCK = 0x5EC0_CA7A
 
 # Sources richest first (the order Play.Source declares them): a play shows the richest record of it.
@@ -247,7 +247,7 @@ class PlaysWriter:
             rollups_refold(cursor, user=self.user, days=plays_refresh(cursor, time_zone=self.user.time_zone))
 
     def _start(self, cursor) -> None:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [USER_HISTORY_LOCK, self.user.pk])
+        history_lock(cursor, self.user.pk)
         # What a foreign key would check for every play, once: the user exists and stays until commit.
         cursor.execute("SELECT 1 FROM accounts_user WHERE id = %s FOR KEY SHARE", [self.user.pk])
         if cursor.fetchone() is None:
@@ -633,7 +633,7 @@ def import_plays_remove(*, user: User, job: ImportJob) -> int:
         raise RuntimeError("import_plays_remove needs a transaction (the user's history lock lives in one).")
     params = {"user_id": user.pk, "job": job.pk, "time_zone": user.time_zone}
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [USER_HISTORY_LOCK, user.pk])
+        history_lock(cursor, user.pk)
         cursor.execute(_TOUCHED_TABLE)
         cursor.execute("TRUNCATE play_touched")
         cursor.execute(_IMPORT_PLAYS_DELETE, params)

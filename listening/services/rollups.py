@@ -8,10 +8,19 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.db import connection, transaction
 
 from accounts.models import User
+from listening.selectors.stats import stats_version_key
+from rewrapped.redis import version_bump
 
 # Serializes writers of one user's history (an import and a sync at once), so the dedupe window and the
 # roll-up rows see one writer at a time. Other users are not blocked.
 USER_HISTORY_LOCK = 0x5EC0
+
+
+def history_lock(cursor, user_id: int) -> None:
+    """Take the user's history lock until the transaction ends. Everything their stats are read from changes
+    only under it, so the stats cached for them are read again (listening/api/stats.py)."""
+    cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [USER_HISTORY_LOCK, user_id])
+    version_bump(stats_version_key(user_id))
 
 
 def fold_ctes(source: str) -> str:
@@ -72,7 +81,7 @@ def rollups_rebuild(*, user: User) -> None:
     period totals and sessions from them."""
     params = {"user_id": user.pk, "time_zone": user.time_zone}
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [USER_HISTORY_LOCK, user.pk])
+        history_lock(cursor, user.pk)
         for table in ROLLUP_TABLES:
             cursor.execute(f"DELETE FROM {table} WHERE user_id = %(user_id)s", params)
         cursor.execute(

@@ -15,7 +15,7 @@ from accounts.models import User
 from listening.models import Album, Artist, DailyTrackPlays, Play, PlayRecord, Track
 from listening.names import name_key
 from listening.services.plays import CATALOG_LOCK, track_plays_merge
-from listening.services.rollups import USER_HISTORY_LOCK, rollups_rebuild
+from listening.services.rollups import history_lock, rollups_rebuild
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ def track_merge(*, source_id: int, target_id: int) -> bool:
         # The same lock order as plays_add (the user's history, then the catalog), so neither waits on the other.
         with connection.cursor() as cursor:
             for user_id in users:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [USER_HISTORY_LOCK, user_id])
+                history_lock(cursor, user_id)
         _catalog_lock()
         source = Track.objects.select_for_update().filter(pk=source_id, spotify_id__isnull=True).first()
         target = Track.objects.select_for_update().filter(pk=target_id).first()

@@ -5,11 +5,15 @@ import re
 from datetime import timedelta
 
 import pytest
+from allauth.socialaccount.models import SocialAccount
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from accounts.models import User
+from accounts.services import promoter_role_grant
 from accounts.tasks import refresh_tokens_flush_expired
 from tests.conftest import client_for
 from tests.factories import PASSWORD
@@ -60,6 +64,7 @@ def set_by_staff(client, user, mailoutbox):
 @pytest.mark.parametrize("change", [change_on_the_site, reset_by_email, set_by_staff])
 def test_a_new_password_ends_the_tokens_issued_before_it(change, client, listener, mailoutbox):
     phone = sign_in_on_phone(listener.email)
+    assert me(phone).status_code == 200  # the phone has been using the API (its user is cached)
 
     changed = change(client, listener, mailoutbox)
 
@@ -74,6 +79,35 @@ def test_a_new_password_ends_the_tokens_issued_before_it(change, client, listene
     assert me(sign_in_on_phone(listener.email, NEW_PASSWORD)).status_code == 200
 
 
+def test_a_phone_calling_again_is_answered_without_reading_its_account(listener):
+    phone = sign_in_on_phone(listener.email)
+    assert me(phone).status_code == 200
+
+    with CaptureQueriesContext(connection) as again:
+        assert me(phone).json()["email"] == listener.email
+    assert again.captured_queries == []  # its account and linked accounts come from the cache
+
+
+def test_a_promotion_shows_on_the_phone_at_once(listener):
+    phone = sign_in_on_phone(listener.email)
+    assert me(phone).json()["role"] == "regular"
+
+    promoter_role_grant(user_ids=[listener.pk])  # an update(), which sends no save signal
+
+    assert me(phone).json()["role"] == "promoter"
+
+
+def test_connecting_and_disconnecting_spotify_shows_on_the_phone_at_once(listener):
+    phone = sign_in_on_phone(listener.email)
+    assert me(phone).json()["spotify"]["connected"] is False
+
+    link = SocialAccount.objects.create(user=listener, provider="spotify", uid="lena")
+    assert me(phone).json()["spotify"]["connected"] is True
+
+    link.delete()
+    assert me(phone).json()["spotify"]["connected"] is False
+
+
 def test_signing_in_again_on_the_site_leaves_the_phone_signed_in(client, listener):
     phone = sign_in_on_phone(listener.email)
 
@@ -84,6 +118,7 @@ def test_signing_in_again_on_the_site_leaves_the_phone_signed_in(client, listene
 
 def test_deactivating_an_account_ends_its_refresh_tokens_for_good(client, staff, listener):
     phone = sign_in_on_phone(listener.email)
+    assert me(phone).status_code == 200
     client_for(client, staff)
     form = client.get(f"/admin/accounts/user/{listener.pk}/change/").context["adminform"].form
     data = {name: value for name, value in form.initial.items() if value is not None and name != "is_active"}
@@ -94,6 +129,7 @@ def test_deactivating_an_account_ends_its_refresh_tokens_for_good(client, staff,
     assert deactivated.status_code == 302, deactivated.context["adminform"].form.errors
     assert User.objects.get(pk=listener.pk).is_active is False
     assert refresh(phone).status_code == 401
+    assert me(phone).json()["error"]["code"] == "user_inactive"
     User.objects.filter(pk=listener.pk).update(is_active=True)  # staff change their mind
     answer = refresh(phone)
     assert answer.status_code == 401
@@ -102,6 +138,7 @@ def test_deactivating_an_account_ends_its_refresh_tokens_for_good(client, staff,
 
 def test_a_deleted_accounts_refresh_token_is_refused_not_a_server_error(client, listener):
     phone = sign_in_on_phone(listener.email)
+    assert me(phone).status_code == 200
     client_for(client, listener)
 
     client.post("/profile/delete/", {"password": PASSWORD, "confirm": "DELETE"})
@@ -109,6 +146,7 @@ def test_a_deleted_accounts_refresh_token_is_refused_not_a_server_error(client, 
     answer = refresh(phone)
     assert answer.status_code == 401
     assert answer.json()["error"] == {"code": "user_not_found", "message": "User not found", "fields": {}}
+    assert me(phone).json()["error"]["code"] == "user_not_found"
     assert not OutstandingToken.objects.exists()  # the tokens named the account: they go with it
 
 

@@ -4,11 +4,15 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from listening.models import Track
 from listening.periods import user_today
 from tests.conftest import client_for
 from tests.factories import plays_add_for
+from tests.listening.test_import import AUDIO_2023, VIDEO_2023, spotify_zip
+from tests.listening.test_import_undo import undo
 from tests.listening.test_stats import local
 
 
@@ -135,6 +139,42 @@ def test_api_top_pages_with_next_links(client, history, django_assert_max_num_qu
     }
     assert [entry["rank"] for entry in second["results"]] == list(range(21, 32))
     assert second["next"] is None
+
+
+def listening_queries(captured) -> list[str]:
+    return [query["sql"] for query in captured.captured_queries if "listening_" in query["sql"]]
+
+
+def test_api_top_lists_are_served_again_from_the_cache_until_new_plays_arrive(
+    client, history, django_capture_on_commit_callbacks
+):
+    client = client_for(client, history)
+    url = "/api/v1/listening/top/tracks/?period=4w&limit=3"
+    first = client.get(url).json()
+
+    with CaptureQueriesContext(connection) as again:
+        assert client.get(url).json() == first
+    assert listening_queries(again) == []  # the stats were not read again
+
+    yesterday = user_today(history) - timedelta(days=1)
+    with django_capture_on_commit_callbacks(execute=True):  # the sync's transaction commits
+        plays_add_for(history, *[("Caribou", "Sun", local(yesterday, 20) + timedelta(minutes=4 * n), 3)
+                                 for n in range(40)], source="sync")
+
+    assert [entry["name"] for entry in client.get(url).json()["results"]] == ["Sun", "Track 31", "Track 30"]
+    assert [entry["name"] for entry in first["results"]] == ["Track 31", "Track 30", "Track 29"]
+
+
+def test_api_top_lists_follow_an_undone_import_at_once(client, listener, run_import, django_capture_on_commit_callbacks):
+    job = run_import(listener, spotify_zip(AUDIO_2023, VIDEO_2023))
+    client = client_for(client, listener)
+    url = "/api/v1/listening/top/artists/?period=all"
+    assert client.get(url).json()["results"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        undo(job)
+
+    assert client.get(url).json()["results"] == []
 
 
 def test_api_history_follows_cursors_to_the_first_play(client, history):

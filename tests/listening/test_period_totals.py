@@ -2,14 +2,15 @@
 and every figure they give is the one the daily roll-ups give."""
 
 import random
-from datetime import date, timedelta
+import zoneinfo
+from datetime import date, datetime, time, timedelta
 
 import pytest
 
 from accounts.models import User
 from listening import selectors
 from listening.imports import PlayRow
-from listening.models import Artist, ArtistGenre, Genre, PeriodTotalsState, Track
+from listening.models import Artist, ArtistGenre, Genre, PeriodTotalsState, Play, Track
 from listening.periods import period_of, period_parse, user_today
 from listening.services import artist_genres_add, period_totals_due, period_totals_rebuild
 from listening.services.plays import PlaysWriter
@@ -176,3 +177,66 @@ def test_genres_learned_after_the_plays_reach_current_period_totals_at_once(hist
     assert "post-rock" in {entry.item.name for entry in genres}
     assert everything_the_dashboard_shows(history) == daily_rollups_answer(history)
     assert artist_genres_add(pairs=[(artist.pk, post_rock.pk)], source="spotify") == 0  # known: nothing added twice
+
+
+# --- any stretch of days, against the plays themselves -----------------------------------------------------------
+AUCKLAND = zoneinfo.ZoneInfo("Pacific/Auckland")
+
+
+@pytest.fixture
+def auckland_year(listener):
+    """Plays from March to October 2024 in Auckland, whose clocks went back on 7 April and forward on 29 September:
+    songs of skewed popularity (so top lists have long tails), at any hour, local midnights and month ends
+    included."""
+    listener.time_zone = "Pacific/Auckland"
+    listener.save(update_fields=["time_zone"])
+    rng, plays, day = random.Random(7), [], date(2024, 3, 20)
+    songs = [(artist, f"Song {n}") for artist in ARTISTS for n in range(8)]
+    while day <= date(2024, 10, 15):
+        for _ in range(rng.randrange(2, 12)):
+            artist, song = songs[min(int(rng.paretovariate(0.8)) - 1, len(songs) - 1)]
+            at = datetime.combine(day, time(rng.randrange(24), rng.randrange(60), rng.randrange(60)), AUCKLAND)
+            plays.append((artist, song, at, rng.randint(1, 6), {"album": f"{artist} LP {song[-1] in '0123'}"}))
+        plays.append(("Caribou", "Midnight", datetime.combine(day, time(23, 59, 30), AUCKLAND), 2))
+        day += timedelta(days=1)
+    plays_add_for(listener, *plays)
+    period_totals_rebuild(user=listener)
+    return User.objects.get(pk=listener.pk)
+
+
+def scanned(user, start: date, end: date, field: str) -> dict:
+    """(plays, ms) per item of the plays that ended on these local days, read from the plays one by one."""
+    found = {}
+    for play in Play.objects.filter(user=user, kind="music", **{f"{field}__isnull": False}):
+        if start <= play.ended_at.astimezone(zoneinfo.ZoneInfo(user.time_zone)).date() <= end:
+            plays, ms = found.get(getattr(play, f"{field}_id"), (0, 0))
+            found[getattr(play, f"{field}_id")] = (plays + 1, ms + play.ms_played)
+    return found
+
+
+@pytest.mark.parametrize(("start", "end"), [
+    (date(2024, 3, 25), date(2024, 10, 2)),  # whole months and both clock changes, days at each end
+    (date(2024, 4, 3), date(2024, 5, 10)),  # no whole month, across the clocks going back
+    (date(2024, 4, 30), date(2024, 6, 1)),  # a day either side of a whole month
+    (date(2024, 9, 10), date(2024, 9, 20)),  # inside one month
+    (date(2024, 4, 7), date(2024, 4, 7)),  # one day, of 25 hours
+    (date(2024, 9, 29), date(2024, 9, 29)),  # one day, of 23 hours
+])
+def test_any_stretch_of_days_gives_what_its_plays_give(auckland_year, start, end):
+    period = period_of(start, end, "a stretch")
+    assert selectors.stored_parts(auckland_year, period)  # read from the period totals and the edge days
+
+    for kind, field in (("tracks", "track"), ("artists", "artist"), ("albums", "album")):
+        items = scanned(auckland_year, start, end, field)
+        for by in ("plays", "minutes"):
+            ranked = sorted(items.items(), key=lambda pair: (
+                (-pair[1][1], -pair[1][0]) if by == "minutes" else (-pair[1][0], -pair[1][1]), pair[0]))
+            for offset in (0, 5):
+                shown = selectors.top(user=auckland_year, period=period, kind=kind, by=by, offset=offset, limit=5)
+                assert [(entry.item.pk, entry.plays, entry.minutes) for entry in shown] == [
+                    (pk, plays, ms // 60000) for pk, (plays, ms) in ranked[offset:offset + 5]
+                ], (kind, by, offset)
+    totals = selectors.totals(user=auckland_year, period=period)
+    tracks = scanned(auckland_year, start, end, "track")
+    assert (totals["plays"], totals["tracks"], totals["artists"]) == (
+        sum(plays for plays, _ in tracks.values()), len(tracks), len(scanned(auckland_year, start, end, "artist")))
