@@ -12,8 +12,6 @@ not grow with the history (the ZIP is streamed, never held), and the download ru
 
 import http.client
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,7 +28,6 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
 from django.core.files import File  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from rest_framework_simplejwt.tokens import RefreshToken  # noqa: E402
@@ -39,7 +36,7 @@ from accounts.models import User  # noqa: E402
 from listening.models import ImportJob, Play  # noqa: E402
 from listening.services import import_job_create, import_job_run, rollups_rebuild  # noqa: E402
 from tests.fakes.exports import extended_export_zip  # noqa: E402
-from tests.uploads import MemoryWatch  # noqa: E402
+from tests.uploads import MemoryWatch, server_start  # noqa: E402
 
 # gunicorn's sync workers (docker-compose.yml's `web`) are killed by its arbiter after --timeout (30 s) in one
 # request, a long download included; a gthread worker's main thread keeps answering the arbiter meanwhile.
@@ -72,21 +69,6 @@ def listener_with(plays: int) -> User:
     return user
 
 
-def start(command: list[str]) -> tuple[subprocess.Popen, str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    environment = {**os.environ, "DATABASE_URL": settings.DATABASE_URL, "REDIS_URL": settings.REDIS_URL}
-    process = subprocess.Popen([part.format(port=port) for part in command], cwd=ROOT, env=environment,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return process, f"127.0.0.1:{port}"
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{command[2]} did not start")
 
 
 def download(address: str, path: str, token: str, into: Path) -> tuple[int, float]:
@@ -113,7 +95,7 @@ def main() -> None:
     user = listener_with(plays)
     token = str(RefreshToken.for_user(user).access_token)
     for name, command in SERVERS.items():
-        process, address = start(command)
+        process, address = server_start(command)
         try:
             with tempfile.TemporaryDirectory() as folder:
                 into = Path(folder) / "export.zip"

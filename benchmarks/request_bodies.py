@@ -8,10 +8,7 @@ been sent, and no server grows with the size of a body, refused or accepted.
 """
 
 import os
-import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,12 +19,11 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from rest_framework_simplejwt.tokens import RefreshToken  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from tests.uploads import MemoryWatch, post  # noqa: E402
+from tests.uploads import MemoryWatch, post, server_start  # noqa: E402
 
 SERVERS = {
     "daphne": [sys.executable, "-m", "rewrapped.serve", "-b", "127.0.0.1", "-p", "{port}",
@@ -38,21 +34,6 @@ SERVERS = {
 IMPORTS = "/api/v1/listening/imports/"
 
 
-def start(command: list[str]) -> tuple[subprocess.Popen, str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    environment = {**os.environ, "DATABASE_URL": settings.DATABASE_URL, "REDIS_URL": settings.REDIS_URL}
-    process = subprocess.Popen([part.format(port=port) for part in command], cwd=ROOT, env=environment,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return process, f"127.0.0.1:{port}"
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{command[2]} did not start")
 
 
 def main() -> None:
@@ -67,7 +48,7 @@ def main() -> None:
         ("signed in, 150 MB accepted and parsed", 150_000_000, False, token, "notes.txt"),
     ]
     for name, command in SERVERS.items():
-        process, address = start(command)
+        process, address = server_start(command)
         try:
             post(address, IMPORTS, file_bytes=1000, headers=token)  # the application loaded before measuring
             for label, size, chunked, headers, filename in cases:

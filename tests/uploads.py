@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import socket
+import subprocess
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import psutil
+from django.conf import settings
 
 PIECE = 1024 * 1024
 BOUNDARY = "rewrapped-upload-boundary"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass
@@ -127,3 +132,22 @@ def pid_listening_on(address: str) -> int:
         if psutil.Process(pid).ppid() not in pids:
             return pid
     raise LookupError(f"nothing listens on {address}")
+
+
+def server_start(command: list[str]) -> tuple[subprocess.Popen, str]:
+    """Start a server process (`{port}` in `command` is a free port) on this project's databases; returns it
+    and its address once it accepts connections."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {**os.environ, "DATABASE_URL": settings.DATABASE_URL, "REDIS_URL": settings.REDIS_URL}
+    process = subprocess.Popen([part.format(port=port) for part in command], cwd=ROOT, env=environment,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process, f"127.0.0.1:{port}"
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{command[2]} did not start")

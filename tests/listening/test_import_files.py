@@ -1,9 +1,7 @@
 """Which files an import takes: a Spotify history known by what it holds whatever it is called, several files in
 one upload (one import each), and every refusal in words a listener can act on."""
 
-import io
 import json
-import zipfile
 
 import pytest
 from django.conf import settings
@@ -14,20 +12,13 @@ from listening.models import ImportJob, Play
 from listening.services import import_job_create, import_job_run, import_job_undo_run
 from tests.conftest import client_for
 from tests.fakes import FIXTURES
+from tests.listening.test_import import zip_of
 
 EXPORT = FIXTURES / "spotify_export"
 AUDIO_2023 = EXPORT / "extended/Streaming_History_Audio_2023.json"
 ENDSONG = EXPORT / "endsong/endsong.json"
 ACCOUNT = EXPORT / "account_data/StreamingHistory0.json"
 API = "/api/v1/listening/imports/"
-
-
-def zip_of(files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in files.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 def stored_uploads() -> set[str]:
