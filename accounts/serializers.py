@@ -3,7 +3,8 @@ from rest_framework import serializers
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
 
-from accounts.models import MAX_AGE, MIN_AGE, TIME_ZONES, User
+from accounts.models import MAX_AGE, MIN_AGE, User
+from accounts.time_zones import time_zone_canonical, time_zone_names
 
 
 class MeOutput(serializers.Serializer):
@@ -32,6 +33,19 @@ class MeOutput(serializers.Serializer):
         }
 
 
+class TimeZoneInput(serializers.ChoiceField):
+    """A zone from IANA's canonical names, as the profile form takes it: an alias (what a phone may report) is
+    read as the zone it names."""
+
+    default_error_messages = {"invalid_choice": "Choose a time zone from the list, such as Europe/Amsterdam."}
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=time_zone_names(), **kwargs)
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(time_zone_canonical(str(data)) or data)
+
+
 class MeInput(serializers.Serializer):
     display_name = serializers.CharField(max_length=100, allow_blank=True, required=False)
     interests = serializers.ListField(child=serializers.CharField(max_length=40), max_length=30, required=False)
@@ -40,7 +54,7 @@ class MeInput(serializers.Serializer):
     country = serializers.CharField(max_length=2, allow_blank=True, required=False)
     city = serializers.CharField(max_length=120, allow_blank=True, required=False)
     occupation = serializers.ChoiceField(choices=User.Occupation.choices, allow_blank=True, required=False)
-    time_zone = serializers.ChoiceField(choices=TIME_ZONES, required=False)
+    time_zone = TimeZoneInput(required=False)
 
     def validate_country(self, value: str) -> str:
         code = value.strip().upper()

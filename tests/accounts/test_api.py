@@ -78,6 +78,29 @@ def test_patch_with_bad_fields_names_each_field_and_changes_nothing(listener):
     assert not listener.country and listener.age is None
 
 
+def test_patch_reads_an_old_time_zone_alias_as_its_canonical_zone(listener):
+    client, _ = jwt_client(listener.email)
+
+    answer = client.patch("/api/v1/me/", {"time_zone": "Asia/Calcutta"}, format="json")
+
+    assert answer.status_code == 200 and answer.json()["time_zone"] == "Asia/Kolkata"
+    listener.refresh_from_db()
+    assert listener.time_zone == "Asia/Kolkata"
+
+
+def test_patch_with_an_unknown_time_zone_is_told_in_plain_words(listener):
+    client, _ = jwt_client(listener.email)
+
+    answer = client.patch("/api/v1/me/", {"time_zone": "Mars/Olympus_Mons"}, format="json")
+
+    assert answer.status_code == 400
+    assert answer.json()["error"]["fields"] == {
+        "time_zone": ["Choose a time zone from the list, such as Europe/Amsterdam."]
+    }
+    listener.refresh_from_db()
+    assert listener.time_zone == "UTC"
+
+
 def test_session_clients_need_a_csrf_token_to_write(client, listener):
     session_client = APIClient(enforce_csrf_checks=True)
     client_for(session_client, listener)
