@@ -3,8 +3,11 @@ from django import forms
 from django.contrib.auth import password_validation
 
 from accounts.models import MAX_AGE, MIN_AGE, User
-from accounts.time_zones import time_zone_canonical, time_zone_names
+from rewrapped.time_zones import TimeZoneField, time_zone_canonical
 from rewrapped.countries import CountryChoiceField
+
+
+LISTENER_ZONE_HELP = "Your days, streaks and listening clock follow this zone."
 
 
 class LoginForm(AllauthLoginForm):
@@ -15,26 +18,10 @@ class LoginForm(AllauthLoginForm):
         self.fields["password"].help_text = ""
 
 
-class TimeZoneField(forms.ChoiceField):
-    """A zone from IANA's canonical names; an alias (what some browsers report) is read as the zone it names."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("help_text", "Your days, streaks and listening clock follow this zone.")
-        super().__init__(
-            choices=[(zone, zone.replace("_", " ")) for zone in time_zone_names()],
-            error_messages={"invalid_choice": "Choose a time zone from the list, such as Europe/Amsterdam."},
-            **kwargs,
-        )
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        return time_zone_canonical(value) or value
-
-
 class TimeZoneForm(forms.Form):
     """The one question after sign-up: the listener's time zone, pre-filled from the browser, confirmed."""
 
-    time_zone = TimeZoneField(label="Your time zone")
+    time_zone = TimeZoneField(label="Your time zone", help_text=LISTENER_ZONE_HELP)
 
 
 class ProfileForm(forms.ModelForm):
@@ -55,7 +42,7 @@ class ProfileForm(forms.ModelForm):
     )
     country = CountryChoiceField(blank="Not saying", required=False,
                                  widget=forms.Select(attrs={"autocomplete": "country"}))
-    time_zone = TimeZoneField()
+    time_zone = TimeZoneField(help_text=LISTENER_ZONE_HELP)
 
     class Meta:
         model = User

@@ -4,7 +4,7 @@ from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
 
 from accounts.models import MAX_AGE, MIN_AGE, User
-from accounts.time_zones import time_zone_canonical, time_zone_names
+from rewrapped.time_zones import time_zone_canonical, time_zone_names
 
 
 class MeOutput(serializers.Serializer):

@@ -10,11 +10,12 @@ from PIL import Image
 
 from rewrapped.countries import CountryChoiceField
 from rewrapped.currencies import currency_choices, decimal_places, from_minor_units, to_minor_units
+from rewrapped.time_zones import TimeZoneField, time_zone_canonical
 
 from events import pictures
 from events.providers import PLACEHOLDER_GENRES
 from events.selectors import EventFilters
-from events.venue_time import NonexistentTime, venue_instant, venue_local, zone_choices, zone_for_country
+from events.venue_time import NonexistentTime, venue_instant, venue_local, zone_for_country
 from rewrapped.admin import LabelledSplitDateTime
 
 
@@ -62,10 +63,6 @@ class WallClockField(forms.SplitDateTimeField):
 MAX_MINOR_UNITS = 2_147_483_647
 
 
-def _zone_field_choices() -> list[tuple[str, str]]:
-    return [("", "The venue's country's (when it has only one)"), *zone_choices()]
-
-
 class PictureField(forms.ImageField):
     """Django's image check, saying so when the picture has too many pixels for Pillow to even open."""
 
@@ -93,8 +90,8 @@ class EventForm(forms.ModelForm):
 
     starts_at = WallClockField(widget=LabelledSplitDateTime(name="Start"), label="Starts at",
                                help_text="The venue's local time, in the venue's time zone.")
-    venue_time_zone = forms.ChoiceField(
-        label="Venue time zone", choices=_zone_field_choices, required=False,
+    venue_time_zone = TimeZoneField(
+        label="Venue time zone", blank="The venue's country's (when it has only one)", required=False,
         error_messages={"invalid_choice": "Give the venue's time zone, such as Europe/Amsterdam."},
         help_text="On the night the clocks go back, a time they show twice is the first one (summer time).",
     )
@@ -112,6 +109,9 @@ class EventForm(forms.ModelForm):
             local = venue_local(self.instance.starts_at, self.instance.venue_time_zone)
             self.initial["starts_at"] = local.replace(tzinfo=None)
             self.initial["country"] = self.instance.country.code
+            # A zone a provider sent under an alias shows as the zone it names.
+            self.initial["venue_time_zone"] = (time_zone_canonical(self.instance.venue_time_zone)
+                                               or self.instance.venue_time_zone)
             if self.instance.currency:
                 for name in ("price_min", "price_max"):
                     cents = getattr(self.instance, f"{name}_cents")

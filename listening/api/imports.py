@@ -23,7 +23,7 @@ class ImportListCreateApi(ListAPIView):
 
     @extend_schema(request={"multipart/form-data": ImportJobInput}, responses={202: PolymorphicProxySerializer(
         component_name="ImportJobStarted", serializers=[ImportJobOutput, ImportJobOutput(many=True)],
-        resource_type_field_name=None,
+        resource_type_field_name=None, many=False,
     )})
     def post(self, request):
         data = ImportJobInput(data=request.data)

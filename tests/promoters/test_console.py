@@ -127,6 +127,21 @@ def test_prices_are_typed_and_shown_in_the_currencys_units_and_kept_in_its_small
     assert '<option value="Europe/Amsterdam" selected>' in form
 
 
+def test_venue_zones_are_canonical_names_and_an_old_alias_is_read_as_its_zone(client, promoter):
+    client_for(client, promoter)
+    blank = client.get(ADD).content.decode()
+    assert '<option value="America/New_York">' in blank
+    assert 'value="US/Eastern"' not in blank and 'value="Asia/Calcutta"' not in blank
+
+    client.post(ADD, event_form(venue_time_zone="US/Eastern", country="US"))
+
+    event = Event.objects.get(title="Warehouse Sessions")
+    assert event.venue_time_zone == "America/New_York"
+    # One a provider stored under an alias shows selected as the zone it names.
+    Event.objects.filter(pk=event.pk).update(venue_time_zone="Asia/Calcutta")
+    assert '<option value="Asia/Kolkata" selected>' in client.get(f"{EVENTS}{event.pk}/change/").content.decode()
+
+
 def test_the_artists_i_target_are_kept_with_my_event_and_changed_with_it(client, promoter):
     robyn, bjork = (Artist.objects.create(name=name, name_key=name.lower()) for name in ("Robyn", "Björk"))
     client_for(client, promoter)

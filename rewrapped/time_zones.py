@@ -9,6 +9,8 @@ zones merged since 1970 under another country's city, which a listener would not
 from functools import cache
 from importlib import resources
 
+from django import forms
+
 
 def _tzdata(name: str) -> list[str]:
     return resources.files("tzdata.zoneinfo").joinpath(name).read_text(encoding="utf-8").splitlines()
@@ -42,3 +44,19 @@ def time_zone_canonical(name: str) -> str | None:
     if name in set(time_zone_names()):
         return name
     return time_zone_aliases().get(name)
+
+
+class TimeZoneField(forms.ChoiceField):
+    """A zone from time_zone_names, after `blank` for none chosen when given; an alias (what some browsers and
+    providers send) is read as the zone it names."""
+
+    def __init__(self, *, blank: str | None = None, **kwargs):
+        kwargs.setdefault("error_messages", {
+            "invalid_choice": "Choose a time zone from the list, such as Europe/Amsterdam.",
+        })
+        zones = [(zone, zone.replace("_", " ")) for zone in time_zone_names()]
+        super().__init__(choices=[("", blank), *zones] if blank is not None else zones, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return time_zone_canonical(value) or value
