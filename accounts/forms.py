@@ -3,8 +3,8 @@ from django import forms
 from django.contrib.auth import password_validation
 
 from accounts.models import MAX_AGE, MIN_AGE, User
-from rewrapped.time_zones import TimeZoneField, time_zone_canonical
 from rewrapped.countries import CountryChoiceField
+from rewrapped.time_zones import TimeZoneField, time_zone_canonical
 
 
 LISTENER_ZONE_HELP = "Your days, streaks and listening clock follow this zone."

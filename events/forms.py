@@ -8,15 +8,14 @@ from django.conf import settings
 from django_countries import countries
 from PIL import Image
 
-from rewrapped.countries import CountryChoiceField
-from rewrapped.currencies import currency_choices, decimal_places, from_minor_units, to_minor_units
-from rewrapped.time_zones import TimeZoneField, time_zone_canonical
-
 from events import pictures
 from events.providers import PLACEHOLDER_GENRES
 from events.selectors import EventFilters
 from events.venue_time import NonexistentTime, venue_instant, venue_local, zone_for_country
 from rewrapped.admin import LabelledSplitDateTime
+from rewrapped.countries import CountryChoiceField
+from rewrapped.currencies import currency_choices, decimal_places, from_minor_units, to_minor_units
+from rewrapped.time_zones import TimeZoneField, time_zone_canonical
 
 
 class EventSearchForm(forms.Form):

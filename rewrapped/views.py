@@ -8,10 +8,10 @@ from django.views.decorators.http import require_http_methods
 from accounts import selectors as account_selectors
 from accounts import services as account_services
 from accounts.forms import TimeZoneForm
-from rewrapped.time_zones import time_zone_aliases, time_zone_canonical
 from events import selectors as event_selectors
 from listening import selectors as listening_selectors
 from listening.periods import period_parse
+from rewrapped.time_zones import time_zone_aliases, time_zone_canonical
 
 
 def home(request):
