@@ -11,7 +11,7 @@ from listening.selectors.export import data_export_files
 from listening.selectors.listeners import artists_most_listened, listener_ids_of, played_any
 from listening.selectors.periods import stored_parts, stored_period
 from listening.selectors.plays import (
-    has_history, history_cursor, history_cursor_parse, recent_plays, skip_counts, top_skipped,
+    has_history, history_cursor, history_cursor_parse, music_plays_within, recent_plays, skip_counts, top_skipped,
 )
 from listening.selectors.stats import (
     SESSION_GAP, WEEKEND, TopEntry, default_period, genre_evolution, item_stats, listening_clock, sessions,
@@ -27,7 +27,8 @@ __all__ = [
     "sessions", "stats_version_key", "streaks", "top", "top_all_time", "top_of_artists", "top_of_preset", "totals",
     "stored_parts", "stored_period",
     # plays
-    "has_history", "history_cursor", "history_cursor_parse", "recent_plays", "skip_counts", "top_skipped",
+    "has_history", "history_cursor", "history_cursor_parse", "music_plays_within", "recent_plays", "skip_counts",
+    "top_skipped",
     # catalog
     "artist_ids_matching", "artists_by_name", "catalog_item", "catalog_search", "track_by_public_id",
     "tracks_by_public_ids",

@@ -35,6 +35,19 @@ def history_cursor_parse(value: str | None) -> tuple[datetime, int] | None:
         return None
 
 
+def music_plays_within(*, user: User, spans: list[tuple[datetime, datetime]]) -> list[Play]:
+    """Songs the listener played that ended inside any of the [start, end) spans, oldest first, with their track,
+    artist and album: what a higher app matches against moments of its own (the moods a listener was in)."""
+    if not spans:
+        return []
+    inside = Q()
+    for start, end in spans:
+        inside |= Q(ended_at__gte=start, ended_at__lt=end)
+    plays = Play.objects.filter(inside, user=user, kind=Play.Kind.MUSIC)
+    plays = plays.select_related("track__artist", "track__album")
+    return list(plays.order_by("ended_at", "id"))
+
+
 def has_history(*, user: User) -> bool:
     """Whether the listener has any play yet (imported or synced)."""
     return Play.objects.filter(user=user).exists()
