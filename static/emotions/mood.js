@@ -180,6 +180,7 @@
 
   function drawChart() {
     const width = 480, height = 200, margin = { top: 10, right: 10, bottom: 24, left: 34 };
+    $("mood-chart-empty").hidden = true;
     const container = d3.select("#mood-chart");
     let svg = container.select("svg");
     if (svg.empty()) {
