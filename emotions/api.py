@@ -22,6 +22,10 @@ SUMMARY_DAYS_MOST = 2 * 366
 
 
 # --- serializers (input and output of each operation) ------------------------------------------------------
+class SongRecommendationOutput(RecommendationOutput):
+    """A recommended song with its one-line reason (named apart from events' recommended shows in the schema)."""
+
+
 class RecommendationsInput(serializers.Serializer):
     mood = serializers.ChoiceField(choices=Mood.choices, required=False,
                                    help_text="The mood to recommend for; by default your latest mood, if recent.")
@@ -33,7 +37,7 @@ class RecommendationsOutput(serializers.Serializer):
     mood = serializers.ChoiceField(choices=Mood.choices, allow_null=True,
                                    help_text="The mood these songs are for; null: none known lately (mood-neutral).")
     strategy = serializers.ChoiceField(choices=Strategy.choices)
-    items = RecommendationOutput(many=True)
+    items = SongRecommendationOutput(many=True)
 
 
 class MoodInput(serializers.Serializer):
