@@ -32,6 +32,8 @@ DEFAULT_WEIGHTS = {
 # What a weight may be: predictors that can only count against a song search the negative side.
 GRID = {name: (0.0, 0.1, 0.3, 1.0, 3.0) for name in PREDICTORS} | {
     "skips": (-3.0, -1.0, -0.3, 0.0), "new": (-3.0, -1.0, -0.3, 0.0, 0.3),
+    # What the listener told us counts whatever their plays say: a favourite is a favourite.
+    "library": (0.3, 1.0, 3.0),
 }
 LEARN_PASSES = 2
 TRUST_SONGS = 20  # hidden-weeks songs at which the learned weights count as much as the defaults
@@ -115,7 +117,7 @@ def candidates_at(history: Listening, *, now: float, model: CoListening, library
     seeds = _top(dict(zip(own_ids.tolist(), recent_30.tolist(), strict=True)), 200)
     marks = library.marks()
     seeds.update({track_id: max(seeds.get(track_id, 0.0), score * max(recent_30.max(initial=0), 1.0))
-                  for track_id, score in marks.items()})
+                  for track_id, (score, _) in marks.items()})
     co = _top(model.spread(seeds), 500)
     session = _top(model.spread(_session_seeds(history, now)), 300)
     popular = model.popular(200)

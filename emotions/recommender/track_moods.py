@@ -1,19 +1,16 @@
 """Songs' places on the circumplex (TrackMood): from the audio-features provider when one is configured, else
-estimated from genre priors, from the artist's other songs, and from the moods listeners were in when they
-played the song (their MoodReadings around the play)."""
+estimated from genre priors and the artist's measured songs. For each listener the moods they were in when they
+played a song (their MoodReadings around the play) move it further: see `moods_played_in`."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db import transaction
-
-from rewrapped.redis import redis_client
-
 from accounts.models import User
 from emotions.audio_features import audio_features, audio_features_configured
 from emotions.models import MoodReading, TrackMood
 from listening import selectors as listening
+from rewrapped.redis import redis_client
 
 CURSOR_KEY = "emotions:track-moods:cursor"
 # A reading tells the mood of plays this close to it.
@@ -46,7 +43,8 @@ def genre_prior(genres: list[str]) -> tuple[float, float] | None:
 def moods_played_in(*, user: User, track_ids: set[int] | None = None) -> dict[int, dict[str, float]]:
     """For each song, in which moods the listener played it: {track_id: {mood: plays, "valence": Σ, "arousal": Σ}},
     each play taken in the mood of their nearest reading within READING_REACH."""
-    readings = list(MoodReading.objects.filter(user=user).order_by("at").values_list("at", "mood", "valence", "arousal"))
+    readings = list(MoodReading.objects.filter(user=user).order_by("at")
+                    .values_list("at", "mood", "valence", "arousal"))
     if not readings:
         return {}
     played: dict[int, dict[str, float]] = {}
@@ -71,7 +69,8 @@ def moods_played_in(*, user: User, track_ids: set[int] | None = None) -> dict[in
 def track_mood_estimate(*, genres: list[str], artist_points: list[tuple[float, float]],
                         played_in: list[tuple[float, float, float]]) -> tuple[float, float]:
     """A song's valence and energy from its genres' prior, its artist's measured songs and the (Σ valence,
-    Σ arousal, plays) of the moods it was played in, each trusted as far as it has evidence, toward neutral without any."""
+    Σ arousal, plays) of the moods it was played in, each trusted as far as it has evidence, toward neutral
+    without any."""
     parts: list[tuple[float, float, float]] = [(0.0, 0.0, 0.5)]
     if (prior := genre_prior(genres)) is not None:
         parts.append((*prior, 1.0))
@@ -86,7 +85,6 @@ def track_mood_estimate(*, genres: list[str], artist_points: list[tuple[float, f
     return (round(sum(p[0] * p[2] for p in parts) / weight, 4), round(sum(p[1] * p[2] for p in parts) / weight, 4))
 
 
-@transaction.atomic
 def track_moods_fill(*, track_ids: list[int]) -> int:
     """Give these songs their TrackMood: the provider's measure where it knows them (replacing estimates), an
     estimate for the rest (kept fresh as more is known). Returns how many rows were written. Raises
@@ -95,15 +93,16 @@ def track_moods_fill(*, track_ids: list[int]) -> int:
     stored = {row.track_id: row for row in TrackMood.objects.filter(track_id__in=list(facts))}
     measured: dict[int, tuple[float, float]] = {}
     if audio_features_configured():
+        measured_before = {t for t, row in stored.items() if row.source == TrackMood.Source.PROVIDER}
         by_spotify = {spotify_id: track_id for track_id, (_, spotify_id, _) in facts.items()
-                      if spotify_id and (track_id not in stored or stored[track_id].source != TrackMood.Source.PROVIDER)}
+                      if spotify_id and track_id not in measured_before}
         for spotify_id, features in audio_features(list(by_spotify)).items():
             measured[by_spotify[spotify_id]] = (features.valence, features.energy)
 
     artist_of = listening.tracks_of_artists({artist_id for artist_id, _, _ in facts.values()})
     artist_points: dict[int, list[tuple[float, float]]] = {}
-    for track_id, valence, energy in TrackMood.objects.filter(
-            source=TrackMood.Source.PROVIDER, track_id__in=list(artist_of)).values_list("track_id", "valence", "energy"):
+    measured_of_artists = TrackMood.objects.filter(source=TrackMood.Source.PROVIDER, track_id__in=list(artist_of))
+    for track_id, valence, energy in measured_of_artists.values_list("track_id", "valence", "energy"):
         artist_points.setdefault(artist_of[track_id], []).append((valence, energy))
     for track_id, point in measured.items():
         artist_points.setdefault(facts[track_id][0], []).append(point)

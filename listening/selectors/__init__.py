@@ -1,8 +1,8 @@
 """Reads for listening (see STYLE.md: selectors for reads); other apps read listening only through these."""
 
 from listening.selectors.catalog import (
-    artist_ids_matching, artists_by_name, catalog_item, catalog_search, track_by_public_id, track_genres, track_ids_after,
-    tracks_by_ids, tracks_by_public_ids, tracks_of_artists,
+    artist_ids_matching, artists_by_name, catalog_item, catalog_search, track_by_public_id, track_genres,
+    track_ids_after, tracks_by_ids, tracks_by_public_ids, tracks_of_artists,
 )
 from listening.selectors.library import (
     STARTER_PICKS_MAX, favourites_of, library_stamp, playlist_items, playlist_of, playlists_of, ratings_of,

@@ -75,7 +75,8 @@ def track_genres(track_ids) -> dict[int, tuple[int, str | None, list[str]]]:
     for artist_id, genre in ArtistGenre.objects.filter(
             artist_id__in={artist_id for artist_id, _, _ in facts.values()}).values_list("artist_id", "genre__name"):
         by_artist.setdefault(artist_id, []).append(genre)
-    return {pk: (artist_id, spotify_id, by_artist.get(artist_id, [])) for pk, (artist_id, spotify_id, _) in facts.items()}
+    return {pk: (artist_id, spotify_id, by_artist.get(artist_id, []))
+            for pk, (artist_id, spotify_id, _) in facts.items()}
 
 
 def tracks_of_artists(artist_ids) -> dict[int, int]:
