@@ -107,23 +107,24 @@ def songs_by_mood(*, user: User, start: date, end: date) -> list[MoodSongs]:
     """For each mood, the songs the listener played most while in it (a play counts for the mood in effect when
     it ended), moods with most plays first."""
     spans = _held_spans(user, start, end, zoneinfo.ZoneInfo(user.time_zone))
-    plays = listening.music_plays_within(user=user, spans=_merged([(span.start, span.end) for span in spans]))
+    if not spans:
+        return []
     counts: dict[str, Counter] = defaultdict(Counter)
-    tracks = {}
     index = 0
-    for play in plays:  # both oldest first: walk them together
-        while index + 1 < len(spans) and spans[index + 1].start <= play.ended_at:
+    plays = listening.music_play_rows(user=user, since=spans[0].start, until=spans[-1].end)
+    for _, track_id, _, ended_at, _, _ in plays:  # both oldest first: walk them together
+        while index + 1 < len(spans) and spans[index + 1].start <= ended_at:
             index += 1
         span = spans[index]
-        if span.start <= play.ended_at < span.end:
-            counts[span.mood][play.track_id] += 1
-            tracks[play.track_id] = play.track
+        if span.start <= ended_at < span.end:
+            counts[span.mood][track_id] += 1
+    tops = {mood: counted.most_common(SONGS_PER_MOOD) for mood, counted in counts.items()}
+    tracks = listening.tracks_by_ids({track_id for top in tops.values() for track_id, _ in top})
     labels = dict(Mood.choices)
-    moods = sorted(counts, key=lambda mood: (-counts[mood].total(), mood))
     return [
         MoodSongs(mood=mood, label=labels[mood], plays=counts[mood].total(),
-                  songs=[(tracks[track_id], n) for track_id, n in counts[mood].most_common(SONGS_PER_MOOD)])
-        for mood in moods
+                  songs=[(tracks[track_id], n) for track_id, n in tops[mood]])
+        for mood in sorted(counts, key=lambda mood: (-counts[mood].total(), mood))
     ]
 
 
@@ -150,17 +151,6 @@ def _held_spans(user: User, start: date, end: date, zone: zoneinfo.ZoneInfo) -> 
         if ends > at:
             spans.append(_Span(at, ends, mood, valence, arousal))
     return spans
-
-
-def _merged(spans: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
-    """Touching spans joined into one, so a visit to the mood page is one range to read plays in, not hundreds."""
-    merged: list[tuple[datetime, datetime]] = []
-    for start, end in spans:
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
 
 
 def _bucket_of(day: date, by: str) -> date:
