@@ -250,7 +250,8 @@
     shown = { mood: message.mood, strategy: message.strategy };
     $("songs-status").textContent = message.items.length ? songsSentence(message)
       : "No songs to recommend yet: import your Spotify history, or pick songs you love in your library.";
-    d3.select("#recommendations").selectAll("li.recommendation")
+    const list = d3.select("#recommendations").attr("data-mood", message.mood || "").attr("data-strategy", message.strategy);
+    list.selectAll("li.recommendation")
       .data(message.items, (item) => item.id)
       .join((enter) => enter.append("li").attr("class", "recommendation").each(function (item) { build(this, item); }))
       .each(function (item) { fill(this, item); })
