@@ -14,11 +14,13 @@ from emotions.models import MoodReading, RecommendedPlay
 from emotions.moods import Mood, MoodEstimate, Strategy, mood_picked
 from emotions.recommender import recommend
 from emotions.serializers import MoodOutput, RecommendationOutput
+from emotions.text import mood_from_text
 from rewrapped.api import ApplicationError
 
 RECOMMENDATIONS_DEFAULT = 20
 RECOMMENDATIONS_MOST = 50
 SUMMARY_DAYS_MOST = 2 * 366
+NOT_SURE = "We could not tell a mood from that. Say a little more about how you feel, or pick a mood."
 
 
 # --- serializers (input and output of each operation) ------------------------------------------------------
@@ -41,14 +43,25 @@ class RecommendationsOutput(serializers.Serializer):
 
 
 class MoodInput(serializers.Serializer):
-    mood = serializers.ChoiceField(choices=Mood.choices, help_text="The mood you pick.")
+    text = serializers.CharField(required=False, max_length=1000,
+                                 help_text="How you feel, in your own words (English).")
+    mood = serializers.ChoiceField(choices=Mood.choices, required=False, help_text="Or a mood you pick.")
     strategy = serializers.ChoiceField(choices=Strategy.choices, default=Strategy.MATCH,
                                        help_text="Whether the songs answered with match the mood or lift it.")
 
+    def validate(self, data):
+        if "text" in data and "mood" in data:
+            raise serializers.ValidationError({"mood": ["Send your words in `text` or a mood in `mood`, not both."]})
+        if "text" not in data and "mood" not in data:
+            raise serializers.ValidationError({"text": ["Say how you feel in `text`, or pick a `mood`."],
+                                               "mood": ["Say how you feel in `text`, or pick a `mood`."]})
+        return data
+
 
 class MoodToldOutput(serializers.Serializer):
-    mood = MoodOutput(allow_null=True, help_text="Your mood now.")
-    recommendations = RecommendationsOutput()
+    mood = MoodOutput(allow_null=True, help_text="The mood read and kept; null when the words said no clear mood.")
+    message = serializers.CharField(allow_null=True, help_text="Why no mood was read, for people; else null.")
+    recommendations = RecommendationsOutput(help_text="Songs for the mood read, else for your latest mood.")
 
 
 class MoodReadingOutput(serializers.ModelSerializer):
@@ -137,22 +150,33 @@ class RecommendationsApi(APIView):
 
 
 class MoodListCreateApi(ListAPIView):
-    """Your mood readings (from the camera, your words or your pick), newest first; POST a mood you pick
-    (201, with songs for it)."""
+    """Your mood readings (from the camera, your words or your pick), newest first. POST how you feel in words
+    (`text`) or a mood you pick (`mood`): 201 with the mood read, kept in your history, and songs for it. Words
+    that say no clear mood ("I went to the shops", mixed feelings, another language) are not an error: 200 with
+    `mood` null, a `message` saying so, nothing kept, and the songs for your latest mood."""
 
     serializer_class = MoodReadingOutput
 
     def get_queryset(self):
         return selectors.mood_readings_of(user=self.request.user)
 
-    @extend_schema(request=MoodInput, responses={201: MoodToldOutput})
+    @extend_schema(request=MoodInput, responses={201: MoodToldOutput, 200: MoodToldOutput})
     def post(self, request):
         data = _valid(MoodInput, request.data)
-        estimate = mood_picked(data["mood"])
-        services.mood_record(user=request.user, estimate=estimate, source=MoodReading.Source.MANUAL,
-                             at=timezone.now())
-        recommendations = _recommendations(request.user, estimate, data["strategy"], RECOMMENDATIONS_DEFAULT)
-        return Response(MoodToldOutput({"mood": estimate, "recommendations": recommendations}).data, status=201)
+        user = request.user
+        if "mood" in data:
+            estimate, source = mood_picked(data["mood"]), MoodReading.Source.MANUAL
+        else:
+            estimate, source = mood_from_text(data["text"]), MoodReading.Source.TEXT
+        if estimate.label is None:
+            recommendations = _recommendations(user, selectors.mood_latest(user=user), data["strategy"],
+                                               RECOMMENDATIONS_DEFAULT)
+            return Response(MoodToldOutput({"mood": None, "message": NOT_SURE, "recommendations": recommendations})
+                            .data, status=200)
+        services.mood_record(user=user, estimate=estimate, source=source, at=timezone.now())
+        recommendations = _recommendations(user, estimate, data["strategy"], RECOMMENDATIONS_DEFAULT)
+        return Response(MoodToldOutput({"mood": estimate, "message": None, "recommendations": recommendations})
+                        .data, status=201)
 
 
 class MoodSummaryApi(APIView):

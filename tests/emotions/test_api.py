@@ -105,8 +105,36 @@ def test_a_picked_mood_is_kept_and_answered_with_songs_for_it(listener):
     assert api(listener).get("/api/v1/emotions/recommendations/").json()["mood"] == "calm"
 
 
+def test_words_are_read_kept_and_answered_with_songs_for_their_mood(listener):
+    history(listener)
+
+    response = api(listener).post("/api/v1/emotions/moods/", {"text": "I'm not happy at all, I feel so lonely"},
+                                  format="json")
+
+    assert response.status_code == 201
+    assert response.json()["mood"]["mood"] == "sad" and response.json()["message"] is None
+    assert response.json()["recommendations"]["mood"] == "sad"
+    assert list(MoodReading.objects.values_list("source", "mood")) == [("text", "sad")]
+
+
+def test_words_with_no_clear_mood_are_told_so_and_nothing_is_kept(listener):
+    history(listener)
+    read(listener, "calm", timezone.now() - timedelta(minutes=5))
+
+    response = api(listener).post("/api/v1/emotions/moods/", {"text": "I went to the shop and bought some bread"},
+                                  format="json")
+
+    assert response.status_code == 200
+    assert response.json()["mood"] is None
+    assert response.json()["message"].startswith("We could not tell a mood from that.")
+    assert response.json()["recommendations"]["mood"] == "calm"  # the latest mood's songs, as before
+    assert MoodReading.objects.count() == 1
+
+
 @pytest.mark.parametrize(("body", "field"), [
-    ({}, "mood"), ({"mood": "ecstatic"}, "mood"), ({"mood": "calm", "strategy": "sideways"}, "strategy"),
+    ({}, "mood"), ({}, "text"), ({"mood": "ecstatic"}, "mood"), ({"mood": "calm", "strategy": "sideways"}, "strategy"),
+    ({"text": ""}, "text"), ({"text": "   "}, "text"), ({"text": "sad " * 251}, "text"),
+    ({"text": "sad", "mood": "sad"}, "mood"),
 ])
 def test_a_bad_mood_is_refused_and_nothing_is_kept(listener, body, field):
     response = api(listener).post("/api/v1/emotions/moods/", body, format="json")
