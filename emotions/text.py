@@ -24,26 +24,46 @@ from emotions.moods import CIRCUMPLEX, MoodEstimate, circumplex_point
 FEELING_WORDS = {
     "happy": """happy glad joyful joyous cheerful delighted elated ecstatic thrilled overjoyed excited pumped hyped
         stoked psyched buzzing energized energised euphoric blissful blessed grateful thankful proud upbeat jolly
-        merry giddy gleeful yay woohoo hooray lol lmao rofl haha hehe lovely wonderful fantastic amazing awesome""",
+        merry giddy gleeful yay woohoo hooray lol lmao rofl haha hehe lovely wonderful fantastic amazing awesome
+        smile smiling laugh laughing grin grinning""",
     "calm": """calm calmer relaxed relaxing chill chilled chilling chillin peaceful serene tranquil mellow content
         contented zen rested unwound cozy cosy comfy settled soothed relieved laidback restful grounded centered
         centred untroubled carefree easygoing relax unwind""",
     "neutral": """okay ok fine alright normal meh so-so neutral indifferent whatever average""",
-    "sad": """sad unhappy down blue depressed miserable gloomy heartbroken lonely lonesome crying cry cried tearful
+    "sad": """sad unhappy down blue depressed miserable pointless worthless meaningless alone gloomy heartbroken lonely lonesome crying cry cried tearful
         grief grieving sorrow sorrowful upset hurt hopeless melancholy melancholic devastated disappointed empty
         numb homesick bummed crushed gutted despair despairing""",
     "fear": """scared afraid fearful frightened terrified anxious nervous worried panicked panicky stressed tense
         uneasy jittery jumpy horrified dread dreading overwhelmed insecure paranoid spooked petrified apprehensive
         restless worry panic""",
     "angry": """angry mad furious livid enraged irritated annoyed pissed outraged fuming raging frustrated
-        infuriated irate resentful grumpy cranky aggravated seething hate hating annoy annoying""",
+        infuriated irate resentful grumpy cranky aggravated seething hate hating annoy annoying grr argh""",
     "disgust": """disgusted disgusting gross grossed revolted revolting nauseous nauseated yuck yuk ew eww icky
-        repulsed repulsive vile sickened appalled""",
+        repulsed repulsive vile sickened appalled nasty""",
     "surprise": """surprised shocked amazed astonished astounded stunned speechless wow whoa woah omg startled
         mindblown flabbergasted surprise shock""",
 }
 
-# Low energy reads as sad or calm, the listener's valence tells which; it matters most for arousal.
+# Common English phrases for a feeling whose words alone say something else or nothing ("winding down" is not
+# down, "sick of" is not ill, "no way" is not a negation).
+PHRASES = {
+    "happy": """on top of the world|over the moon|on cloud nine|in a good mood|in a great mood|can't wait|cannot wait|
+        made my day|makes me smile|made me smile|so good|feeling good|feel good|feeling great|feel great""",
+    "calm": """at peace|at ease|take it easy|taking it easy|winding down|wind down|chilled out|chill out|calmed down|
+        calm down|settled down""",
+    "neutral": """not bad|not too bad|can't complain|so so|nothing special|same as always|same old""",
+    "sad": """i miss|miss you|missing you|miss him|miss her|miss them|feeling low|feel low|rough day|rough week|
+        bad day|bad week|let down|broke my heart|in tears|fed up with life|down in the dumps|give up""",
+    "fear": """bad feeling|freaking out|freak out|on edge|stressed out|worried sick|scared to death|
+        heart is racing|heart's racing|can't relax|can't calm down|can't sleep""",
+    "angry": """sick of|fed up|tired of|pissed off|how dare|drives me crazy|driving me crazy|drives me mad|
+        driving me mad|had enough|had it with|sick and tired""",
+    "disgust": """grossed out|makes me sick|made me sick|turns my stomach""",
+    "surprise": """no way|oh my god|oh my gosh|can't believe|cannot believe|didn't see that coming|
+        out of nowhere|who knew""",
+}
+
+# Low energy reads as sad: unpleasant and slow, it wants what sad wants; it says most about arousal.
 LOW_ENERGY_WORDS = """tired exhausted sleepy drained weary fatigued bored lethargic sluggish knackered shattered
     burnt burned wiped""".split()
 
@@ -75,9 +95,10 @@ EMOTICONS = {
     "neutral": [":|", ":-|"],
 }
 
-# What a negated feeling most likely means: "not happy" is unhappy, "not calm" is on edge, and "not sad / angry /
-# scared anymore" is relief. A negated surprise or neutral says nothing.
-NEGATED = {"happy": "sad", "calm": "fear", "sad": "calm", "fear": "calm", "angry": "calm", "disgust": "calm"}
+# What a negated feeling most likely means: "not happy" is unhappy, "not calm" is on edge, "not okay" is hurting,
+# and "not sad / angry / scared anymore" is relief. A negated surprise says nothing.
+NEGATED = {"happy": "sad", "calm": "fear", "sad": "calm", "fear": "calm", "angry": "calm", "disgust": "calm",
+           "neutral": "sad"}
 NEGATED_WEIGHT = 0.6
 # A negated comparative is a superlative: "never been better", "couldn't be happier", "can't get any worse".
 # ("happier", "calmer" are found as their feeling word; these two are not.)
@@ -99,6 +120,7 @@ DAMPENERS = {"bit", "little", "slightly", "somewhat", "kinda", "sorta", "fairly"
 # still reads as happy or sad when VADER finds it clearly pleasant or unpleasant ("I failed my exam").
 MIN_EVIDENCE = 0.5
 MIN_SHARE = 0.55
+MIXED_SHARE = 0.25  # a feeling with less than this share of the evidence does not make it mixed
 CLEAR_SENTIMENT = 0.4
 SENTIMENT_WEIGHT = 1.0
 # Probabilities keep this much weight spread over all moods, so one plain word is less sure than three strong.
@@ -106,11 +128,15 @@ UNSURE = 0.5
 # VADER judges pleasantness better than a feeling's place on the circumplex does, so it leads the valence.
 VADER_VALENCE_SHARE = 0.6
 EMPHASIS_AROUSAL = 0.1  # per "!" (up to 3) or shouted word: emphasis is activation
+# A word that says how activated the listener is ("exhausted", "pumped") outweighs where its mood sits.
+STATED_AROUSAL_SHARE = 2 / 3
 
 # At least this share of the words must be English for any reading: a French "je suis content" must not read
-# as calm from its one English-looking word.
+# as calm from its one English-looking word. Names and numbers count for no language.
 ENGLISH_SHARE = 0.67
-FUNCTION_WORDS = set("""a about above after again against all also am an and any anymore are as at back be
+# Words that say nothing of a feeling whatever NRC files them under ("feeling" is under all eight of its
+# emotions, "time" under anticipation), with the chat spellings the English word list lacks ("rn", "tbh").
+PLAIN_WORDS = set("""a about above after again against all also am an and any anymore are as at back be
     because been before being below between both but by can could did do does doing done down during each ever
     feel feeling feelings felt few for from get gets getting go goes going gone got had has have having he her
     here hers herself him himself his how i if im i'm ive i've id i'd ill i'll in into is it its it's itself just
@@ -162,33 +188,43 @@ def _emoji() -> dict[str, str]:
 
 
 @cache
-def _brill() -> tuple[frozenset[str], frozenset[str]]:
-    """English words and names: the ~90,000 words of the Brill tagger's lexicon as TextBlob ships it (read from
-    its file, not through TextBlob), split into those it tags as words and those it knows only as names
-    ("friday", "anna", "paris"), which belong to no language. Words it tags as foreign are in neither."""
+def _vocabulary() -> tuple[frozenset[str], frozenset[str]]:
+    """English words and names. The words are the ~90,000 of the Brill tagger's lexicon as TextBlob ships it
+    (read from its file, not through TextBlob) that it tags as words, and every word the lexicons above know;
+    the names are those it knows only as names ("friday", "anna", "paris"), which belong to no language."""
     path = distribution("textblob").locate_file("textblob/en/en-lexicon.txt")
     tags: dict[str, set[str]] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         parts = line.split()
         if len(parts) >= 2 and not line.startswith(";"):
             tags.setdefault(parts[0].lower(), set()).add(parts[1])
-    words = frozenset(word for word, tagged in tags.items() if tagged - NOT_ENGLISH_TAGS)
-    names = frozenset(word for word, tagged in tags.items() if tagged <= {"NNP", "NNPS"})
-    return words, names
+    english = frozenset(
+        {word for word, tagged in tags.items() if tagged - NOT_ENGLISH_TAGS} | PLAIN_WORDS | set(_vader().lexicon)
+        | set(_nrc()) | set(_feelings()) | set(BOOSTER_DICT) | set(NEGATE) | DAMPENERS | set(AROUSAL_WORDS)
+        | set(COMPARATIVES))
+    names = frozenset(word for word, tagged in tags.items() if tagged <= {"NNP", "NNPS"} and word not in english)
+    return english, names
 
 
-@cache
 def _english() -> frozenset[str]:
-    return frozenset(_brill()[0] | FUNCTION_WORDS | set(_vader().lexicon) | set(_nrc()) | set(_feelings())
-                     | set(BOOSTER_DICT) | set(NEGATE) | DAMPENERS | set(AROUSAL_WORDS) | set(COMPARATIVES))
+    return _vocabulary()[0]
 
 
 def _name(word: str) -> bool:
-    return word in _brill()[1] and word not in _english()
+    return word in _vocabulary()[1]
+
+
+def text_warm() -> None:
+    """Load the lexicons ahead (about half a second), so that the first sentence a listener types is read as
+    fast as the rest."""
+    _vocabulary()
+    _phrase_list()
+    _emoji()
 
 
 @dataclass
 class _Token:
+    typed: str     # as typed
     raw: str       # as typed, punctuation stripped (capitals kept)
     word: str      # lowercased word, "" for emoji, numbers and other marks
     ends_clause: bool
@@ -198,21 +234,26 @@ def mood_from_text(text: str) -> MoodEstimate:
     """The mood a short sentence states, or "not sure" (label None, confidence 0) when it states none."""
     tokens = _tokens(text)
     lettered = [token for token in tokens if token.raw not in _emoji() and not _name(token.word)
-                and any(ch.isalpha() for ch in token.raw)]
+                and any(ch.isalpha() for ch in token.raw) and not any(ch.isdigit() for ch in token.raw)]
     if sum(_known(token.word) for token in lettered if token.word) < ENGLISH_SHARE * len(lettered):
         return _not_sure()
 
+    # Feeling words, phrases and emoji name a mood; NRC's emotions of other words only hint at one.
     evidence: dict[str, float] = {}
+    hints: dict[str, float] = {}
     arousal_votes: list[tuple[float, float]] = []
     emphasis = min(text.count("!"), 3)
     dropped_negators: set[int] = set()
     but_at = next((n for n, token in enumerate(tokens) if token.word == "but"), None)
+    phrases = _phrases_in(tokens)
+    inside_phrase = {k for start, (_, length) in phrases.items() for k in range(start + 1, start + length)}
     for n, token in enumerate(tokens):
-        reading = _reading(token)
+        if n in inside_phrase:
+            continue
+        reading = ({phrases[n][0]: 1.0}, "", 1.0, False) if n in phrases else _reading(token)
         if reading is None:
             continue
-        moods, lemma = reading
-        weight = _weight(token, lemma)
+        moods, lemma, weight, hinted = reading
         weight *= _degree(tokens, n)
         if token.word and token.raw.isupper() and len(token.raw) >= 3:
             weight *= SHOUT
@@ -221,25 +262,27 @@ def mood_from_text(text: str) -> MoodEstimate:
             # As VADER does: what follows "but" is what the listener means.
             weight *= 1.5 if n > but_at else 0.5
         negator = _negator(tokens, n)
-        if negator is not None and _comparative(token.word, lemma):
+        if negator is not None and lemma and _comparative(token.word, lemma):
             weight *= BOOST
             dropped_negators.add(negator)
         elif negator is not None:
             moods = {NEGATED[mood]: share for mood, share in moods.items() if mood in NEGATED}
             weight *= NEGATED_WEIGHT
+        counted = hints if hinted else evidence
         for mood, share in moods.items():
-            evidence[mood] = evidence.get(mood, 0.0) + weight * share
+            counted[mood] = counted.get(mood, 0.0) + weight * share
         if negator is None and lemma in AROUSAL_WORDS:
             arousal_votes.append((AROUSAL_WORDS[lemma], weight))
 
     compound = _vader().polarity_scores(" ".join(
-        token.raw for n, token in enumerate(tokens) if n not in dropped_negators))["compound"]
-    if not _clear(evidence) and abs(compound) >= CLEAR_SENTIMENT:
-        # The words name no one feeling ("terrible" is angry, disgusted, afraid and sad to NRC) but the sentence
-        # is clearly pleasant or unpleasant: happy or sad, the commonest of each.
+        token.typed for n, token in enumerate(tokens) if n not in dropped_negators))["compound"]
+    if sum(evidence.values()) < MIN_EVIDENCE and not _led(hints) and abs(compound) >= CLEAR_SENTIMENT:
+        # No word names a feeling and the others hint at no one feeling ("terrible" is angry, disgusted, afraid
+        # and sad to NRC), but the sentence is clearly pleasant or unpleasant: happy or sad, the commonest of each.
         mood = "happy" if compound > 0 else "sad"
-        alike = [other for other in evidence if CIRCUMPLEX[other][0] * compound > 0]
-        evidence[mood] = sum(evidence.pop(other) for other in alike) + SENTIMENT_WEIGHT * abs(compound)
+        alike = [other for other in hints if CIRCUMPLEX[other][0] * compound > 0]
+        hints[mood] = sum(hints.pop(other) for other in alike) + SENTIMENT_WEIGHT * abs(compound)
+    evidence = _merged(evidence, hints)
     if not _clear(evidence):
         return _not_sure(compound)
 
@@ -255,7 +298,7 @@ def mood_from_text(text: str) -> MoodEstimate:
     arousal = mix_arousal
     if arousal_votes:
         stated = sum(a * w for a, w in arousal_votes) / sum(w for _, w in arousal_votes)
-        arousal = (mix_arousal + 2 * stated) / 3
+        arousal = (1 - STATED_AROUSAL_SHARE) * mix_arousal + STATED_AROUSAL_SHARE * stated
     if label == "happy" or CIRCUMPLEX[label][1] > 0:
         arousal += EMPHASIS_AROUSAL * min(emphasis, 3)
     return MoodEstimate(
@@ -275,11 +318,11 @@ def _tokens(text: str) -> list[_Token]:
     tokens = []
     for piece in text.split():
         if piece in _emoji():
-            tokens.append(_Token(raw=piece, word="", ends_clause=False))
+            tokens.append(_Token(typed=piece, raw=piece, word="", ends_clause=False))
             continue
         raw = piece.strip(PUNCTUATION)
         word = raw.lower() if re.fullmatch(r"[A-Za-z]+(?:['-][A-Za-z]+)*", raw) else ""
-        tokens.append(_Token(raw=raw or piece, word=word, ends_clause=piece[-1] in CLAUSE_END))
+        tokens.append(_Token(typed=piece, raw=raw or piece, word=word, ends_clause=piece[-1] in CLAUSE_END))
     return tokens
 
 
@@ -302,31 +345,74 @@ def _lemmas(word: str) -> list[str]:
 def _known(word: str) -> bool:
     if word in _english():
         return True
+    if "-" in word:
+        return all(_known(part) for part in word.split("-") if part)
     # "that's", "I'm", "we'll": the word before the clitic.
     word = word.split("'")[0]
     return LAUGHTER.match(word) is not None or any(form in _english() for form in _lemmas(word))
 
 
-def _clear(evidence: dict[str, float]) -> bool:
+@cache
+def _phrase_list() -> dict[tuple[str, ...], str]:
+    return {tuple(phrase.split()): mood for mood, listed in PHRASES.items() for phrase in listed.split("|")}
+
+
+def _phrases_in(tokens: list[_Token]) -> dict[int, tuple[str, int]]:
+    """Where a feeling phrase starts: its mood and its length in words, the longest first."""
+    found: dict[int, tuple[str, int]] = {}
+    words = [token.word for token in tokens]
+    n = 0
+    while n < len(words):
+        match = max((phrase for phrase in _phrase_list() if tuple(words[n:n + len(phrase)]) == phrase),
+                    key=len, default=None)
+        if match:
+            found[n] = (_phrase_list()[match], len(match))
+        n += len(match) if match else 1
+    return found
+
+
+def _merged(*evidence: dict[str, float]) -> dict[str, float]:
+    merged: dict[str, float] = {}
+    for weights in evidence:
+        for mood, weight in weights.items():
+            merged[mood] = merged.get(mood, 0.0) + weight
+    return merged
+
+
+def _led(evidence: dict[str, float]) -> bool:
+    """Enough evidence, and one mood holds most of it."""
     total = sum(evidence.values())
     return total >= MIN_EVIDENCE and max(evidence.values()) > MIN_SHARE * total
 
 
-def _reading(token: _Token) -> tuple[dict[str, float], str] | None:
-    """The moods a token names (with their shares) and the form it was found as: an emoji, one of our feeling
-    words, else NRC's emotions for it."""
+def _clear(evidence: dict[str, float]) -> bool:
+    """One mood leads, or the moods are all as pleasant or unpleasant as each other ("relieved and happy"):
+    only feelings pulling opposite ways are mixed."""
+    total = sum(evidence.values())
+    signs = {(CIRCUMPLEX[mood][0] > 0) - (CIRCUMPLEX[mood][0] < 0) for mood, weight in evidence.items()
+             if weight >= MIXED_SHARE * total}
+    return _led(evidence) or total >= MIN_EVIDENCE and len(signs) == 1
+
+
+def _reading(token: _Token) -> tuple[dict[str, float], str, float, bool] | None:
+    """The moods a token names (with their shares), the form it was found as, how much it counts, and whether it
+    only hints (NRC's emotions of a word that names no feeling of ours): an emoji, one of our feeling words, else
+    NRC's emotions for it."""
     if not token.word:
         mood = _emoji().get(token.raw)
-        return ({mood: 1.0}, token.raw) if mood else None
+        return ({mood: 1.0}, token.raw, 1.0, False) if mood else None
     if LAUGHTER.match(token.word):
-        return {"happy": 1.0}, "haha"
+        return {"happy": 1.0}, "haha", 1.0, False
     forms = _lemmas(COMPARATIVES.get(token.word, token.word))
     for form in forms:
         if form in _feelings():
-            return {_feelings()[form]: 1.0}, form
+            return {_feelings()[form]: 1.0}, form, 1.0, False
     for form in forms:
-        if _nrc().get(form) and form not in FUNCTION_WORDS:
-            return _nrc_moods(form), form
+        if _nrc().get(form) and form not in PLAIN_WORDS:
+            # An NRC word counts a little on its own ("mother" names six emotions), more as VADER finds it
+            # charged.
+            weight = NRC_BASE + NRC_PER_VADER_POINT * abs(_vader().lexicon.get(form, 0.0))
+            return _nrc_moods(form), form, weight, True
     return None
 
 
@@ -339,13 +425,6 @@ def _nrc_moods(word: str) -> dict[str, float]:
     valence = _vader().lexicon.get(word, 0.0)
     agreeing = [mood for mood in moods if CIRCUMPLEX[mood][0] * valence > 0] or list(moods)
     return {mood: 1 / len(agreeing) for mood in agreeing}
-
-
-def _weight(token: _Token, lemma: str) -> float:
-    if not token.word or lemma in _feelings() or lemma == "haha":
-        return 1.0
-    # An NRC word counts a little on its own ("mother" names six emotions), more as VADER finds it charged.
-    return NRC_BASE + NRC_PER_VADER_POINT * abs(_vader().lexicon.get(lemma, 0.0))
 
 
 def _comparative(word: str, lemma: str) -> bool:
@@ -361,7 +440,7 @@ def _degree(tokens: list[_Token], n: int) -> float:
             break
         before.insert(0, tokens[k].word)
     degree = 1.0
-    for word in [*before, " ".join(before)]:
+    for word in before + ([" ".join(before)] if len(before) == 2 else []):
         if BOOSTER_DICT.get(word, 0) > 0:
             degree *= BOOST
         elif word in DAMPENERS or BOOSTER_DICT.get(word, 0) < 0:
@@ -375,8 +454,9 @@ def _negator(tokens: list[_Token], n: int) -> int | None:
         if n - back < 0 or _clause_break(tokens, n - back):
             return None
         word = tokens[n - back].word
-        if word in NEGATE or word.endswith("n't") or word in {"no", "dont", "cant", "wont", "didnt", "isnt"}:
-            return n - back
+        if word in NEGATE or word == "no" or word.endswith("n't"):
+            # "can't stop smiling", "couldn't help laughing" say the feeling all the more.
+            return None if back > 1 and tokens[n - back + 1].word in {"stop", "help"} else n - back
     return None
 
 
