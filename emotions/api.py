@@ -20,7 +20,7 @@ from rewrapped.api import ApplicationError
 RECOMMENDATIONS_DEFAULT = 20
 RECOMMENDATIONS_MOST = 50
 SUMMARY_DAYS_MOST = 2 * 366
-NOT_SURE = "We could not tell a mood from that. Say a little more about how you feel, or pick a mood."
+NOT_SURE = "I can't tell how you feel from that. Say a little more, or pick a mood."  # as the mood socket says it
 
 
 # --- serializers (input and output of each operation) ------------------------------------------------------

@@ -13,7 +13,9 @@ from playwright.sync_api import expect
 from emotions.models import MoodReading, RecommendedPlay
 from emotions.moods import mood_picked
 from emotions.services import mood_record, recommended_play_record
-from listening.models import Track
+from emotions.recommender.track_moods import track_moods_fill
+from listening.models import Artist, Genre, Track
+from listening.services import artist_genres_add
 from tests.browser.conftest import serious_violations
 from tests.conftest import session_key_for
 from tests.emotions.camera import y4m_from_image
@@ -25,6 +27,8 @@ VIEWPORTS = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 390, 
 FACES = Path(__file__).resolve().parent.parent / "emotions" / "faces"
 SONGS = [("Nils Frahm", "Says"), ("Ólafur Arnalds", "Near Light"), ("Daft Punk", "One More Time"),
          ("Pharrell Williams", "Happy"), ("Adele", "Someone Like You")]
+GENRES = {"Nils Frahm": "ambient piano", "Ólafur Arnalds": "neo-classical", "Daft Punk": "french house disco",
+          "Pharrell Williams": "funk pop", "Adele": "sad soul"}
 
 
 def fits_the_width(page) -> bool:
@@ -61,12 +65,16 @@ def on_the_stack(daphne_server):
 
 
 def with_history(user):
-    """Songs the listener played two days ago (none in the last hours, which are not recommended again)."""
+    """Songs the listener played two days ago (none in the last hours, which are not recommended again), their
+    artists' genres, and so where each song sits on the circumplex: quiet piano, sad soul, happy funk, disco."""
     start = timezone.now() - timedelta(days=2)
     plays_add_for(user, *[
         (artist, name, start - timedelta(minutes=5 * (10 * n + k)), 3, {"uri": f"spotify:track:{n:022d}"})
         for n, (artist, name) in enumerate(SONGS) for k in range(len(SONGS) - n)
     ])
+    artist_genres_add(pairs=[(Artist.objects.get(name=artist).pk, Genre.objects.get_or_create(name=genre)[0].pk)
+                             for artist, genre in GENRES.items()], source="spotify")
+    track_moods_fill(track_ids=list(Track.objects.values_list("pk", flat=True)))
 
 
 def songs(page):
@@ -81,22 +89,24 @@ def test_the_camera_reads_a_smile_songs_follow_and_words_change_them(smiling_cam
 
     page.goto("/mood/")
 
-    expect(page.get_by_text("Camera on")).to_be_visible()
-    expect(page.get_by_role("img", name="Your camera's picture")).to_be_visible()
-    expect(page.locator("#mood-current")).to_have_text("You seem happy.")
+    expect(page.locator("#camera-on")).to_be_visible()
+    expect(page.locator("#camera-preview")).to_be_visible()
+    # The first frames wait for the face model to load in the server.
+    expect(page.locator("#mood-current")).to_have_text("You seem happy.", timeout=30_000)
     expect(page.locator("#mood-note")).to_contain_text("from your face")
     expect(page.locator("#recommendations")).to_have_attribute("data-mood", "happy")
     expect(page.get_by_role("status").filter(has_text="to match your happy mood")).to_be_visible()
     expect(songs(page).first).to_be_visible()
     expect(page.locator("#mood-chart path.line-valence")).to_have_attribute("d", re.compile(r"^M"))
-    first_happy = songs(page).all_inner_texts()
+    first_happy = songs(page).locator(".song-name").all_inner_texts()
+    assert first_happy.index("One More Time") < first_happy.index("Says")
     assert MoodReading.objects.filter(user=listener, source="face", mood="happy").exists()
     violations = serious_violations(page, axe_source)
     assert not violations, violations
 
     page.get_by_role("button", name="Stop the camera").click()
 
-    expect(page.get_by_text("Camera on")).to_be_hidden()
+    expect(page.locator("#camera-on")).to_be_hidden()
     expect(page.get_by_text("Camera off.")).to_be_visible()
     assert page.evaluate("document.getElementById('camera-preview').srcObject") is None
     expect(page.get_by_role("button", name="Turn the camera on")).to_be_focused()
@@ -109,8 +119,10 @@ def test_the_camera_reads_a_smile_songs_follow_and_words_change_them(smiling_cam
     expect(page.locator("#recommendations")).to_have_attribute("data-mood", "sad")
     expect(page.get_by_role("status").filter(has_text="to match your sad mood")).to_be_visible()
     assert MoodReading.objects.filter(user=listener, source="text", mood="sad").exists()
-    first_sad = songs(page).all_inner_texts()
-    assert first_sad and first_sad != first_happy  # at least each song's reason speaks of the new mood
+    # Songs that fit sadness now come first: the quiet piano before the disco that fitted the smile.
+    expect(songs(page).locator(".song-name")).not_to_have_text(first_happy)
+    sad_order = songs(page).locator(".song-name").all_inner_texts()
+    assert sad_order.index("Says") < sad_order.index("One More Time")
 
     page.get_by_label("Lift my mood").check()
 
@@ -166,7 +178,7 @@ def test_with_the_camera_refused_words_and_picks_still_set_the_mood(smiling_came
     page.goto("/mood/")
 
     expect(page.get_by_text("The camera is blocked for this page.")).to_be_visible()
-    expect(page.get_by_text("Camera on")).to_be_hidden()
+    expect(page.locator("#camera-on")).to_be_hidden()
     expect(songs(page).first).to_be_visible()  # songs for no mood in particular, at once
     expect(page.get_by_role("status").filter(has_text="you love")).to_be_visible()
 
