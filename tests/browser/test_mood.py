@@ -42,6 +42,13 @@ def smiling_camera(browser_with, tmp_path_factory):
     return browser_with("--use-fake-device-for-media-stream", f"--use-file-for-fake-video-capture={video}")
 
 
+@pytest.fixture(scope="module")
+def faceless_camera(browser_with, tmp_path_factory):
+    """A Chromium whose camera shows a cup of coffee and no face."""
+    video = y4m_from_image(FACES / "coffee.jpg", tmp_path_factory.mktemp("camera") / "coffee.y4m")
+    return browser_with("--use-fake-device-for-media-stream", f"--use-file-for-fake-video-capture={video}")
+
+
 @pytest.fixture
 def on_the_stack(daphne_server):
     """A page in a browser on the real daphne (the page and its mood socket), signed in as `user`; Spotify's
@@ -200,6 +207,17 @@ def test_with_the_camera_refused_words_and_picks_still_set_the_mood(smiling_came
         assert fits_the_width(page)
     violations = serious_violations(page, axe_source)
     assert not violations, violations
+
+
+def test_a_camera_that_sees_no_face_says_so_and_reads_no_mood(faceless_camera, on_the_stack, listener):
+    page = on_the_stack(faceless_camera, listener)
+
+    page.goto("/mood/")
+
+    expect(page.locator("#camera-on")).to_be_visible()
+    expect(page.get_by_text("No face in view: look at the camera, in good light.")).to_be_visible(timeout=30_000)
+    expect(page.locator("#mood-current")).to_have_text("We don't know your mood yet.")
+    assert not MoodReading.objects.exists()
 
 
 def test_without_a_camera_the_page_says_so_and_a_pick_still_works(browser, on_the_stack, listener):
