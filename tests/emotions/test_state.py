@@ -227,6 +227,27 @@ def test_words_hold_when_the_face_agrees_or_leaves():
     assert not any(update.changed for _, update in updates)
 
 
+def test_a_face_no_longer_sent_does_not_override_words():
+    state = MoodState()
+    frames(state, [HAPPY] * 20)  # then the camera is stopped: no more frames, empty or not
+
+    typed = state.observe(words("sad"), source="text", at=at(30))
+    unsure = state.observe(MoodEstimate(label=None, valence=0.0, arousal=0.0, confidence=0.0), source="text",
+                           at=at(90))
+
+    assert typed.current.label == "sad" and typed.changed
+    assert unsure.current.label == "sad" and not unsure.changed
+
+
+def test_a_face_no_longer_sent_is_no_longer_current():
+    state = MoodState()
+    frames(state, [HAPPY] * 20)
+
+    later = state.observe(None, source="text", at=at(60))
+
+    assert later.current is None and later.changed
+
+
 def test_new_words_replace_old_words_at_once():
     state = MoodState()
     state.observe(words("sad"), source="text", at=at(0))
