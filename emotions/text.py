@@ -1,9 +1,9 @@
 """A mood from a short sentence the listener typed ("how are you feeling?").
 
 Valence comes from VADER (negation, degree words, capitals, "!!!", emoji), which knows how pleasant a sentence
-is but not which feeling it names; the feeling comes from the words that name one: our own list of the feeling
-words people type about themselves, then the NRC emotion lexicon for the rest. Both lexicons are read from their
-wheels; nothing is downloaded. Words that name no feeling ("I went to the shop"), too little to go on, mixed
+is but not which feeling it names; the feeling comes from what names one: our own lists of the feeling words,
+phrases and emoji people type about themselves, then the NRC emotion lexicon for the rest. The lexicons are read
+from the wheels that ship them; nothing is downloaded. Words that name no feeling ("I went to the shop"), too little to go on, mixed
 feelings and text that is not English give "not sure" (label None) rather than a guess."""
 
 import json
