@@ -3,8 +3,8 @@
 Valence comes from VADER (negation, degree words, capitals, "!!!", emoji), which knows how pleasant a sentence
 is but not which feeling it names; the feeling comes from what names one: our own lists of the feeling words,
 phrases and emoji people type about themselves, then the NRC emotion lexicon for the rest. The lexicons are read
-from the wheels that ship them; nothing is downloaded. Words that name no feeling ("I went to the shop"), too little to go on, mixed
-feelings and text that is not English give "not sure" (label None) rather than a guess."""
+from the wheels that ship them; nothing is downloaded. Words that name no feeling ("I went to the shop"), too
+little to go on, mixed feelings and text that is not English give "not sure" (label None) rather than a guess."""
 
 import json
 import re
