@@ -30,8 +30,8 @@ FEELING_WORDS = {
         contented zen rested unwound cozy cosy comfy settled soothed relieved laidback restful grounded centered
         centred untroubled carefree easygoing relax unwind""",
     "neutral": """okay ok fine alright normal meh so-so neutral indifferent whatever average""",
-    "sad": """sad unhappy down blue depressed miserable pointless worthless meaningless alone gloomy heartbroken lonely lonesome crying cry cried tearful
-        grief grieving sorrow sorrowful upset hurt hopeless melancholy melancholic devastated disappointed empty
+    "sad": """sad unhappy down blue depressed miserable pointless worthless meaningless alone gloomy heartbroken
+        lonely lonesome crying cry cried tearful grief grieving sorrow sorrowful upset hurt hopeless melancholy melancholic devastated disappointed empty
         numb homesick bummed crushed gutted despair despairing""",
     "fear": """scared afraid fearful frightened terrified anxious nervous worried panicked panicky stressed tense
         uneasy jittery jumpy horrified dread dreading overwhelmed insecure paranoid spooked petrified apprehensive
