@@ -1,9 +1,10 @@
 """Songs for a listener in a mood: `recommend` is the one way in for pages, the API and the mood socket.
 
 The slow part, the ensemble's candidates and their blended scores, is built once per listener and kept in
-Redis under their stats version (a new play or import makes a new one), the co-listening model's version and
-the hour (time of day is a predictor). Each call then only leaves out what was just played and re-ranks the
-kept candidates for the mood and strategy, so a mood change gets its list in milliseconds."""
+Redis under their stats version (a new play or import makes a new one), the co-listening model's version, their
+library and the hour (time of day is a predictor); the blend's learned weights are kept a day. Each call then
+only leaves out what was just played and re-ranks the kept candidates for the mood and strategy, so a mood
+change gets its list in milliseconds."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from rewrapped.redis import versioned_get, versioned_set
 
 KEPT = 400  # candidates kept for re-ranking: a mood can reach well past the neutral top 20
 CACHE_SECONDS = 3600
+WEIGHTS_SECONDS = 24 * 3600
 MOOD_WEIGHT = 0.6  # how far the mood's fit outweighs the listener's neutral ranking
 PLAYED_IN_MOOD_WEIGHT = 0.4
 LIFT_TO = CIRCUMPLEX["happy"]  # where "lift my mood" leads by the end of the list
@@ -133,12 +135,24 @@ def recommendations_prepare(*, user: User, now: datetime | None = None) -> list[
     they were played in: from the cache, else built and cached (a task may call this ahead of the socket)."""
     now = now or timezone.now()
     model = co_listening_current()
-    key = (f"emotions:candidates:{user.pk}:{model.version}:{listening.library_stamp(user=user)}:"
-           f"{int(now.timestamp() // 3600)}")
+    learned = f"{user.pk}:{model.version}:{listening.library_stamp(user=user)}"
+    key = f"emotions:candidates:{learned}:{int(now.timestamp() // 3600)}"
     version, cached = versioned_get(listening.stats_version_key(user.pk), key)
     if cached is not None:
         return json.loads(cached)
-    kept = _candidates_build(user, now.timestamp(), model)
+    history = Listening.from_rows(
+        ((t, a, at, ms, sk) for _, t, a, at, ms, sk in listening.music_play_rows(user=user)), time_zone=user.time_zone)
+    library = listener_library(user)
+    # The blend's weights, the slow part, change only with the history, the model or the library: kept a day.
+    weights_key = f"emotions:weights:{learned}"
+    weights_version, weights = versioned_get(listening.stats_version_key(user.pk), weights_key)
+    if weights is None:
+        learnt = weights_learn(history, now=now.timestamp(), model=model, library=library,
+                               facts=listening.track_genres)
+        versioned_set(weights_key, weights_version, json.dumps(learnt.tolist()).encode(), seconds=WEIGHTS_SECONDS)
+    else:
+        learnt = np.array(json.loads(weights))
+    kept = _candidates_build(user, history, library, learnt, now.timestamp(), model)
     versioned_set(key, version, json.dumps(kept).encode(), seconds=CACHE_SECONDS)
     return kept
 
@@ -152,11 +166,8 @@ def listener_library(user: User) -> Library:
     )
 
 
-def _candidates_build(user: User, now: float, model) -> list[dict]:
-    history = Listening.from_rows(((t, a, at, ms, sk) for _, t, a, at, ms, sk in listening.music_play_rows(user=user)),
-                                  time_zone=user.time_zone)
-    library = listener_library(user)
-    weights = weights_learn(history, now=now, model=model, library=library, facts=listening.track_genres)
+def _candidates_build(user: User, history: Listening, library: Library, weights: np.ndarray, now: float,
+                      model) -> list[dict]:
     candidates = candidates_at(history, now=now, model=model, library=library, facts=listening.track_genres)
     if not len(candidates.track_ids):
         return []

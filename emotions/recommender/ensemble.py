@@ -1,9 +1,11 @@
 """The ensemble: each predictor scores the candidate songs from the listener's own plays, their library and
 everyone's co-listening; a blend of them, its weights learned per listener from their own history, ranks them.
 
-Weights are learned the way they are judged: the listener's last four weeks are hidden, the blend that would
-have ranked them best is kept (NDCG@20), and it is trusted as far as those weeks hold enough songs to tell;
-below that the weights stay near the defaults, which is how much we know about the listener shapes them."""
+Weights are learned the way they are judged: recent stretches of the listener's history (four weeks each, or a
+third of a short history) are hidden in turn, and the blend that would have ranked them best from what came
+before is kept (NDCG@20). It starts from the best of the defaults and the plain repeat rankers (most played,
+recency at one half-life), and a predictor's refinement is trusted as far as the stretches hold enough songs
+to tell: how much we know about the listener decides how far the blend moves from where it started."""
 
 from __future__ import annotations
 
@@ -26,8 +28,8 @@ TOP = 20
 PREDICTORS = ("plays", "recent_7", "recent_30", "recent_120", "hour", "session", "co", "artist", "skips",
               "library", "popularity", "genre", "new")
 DEFAULT_WEIGHTS = {
-    "plays": 0.5, "recent_7": 0.5, "recent_30": 1.0, "recent_120": 0.3, "hour": 0.3, "session": 0.5, "co": 0.3,
-    "artist": 0.3, "skips": -0.5, "library": 1.0, "popularity": 0.1, "genre": 0.2, "new": -0.3,
+    "plays": 0.3, "recent_7": 0.3, "recent_30": 0.5, "recent_120": 1.0, "hour": 0.2, "session": 0.2, "co": 0.1,
+    "artist": 0.1, "skips": -0.3, "library": 1.0, "popularity": 0.1, "genre": 0.1, "new": -0.5,
 }
 # What a weight may be: predictors that can only count against a song search the negative side.
 GRID = {name: (0.0, 0.1, 0.3, 1.0, 3.0) for name in PREDICTORS} | {
@@ -36,6 +38,8 @@ GRID = {name: (0.0, 0.1, 0.3, 1.0, 3.0) for name in PREDICTORS} | {
     "library": (0.3, 1.0, 3.0),
 }
 LEARN_PASSES = 2
+LEARN_SPLITS = 6  # stretches learned on, the latest first
+LEARN_MIN_GAIN = 0.002  # smaller gains in NDCG@20 are the noise of a few songs, not a better blend
 TRUST_SONGS = 20  # hidden-weeks songs at which the learned weights count as much as the defaults
 
 REASONS = {
@@ -101,7 +105,9 @@ class Candidates:
 
 def candidates_at(history: Listening, *, now: float, model: CoListening, library: Library,
                   facts: Facts) -> Candidates:
-    """Every predictor's view of the songs worth ranking at `now`, from the plays before it."""
+    """Every predictor's view of the songs worth ranking at `now`, from the plays before it. Popularity counts
+    other listeners only, so the listener's own plays after `now` (which the model may hold) tell it nothing."""
+    everything = history
     history = history.before(now)
     full = history.full.astype(np.float64)
     age = np.maximum(now - history.at, 0.0) / DAY
@@ -156,9 +162,7 @@ def candidates_at(history: Listening, *, now: float, model: CoListening, library
                              np.bincount(artist_index, weights=full * decay(30), minlength=len(artist_ids)).tolist(),
                              strict=True))
     genres = {t: known[t][2] for t in track_ids.tolist()}
-    rows = model.index_of(track_ids)
-    popularity = np.where(rows >= 0, np.log1p(model.listeners[rows]) + 0.1 * np.log1p(model.plays[rows]), 0.0) \
-        if len(model.track_ids) else np.zeros(len(track_ids))
+    popularity = _others_popularity(model, track_ids, everything)
 
     columns = {
         "plays": np.log1p(own_feature(per_own(full))),
@@ -178,6 +182,18 @@ def candidates_at(history: Listening, *, now: float, model: CoListening, library
     features = np.column_stack([_scaled(columns[name]) for name in PREDICTORS]) if len(track_ids) \
         else np.zeros((0, len(PREDICTORS)))
     return Candidates(track_ids, artists, features, {t: kind for t, (_, kind) in marks.items()}, genres)
+
+
+def _others_popularity(model: CoListening, track_ids: np.ndarray, own: Listening) -> np.ndarray:
+    if not len(model.track_ids) or not len(track_ids):
+        return np.zeros(len(track_ids))
+    own_ids, own_plays = np.unique(own.track[own.full], return_counts=True)
+    at = np.minimum(np.searchsorted(own_ids, track_ids), max(len(own_ids) - 1, 0))
+    mine = np.where((own_ids[at] == track_ids) if len(own_ids) else False, own_plays[at] if len(own_ids) else 0, 0)
+    rows = model.index_of(track_ids)
+    listeners = np.where(rows >= 0, model.listeners[rows] - (mine > 0), 0)
+    plays = np.where(rows >= 0, model.plays[rows] - mine, 0)
+    return np.log1p(np.maximum(listeners, 0)) + 0.1 * np.log1p(np.maximum(plays, 0))
 
 
 def _session_seeds(history: Listening, now: float) -> dict[int, float]:
@@ -263,28 +279,47 @@ def ndcg(ranked_ids: list[int], relevant: dict[int, float], k: int = TOP) -> flo
 
 def weights_learn(history: Listening, *, now: float, model: CoListening, library: Library,
                   facts: Facts) -> np.ndarray:
-    """The blend that best ranks the listener's own last four weeks from what came before them, leaned toward
-    the defaults as far as those weeks are too few to tell."""
+    """The blend that best ranks the listener's own recent stretches from what came before each, leaned toward
+    its starting point as far as those stretches hold too few songs to tell."""
     defaults = np.array([DEFAULT_WEIGHTS[name] for name in PREDICTORS])
-    cut = now - LEARN_WINDOW
-    relevant = relevance(history, cut, now)
-    if not relevant or not len(history.before(cut)):
+    history = history.before(now)
+    if not len(history):
         return defaults
-    candidates = candidates_at(history, now=cut, model=model, library=library, facts=facts)
-    exclude = set(history.between(cut - RECENT_SECONDS, cut).track.tolist())
+    # A short history learns on shorter stretches (a third of it each); stretches overlap by half, so several
+    # fit in a few months and no one stretch's chance picks the blend.
+    window = min(LEARN_WINDOW, max((now - float(history.at[0])) / 3, DAY))
+    splits = []
+    for back in range(LEARN_SPLITS):
+        until = now - back * window / 2
+        cut = until - window
+        relevant = relevance(history, cut, until)
+        if relevant and len(history.before(cut)):
+            candidates = candidates_at(history, now=cut, model=model, library=library, facts=facts)
+            exclude = set(history.between(cut - RECENT_SECONDS, cut).track.tolist())
+            splits.append((candidates, relevant, exclude))
+    if not splits:
+        return defaults
 
     def quality(weights: np.ndarray) -> float:
-        rows = ranked(candidates, candidates.scores(weights), exclude=exclude, limit=TOP)
-        return ndcg([int(candidates.track_ids[r]) for r in rows], relevant)
+        total = 0.0
+        for candidates, relevant, exclude in splits:
+            rows = ranked(candidates, candidates.scores(weights), exclude=exclude, limit=TOP)
+            total += ndcg([int(candidates.track_ids[r]) for r in rows], relevant)
+        return total / len(splits)
 
-    best, best_quality = defaults.copy(), quality(defaults)
+    # Start from the defaults or from one kind of repeat listening alone, whichever ranked best.
+    starts = [defaults] + [np.array([1.0 if name == alone else 0.0 for name in PREDICTORS]) for alone in
+                           ("plays", "recent_7", "recent_30", "recent_120")]
+    start = max(starts, key=quality)
+    best, best_quality = start, quality(start)
     for _ in range(LEARN_PASSES):
         for position, name in enumerate(PREDICTORS):
             for value in GRID[name]:
                 trial = best.copy()
                 trial[position] = value
                 trial_quality = quality(trial)
-                if trial_quality > best_quality + 1e-9:
+                if trial_quality > best_quality + LEARN_MIN_GAIN:
                     best, best_quality = trial, trial_quality
-    trust = len(relevant) / (len(relevant) + TRUST_SONGS)
-    return trust * best + (1 - trust) * defaults
+    songs = sum(len(relevant) for _, relevant, _ in splits) / len(splits)
+    trust = songs / (songs + TRUST_SONGS)
+    return trust * best + (1 - trust) * start

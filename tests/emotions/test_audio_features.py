@@ -7,7 +7,7 @@ import pytest
 
 from emotions.audio_features import audio_features, audio_features_outbound
 from emotions.models import TrackMood
-from emotions.recommender.track_moods import track_moods_fill
+from emotions.recommender.track_moods import track_moods_due, track_moods_fill
 from listening.models import Artist, Genre, Track
 from listening.services import artist_genres_add
 from rewrapped.models import ApiCallLog
@@ -98,3 +98,17 @@ def test_a_song_measured_once_is_not_asked_for_again(reccobeats, listener):
     track_moods_fill(track_ids=list(songs.values()))
 
     assert spotify_id(0) not in reccobeats.asked()[len(asked):][0]
+
+
+def test_the_catalog_is_walked_a_slice_at_a_time_for_songs_without_a_place(listener, settings):
+    settings.AUDIO_FEATURES_API_BASE = ""
+    songs = library_of_songs(listener)
+    track_moods_fill(track_ids=[songs["Low Tide"]])
+
+    first = track_moods_due(limit=2)
+    second = track_moods_due(limit=2)
+    third = track_moods_due(limit=2)
+
+    assert first == [songs["Morning Dew"]]  # Low Tide already has its place
+    assert second == [songs["Hammerfall"]]
+    assert third == [songs["Morning Dew"]]  # back at the start: the end of the catalog was reached

@@ -1,7 +1,9 @@
 """The mood recommender as listeners meet it: their own history, their library, other listeners' co-listening
 and the mood they are in decide what they get, and why."""
 
+import importlib.util
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from statistics import mean
 
 import pytest
@@ -19,6 +21,7 @@ from tests.factories import UserFactory, plays_add_for
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 5, 20, 18, tzinfo=UTC)
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def mood(label: str) -> MoodEstimate:
@@ -211,3 +214,22 @@ def test_songs_are_measured_before_they_are_recommended_by_mood(reccobeats, list
 
     assert (songs["Hush 0"].valence, songs["Hush 0"].energy) == (0.9, -0.9)
     assert TrackMood.objects.get(track__name="Hush 0").source == "provider"
+
+
+def test_the_evaluation_runs_on_the_shared_exports_and_prints_sane_figures(django_capture_on_commit_callbacks):
+    spec = importlib.util.spec_from_file_location("recommender_benchmark", ROOT / "benchmarks" / "recommender.py")
+    benchmark = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(benchmark)
+    with django_capture_on_commit_callbacks(execute=True):
+        listeners = [benchmark.listener_for(files) for files in benchmark.SHARED_EXPORTS]
+    printed: list[str] = []
+
+    result = benchmark.evaluate(listeners, out=printed.append)
+
+    assert len(result["rows"]) == len(listeners) == 3
+    for method, figures in result["figures"].items():
+        assert all(0 <= value <= 1 for value in figures["ndcg"] + figures["recall"]), method
+    assert max(result["figures"]["recommender"]["ndcg"]) > 0  # it found some of what they played next
+    assert any(line.startswith("average") for line in printed)
+    assert any("best baseline" in line for line in printed)
+    assert any("new to the listener" in line for line in printed)
