@@ -61,3 +61,27 @@ class RecommendedPlay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} played recommended {self.track_id} at {self.played_at:%Y-%m-%d %H:%M}"
+
+
+class TrackMood(models.Model):
+    """Where a song sits on the circumplex: its valence (sad −1 … happy +1) and energy (calm −1 … intense +1),
+    from an audio-features provider or estimated from its genres, its artist and the moods it was played in."""
+
+    class Source(models.TextChoices):
+        PROVIDER = "provider", "Audio features"
+        ESTIMATE = "estimate", "Estimated"
+
+    track = models.OneToOneField("listening.Track", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    valence = models.FloatField()
+    energy = models.FloatField()
+    source = models.CharField(max_length=8, choices=Source.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(valence__gte=-1, valence__lte=1), name="track_valence_range"),
+            models.CheckConstraint(condition=models.Q(energy__gte=-1, energy__lte=1), name="track_energy_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.track_id} valence {self.valence:+.2f} energy {self.energy:+.2f} ({self.source})"

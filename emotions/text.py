@@ -1,16 +1,16 @@
 """A mood from a short sentence the listener typed ("how are you feeling?").
 
 Valence comes from VADER (negation, degree words, capitals, "!!!", emoji), which knows how pleasant a sentence
-is but not which feeling it names; the feeling comes from the words that name one: our own list of the feeling
-words people type about themselves, then the NRC emotion lexicon for the rest. Both lexicons are read from their
-wheels; nothing is downloaded. Words that name no feeling ("I went to the shop"), too little to go on, mixed
-feelings and text that is not English give "not sure" (label None) rather than a guess."""
+is but not which feeling it names; the feeling comes from what names one: our own lists of the feeling words,
+phrases and emoji people type about themselves, then the NRC emotion lexicon for the rest. The lexicons are read
+from the wheels that ship them; nothing is downloaded. Words that name no feeling ("I went to the shop"), too
+little to go on, mixed feelings and text that is not English give "not sure" (label None) rather than a guess."""
 
 import json
 import re
 import string
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import distribution
 
@@ -30,8 +30,8 @@ FEELING_WORDS = {
         contented zen rested unwound cozy cosy comfy settled soothed relieved laidback restful grounded centered
         centred untroubled carefree easygoing relax unwind""",
     "neutral": """okay ok fine alright normal meh so-so neutral indifferent whatever average""",
-    "sad": """sad unhappy down blue depressed miserable pointless worthless meaningless alone gloomy heartbroken lonely lonesome crying cry cried tearful
-        grief grieving sorrow sorrowful upset hurt hopeless melancholy melancholic devastated disappointed empty
+    "sad": """sad unhappy down blue depressed miserable pointless worthless meaningless alone gloomy heartbroken
+        lonely lonesome crying cry cried tearful grief grieving sorrow sorrowful upset hurt hopeless melancholy melancholic devastated disappointed empty
         numb homesick bummed crushed gutted despair despairing""",
     "fear": """scared afraid fearful frightened terrified anxious nervous worried panicked panicky stressed tense
         uneasy jittery jumpy horrified dread dreading overwhelmed insecure paranoid spooked petrified apprehensive
@@ -127,7 +127,7 @@ SENTIMENT_WEIGHT = 1.0
 UNSURE = 0.5
 # VADER judges pleasantness better than a feeling's place on the circumplex does, so it leads the valence.
 VADER_VALENCE_SHARE = 0.6
-EMPHASIS_AROUSAL = 0.1  # per "!" (up to 3) or shouted word: emphasis is activation
+EMPHASIS_AROUSAL = 0.1  # per "!" or shouted word (up to 3) for an activated mood: emphasis is activation
 # A word that says how activated the listener is ("exhausted", "pumped") outweighs where its mood sits.
 STATED_AROUSAL_SHARE = 2 / 3
 
@@ -230,6 +230,18 @@ class _Token:
     ends_clause: bool
 
 
+@dataclass
+class _Evidence:
+    """What a sentence's words say, before weighing: feeling words, phrases and emoji name a mood; NRC's emotions
+    of other words only hint at one."""
+
+    named: dict[str, float] = field(default_factory=dict)
+    hints: dict[str, float] = field(default_factory=dict)
+    arousal_votes: list[tuple[float, float]] = field(default_factory=list)  # (arousal, weight)
+    emphasis: int = 0  # "!" (up to 3) and shouted feeling words
+    dropped_negators: set[int] = field(default_factory=set)  # the "never" of "never been better"
+
+
 def mood_from_text(text: str) -> MoodEstimate:
     """The mood a short sentence states, or "not sure" (label None, confidence 0) when it states none."""
     tokens = _tokens(text)
@@ -238,51 +250,17 @@ def mood_from_text(text: str) -> MoodEstimate:
     if sum(_known(token.word) for token in lettered if token.word) < ENGLISH_SHARE * len(lettered):
         return _not_sure()
 
-    # Feeling words, phrases and emoji name a mood; NRC's emotions of other words only hint at one.
-    evidence: dict[str, float] = {}
-    hints: dict[str, float] = {}
-    arousal_votes: list[tuple[float, float]] = []
-    emphasis = min(text.count("!"), 3)
-    dropped_negators: set[int] = set()
-    but_at = next((n for n, token in enumerate(tokens) if token.word == "but"), None)
-    phrases = _phrases_in(tokens)
-    inside_phrase = {k for start, (_, length) in phrases.items() for k in range(start + 1, start + length)}
-    for n, token in enumerate(tokens):
-        if n in inside_phrase:
-            continue
-        reading = ({phrases[n][0]: 1.0}, "", 1.0, False) if n in phrases else _reading(token)
-        if reading is None:
-            continue
-        moods, lemma, weight, hinted = reading
-        weight *= _degree(tokens, n)
-        if token.word and token.raw.isupper() and len(token.raw) >= 3:
-            weight *= SHOUT
-            emphasis += 1
-        if but_at is not None and n != but_at:
-            # As VADER does: what follows "but" is what the listener means.
-            weight *= 1.5 if n > but_at else 0.5
-        negator = _negator(tokens, n)
-        if negator is not None and lemma and _comparative(token.word, lemma):
-            weight *= BOOST
-            dropped_negators.add(negator)
-        elif negator is not None:
-            moods = {NEGATED[mood]: share for mood, share in moods.items() if mood in NEGATED}
-            weight *= NEGATED_WEIGHT
-        counted = hints if hinted else evidence
-        for mood, share in moods.items():
-            counted[mood] = counted.get(mood, 0.0) + weight * share
-        if negator is None and lemma in AROUSAL_WORDS:
-            arousal_votes.append((AROUSAL_WORDS[lemma], weight))
-
+    found = _evidence(tokens)
     compound = _vader().polarity_scores(" ".join(
-        token.typed for n, token in enumerate(tokens) if n not in dropped_negators))["compound"]
-    if sum(evidence.values()) < MIN_EVIDENCE and not _led(hints) and abs(compound) >= CLEAR_SENTIMENT:
+        token.typed for n, token in enumerate(tokens) if n not in found.dropped_negators))["compound"]
+    hints = found.hints
+    if sum(found.named.values()) < MIN_EVIDENCE and not _led(hints) and abs(compound) >= CLEAR_SENTIMENT:
         # No word names a feeling and the others hint at no one feeling ("terrible" is angry, disgusted, afraid
         # and sad to NRC), but the sentence is clearly pleasant or unpleasant: happy or sad, the commonest of each.
         mood = "happy" if compound > 0 else "sad"
         alike = [other for other in hints if CIRCUMPLEX[other][0] * compound > 0]
         hints[mood] = sum(hints.pop(other) for other in alike) + SENTIMENT_WEIGHT * abs(compound)
-    evidence = _merged(evidence, hints)
+    evidence = _merged(found.named, hints)
     if not _clear(evidence):
         return _not_sure(compound)
 
@@ -296,11 +274,11 @@ def mood_from_text(text: str) -> MoodEstimate:
     mix_valence, mix_arousal = (strength * value for value in circumplex_point(evidence))
     valence = VADER_VALENCE_SHARE * compound + (1 - VADER_VALENCE_SHARE) * mix_valence if compound else mix_valence
     arousal = mix_arousal
-    if arousal_votes:
-        stated = sum(a * w for a, w in arousal_votes) / sum(w for _, w in arousal_votes)
+    if found.arousal_votes:
+        stated = sum(a * w for a, w in found.arousal_votes) / sum(w for _, w in found.arousal_votes)
         arousal = (1 - STATED_AROUSAL_SHARE) * mix_arousal + STATED_AROUSAL_SHARE * stated
-    if label == "happy" or CIRCUMPLEX[label][1] > 0:
-        arousal += EMPHASIS_AROUSAL * min(emphasis, 3)
+    if CIRCUMPLEX[label][1] > 0:
+        arousal += EMPHASIS_AROUSAL * min(found.emphasis, 3)
     return MoodEstimate(
         label=label,
         valence=round(_clamp(valence), 4),
@@ -308,6 +286,40 @@ def mood_from_text(text: str) -> MoodEstimate:
         confidence=round(probabilities[label], 4),
         probabilities={mood: round(p, 4) for mood, p in sorted(probabilities.items())},
     )
+
+
+def _evidence(tokens: list[_Token]) -> _Evidence:
+    found = _Evidence(emphasis=min(sum(token.typed.count("!") for token in tokens), 3))
+    but_at = next((n for n, token in enumerate(tokens) if token.word == "but"), None)
+    phrases = _phrases_in(tokens)
+    inside_phrase = {k for start, (_, length) in phrases.items() for k in range(start + 1, start + length)}
+    for n, token in enumerate(tokens):
+        if n in inside_phrase:
+            continue
+        reading = ({phrases[n][0]: 1.0}, "", 1.0, False) if n in phrases else _reading(token)
+        if reading is None:
+            continue
+        moods, lemma, weight, hinted = reading
+        weight *= _degree(tokens, n)
+        if token.word and token.raw.isupper() and len(token.raw) >= 3:
+            weight *= SHOUT
+            found.emphasis += 1
+        if but_at is not None and n != but_at:
+            # As VADER does: what follows "but" is what the listener means.
+            weight *= 1.5 if n > but_at else 0.5
+        negator = _negator(tokens, n)
+        if negator is not None and lemma and _comparative(token.word, lemma):
+            weight *= BOOST
+            found.dropped_negators.add(negator)
+        elif negator is not None:
+            moods = {NEGATED[mood]: share for mood, share in moods.items() if mood in NEGATED}
+            weight *= NEGATED_WEIGHT
+        counted = found.hints if hinted else found.named
+        for mood, share in moods.items():
+            counted[mood] = counted.get(mood, 0.0) + weight * share
+        if negator is None and lemma in AROUSAL_WORDS:
+            found.arousal_votes.append((AROUSAL_WORDS[lemma], weight))
+    return found
 
 
 def _tokens(text: str) -> list[_Token]:
@@ -353,21 +365,27 @@ def _known(word: str) -> bool:
 
 
 @cache
-def _phrase_list() -> dict[tuple[str, ...], str]:
-    return {tuple(phrase.split()): mood for mood, listed in PHRASES.items() for phrase in listed.split("|")}
+def _phrase_list() -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    """The feeling phrases by their first word, each with its mood, the longest first."""
+    by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for mood, listed in PHRASES.items():
+        for phrase in listed.split("|"):
+            words = tuple(phrase.split())
+            by_first.setdefault(words[0], []).append((words, mood))
+    return {first: sorted(phrases, key=lambda p: -len(p[0])) for first, phrases in by_first.items()}
 
 
 def _phrases_in(tokens: list[_Token]) -> dict[int, tuple[str, int]]:
-    """Where a feeling phrase starts: its mood and its length in words, the longest first."""
+    """Where a feeling phrase starts: its mood and its length in words."""
     found: dict[int, tuple[str, int]] = {}
     words = [token.word for token in tokens]
     n = 0
     while n < len(words):
-        match = max((phrase for phrase in _phrase_list() if tuple(words[n:n + len(phrase)]) == phrase),
-                    key=len, default=None)
+        match = next(((phrase, mood) for phrase, mood in _phrase_list().get(words[n], ())
+                      if tuple(words[n:n + len(phrase)]) == phrase), None)
         if match:
-            found[n] = (_phrase_list()[match], len(match))
-        n += len(match) if match else 1
+            found[n] = (match[1], len(match[0]))
+        n += len(match[0]) if match else 1
     return found
 
 

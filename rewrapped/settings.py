@@ -352,6 +352,20 @@ MUSICBRAINZ_API_BASE = env("MUSICBRAINZ_API_BASE", "https://musicbrainz.org").rs
 MUSICBRAINZ_RATE_PER_SECOND = float(env("MUSICBRAINZ_RATE_PER_SECOND", "1"))
 MUSICBRAINZ_USER_AGENT = env("MUSICBRAINZ_USER_AGENT", f"Re-Wrapped/1.0 ( {SITE_URL} )")
 MUSICBRAINZ_LOOKUPS_PER_SYNC = int(env("MUSICBRAINZ_LOOKUPS_PER_SYNC", "20"))  # one artist a lookup, 1 s each
+# Songs' valence and energy for the mood recommender, from a Spotify-compatible audio-features API (ReccoBeats:
+# https://api.reccobeats.com, keyless); empty: estimated from genres, artists and the moods songs were played in.
+AUDIO_FEATURES_API_BASE = env("AUDIO_FEATURES_API_BASE", "").rstrip("/")
+# ReccoBeats publishes no number, only 429 with Retry-After when pressed: a polite share.
+AUDIO_FEATURES_RATE_PER_SECOND = float(env("AUDIO_FEATURES_RATE_PER_SECOND", "2"))
+# The recommender's slow parts run on the ml queue: co-listening nightly, songs' moods a slice of the catalog at a time.
+CELERY_TASK_ROUTES |= {"emotions.tasks.co_listening_rebuild": {"queue": "ml"},
+                       "emotions.tasks.track_moods_fill": {"queue": "ml"}}
+CELERY_BEAT_SCHEDULE |= {
+    "rebuild-co-listening": {"task": "emotions.tasks.co_listening_rebuild", "schedule": crontab(hour=2, minute=45),
+                             "options": {"expires": 6 * 3600}},
+    "fill-track-moods": {"task": "emotions.tasks.track_moods_dispatch", "schedule": timedelta(minutes=10),
+                         "options": {"expires": 540}},
+}
 
 # Concert providers. Ticketmaster allows 5 requests a second and 5,000 a day per key (the daily count is kept
 # in Redis per UTC day, so every worker shares it); JamBase's v3 API takes its key as a bearer token.

@@ -1,4 +1,4 @@
-"""Personas, the fake outside services (Spotify, MusicBrainz, Ticketmaster, JamBase), and real daphne / Celery
+"""Personas, the fake outside services (Spotify, MusicBrainz, ReccoBeats, Ticketmaster, JamBase), and real daphne / Celery
 processes for the tests that need them."""
 
 import email
@@ -21,6 +21,7 @@ from rewrapped.redis import redis_client
 from tests.factories import PASSWORD, GuestFactory, UserFactory
 from tests.fakes.jambase import FakeJamBase
 from tests.fakes.musicbrainz import FakeMusicBrainz
+from tests.fakes.reccobeats import FakeReccoBeats
 from tests.fakes.spotify import FakeSpotify
 from tests.fakes.ticketmaster import FakeTicketmaster
 
@@ -175,6 +176,25 @@ def musicbrainz(_musicbrainz_server, settings):
     fake.reset()
     settings.MUSICBRAINZ_API_BASE = fake.url
     settings.MUSICBRAINZ_RATE_PER_SECOND = 1000
+    return fake
+
+
+# --- the fake audio-features provider (ReccoBeats) ---------------------------------------
+@pytest.fixture(scope="session")
+def _reccobeats_server():
+    fake = FakeReccoBeats().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def reccobeats(_reccobeats_server, settings):
+    """The fake ReccoBeats, configured as the audio-features provider (unconfigured otherwise: song moods are
+    estimated), its bucket widened so tests do not wait their turn."""
+    fake = _reccobeats_server
+    fake.reset()
+    settings.AUDIO_FEATURES_API_BASE = fake.url
+    settings.AUDIO_FEATURES_RATE_PER_SECOND = 1000
     return fake
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import BooleanField, Case, ExpressionWrapper, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 
-from listening.models import Album, Artist, Track
+from listening.models import Album, Artist, ArtistGenre, Track
 from listening.names import name_key
 from listening.selectors.periods import TOP_KINDS
 
@@ -60,3 +60,30 @@ def catalog_search(*, query: str, limit: int = SEARCH_LIMIT) -> QuerySet[Track]:
     )
     exportable = ExpressionWrapper(Q(spotify_id__isnull=False), output_field=BooleanField())
     return tracks.order_by(starts, exportable.desc(), "name_key", "pk")[:limit]
+
+
+def tracks_by_ids(track_ids) -> dict[int, Track]:
+    """Songs by id with their artist and album (for their cover), for showing many at once."""
+    return Track.objects.select_related("artist", "album").in_bulk(list(track_ids))
+
+
+def track_genres(track_ids) -> dict[int, tuple[int, str | None, list[str]]]:
+    """Each song's (artist id, Spotify id, its artist's genre names)."""
+    facts = {pk: (artist_id, spotify_id, []) for pk, artist_id, spotify_id
+             in Track.objects.filter(pk__in=list(track_ids)).values_list("pk", "artist_id", "spotify_id")}
+    by_artist: dict[int, list[str]] = {}
+    for artist_id, genre in ArtistGenre.objects.filter(
+            artist_id__in={artist_id for artist_id, _, _ in facts.values()}).values_list("artist_id", "genre__name"):
+        by_artist.setdefault(artist_id, []).append(genre)
+    return {pk: (artist_id, spotify_id, by_artist.get(artist_id, []))
+            for pk, (artist_id, spotify_id, _) in facts.items()}
+
+
+def tracks_of_artists(artist_ids) -> dict[int, int]:
+    """The songs of these artists: {track id: artist id}."""
+    return dict(Track.objects.filter(artist_id__in=list(artist_ids)).values_list("pk", "artist_id"))
+
+
+def track_ids_after(*, after: int, limit: int) -> list[int]:
+    """The next `limit` song ids after `after`, in id order: for walking the whole catalog a slice at a time."""
+    return list(Track.objects.filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:limit])

@@ -3,7 +3,7 @@ listening/services/library.py."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
@@ -93,3 +93,11 @@ def library_export(user: User) -> dict:
             for p in playlists.order_by("created_at")
         ],
     }
+
+
+def library_stamp(*, user: User) -> str:
+    """A value that changes whenever the user's favourites, ratings or starter picks do, for what is cached from
+    them (the mood recommender's candidates)."""
+    parts = [model.objects.filter(user=user).aggregate(n=Count("id"), at=Max(stamp))
+             for model, stamp in ((Favourite, "created_at"), (TrackRating, "rated_at"), (StarterPick, "created_at"))]
+    return "-".join(f"{part['n']}.{part['at'].timestamp() if part['at'] else 0:.6f}" for part in parts)

@@ -64,3 +64,24 @@ def top_skipped(*, user: User, period: Period) -> list[dict]:
     rows = list(_skips_in(user, period).filter(skipped=True).values("track_id").annotate(skips=Count("id")))
     tracks = Track.objects.select_related("artist").in_bulk([row["track_id"] for row in rows])
     return [{"track": tracks[row["track_id"]], "skips": row["skips"]} for row in rows]
+
+
+def music_play_rows(*, user: User | None = None, since: datetime | None = None, until: datetime | None = None):
+    """Music plays as (user_id, track_id, artist_id, ended_at, ms_played, skipped) tuples, each listener's in time
+    order; everyone's when `user` is None (the recommender's co-listening model), streamed, not loaded at once."""
+    plays = Play.objects.filter(kind=Play.Kind.MUSIC, track__isnull=False)
+    if user is not None:
+        plays = plays.filter(user=user)
+    if since is not None:
+        plays = plays.filter(ended_at__gte=since)
+    if until is not None:
+        plays = plays.filter(ended_at__lt=until)
+    return (plays.order_by("user_id", "ended_at", "id")
+            .values_list("user_id", "track_id", "artist_id", "ended_at", "ms_played", "skipped")
+            .iterator(chunk_size=20_000))
+
+
+def track_ids_played_since(*, user: User, since: datetime) -> set[int]:
+    """The songs the listener played since `since` (the play-time index reads only those)."""
+    return set(Play.objects.filter(user=user, ended_at__gte=since, track__isnull=False)
+               .values_list("track_id", flat=True))
