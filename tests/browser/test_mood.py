@@ -189,6 +189,12 @@ def test_with_the_camera_refused_words_and_picks_still_set_the_mood(smiling_came
     expect(songs(page).first).to_be_visible()  # songs for no mood in particular, at once
     expect(page.get_by_role("status").filter(has_text="you love")).to_be_visible()
 
+    page.get_by_label("How are you feeling?").fill("I went to the shop and bought some bread")
+    page.get_by_role("button", name="Tell").click()
+
+    expect(page.locator("#mood-note")).to_have_text(re.compile(r"^I can't tell how you feel from that\."))
+    expect(page.locator("#mood-current")).to_have_text("We don't know your mood yet.")
+
     page.get_by_label("How are you feeling?").fill("Best day ever, I'm so happy!")
     page.keyboard.press("Enter")
 
