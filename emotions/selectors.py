@@ -48,7 +48,8 @@ class MoodSongs:
 def mood_latest(*, user: User, now: datetime | None = None) -> MoodEstimate | None:
     """The listener's latest mood if it was read recently, else None."""
     now = now or timezone.now()
-    reading = MoodReading.objects.filter(user=user, at__gt=now - MOOD_RECENT, at__lte=now).order_by("-at", "-id").first()
+    recent = MoodReading.objects.filter(user=user, at__gt=now - MOOD_RECENT, at__lte=now)
+    reading = recent.order_by("-at", "-id").first()
     if reading is None:
         return None
     return MoodEstimate(label=reading.mood, valence=reading.valence, arousal=reading.arousal,

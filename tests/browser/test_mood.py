@@ -173,7 +173,8 @@ def test_the_history_charts_moods_by_day_and_week(page, sign_in, listener, axe, 
 
     page.get_by_role("link", name="Last 12 weeks").click()
 
-    expect(page.get_by_role("img", name="Share of time in each mood per week").locator("circle.valence-dot")).not_to_have_count(0)
+    by_week = page.get_by_role("img", name="Share of time in each mood per week")
+    expect(by_week.locator("circle.valence-dot")).not_to_have_count(0)
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)

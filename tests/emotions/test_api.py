@@ -242,7 +242,8 @@ def test_a_bad_summary_question_is_told_which_field_is_wrong(listener, query, fi
 # --- recommended plays -------------------------------------------------------------------------------------
 def test_playing_a_recommended_song_is_counted_once_per_play_and_listed(listener, other_listener):
     song = history(listener)[0]
-    body = {"track": str(song.public_id), "mood": "calm", "strategy": "lift", "reason": "You played this a lot when calm"}
+    body = {"track": str(song.public_id), "mood": "calm", "strategy": "lift",
+            "reason": "You played this a lot when calm"}
 
     first = api(listener).post("/api/v1/emotions/plays/", body, format="json")
     again = api(listener).post("/api/v1/emotions/plays/", {"track": str(song.public_id)}, format="json")
