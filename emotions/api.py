@@ -76,12 +76,6 @@ class MoodSummaryInput(serializers.Serializer):
                                                             "12 weeks before `end`).")
     end = serializers.DateField(required=False, help_text="Last day, in your time zone (default: today).")
 
-    def validate(self, data):
-        start, end = data.get("start"), data.get("end")
-        if start and end and start > end:
-            raise serializers.ValidationError({"start": ["Must be on or before `end`."]})
-        return data
-
 
 class MoodPeriodOutput(serializers.Serializer):
     start = serializers.DateField()
@@ -189,6 +183,8 @@ class MoodSummaryApi(APIView):
         user, by = request.user, data["by"]
         start, end = selectors.mood_range(user=user, by=by, today=data.get("end"))
         start, end = data.get("start", start), data.get("end", end)
+        if start > end:
+            raise ApplicationError("The first day comes after the last.", fields={"start": ["On or before `end`."]})
         if (end - start).days > SUMMARY_DAYS_MOST:
             raise ApplicationError("Ask for two years at most.", fields={"start": ["Two years before `end` at most."]})
         periods = selectors.mood_summary(user=user, by=by, start=start, end=end)

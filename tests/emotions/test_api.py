@@ -230,7 +230,7 @@ def test_the_summary_defaults_to_the_last_30_days_and_12_weeks(listener):
 
 @pytest.mark.parametrize(("query", "field"), [
     ("by=month", "by"), ("start=yesterday", "start"), ("start=2025-04-07&end=2025-04-01", "start"),
-    ("start=2000-01-01&end=2025-01-01", "start"),
+    ("start=2000-01-01&end=2025-01-01", "start"), ("start=2999-01-01", "start"),
 ])
 def test_a_bad_summary_question_is_told_which_field_is_wrong(listener, query, field):
     response = api(listener).get(f"/api/v1/emotions/moods/summary/?{query}")
