@@ -8,11 +8,12 @@ pushed songs, and how many camera sockets one daphne keeps answering.
    straight face in turn, at the page's 2 frames a second); words that change the mood → recommendations pushed.
 2. Capacity: N camera sockets, one listener each (a listener's sockets share 5 frames a second), each sending a
    webcam-sized face frame every 500 ms for --seconds. Per step: frames sent, processed (a mood came back) and
-   dropped (nothing came back: the socket's previous frame, or every detection thread, was busy); frame → mood
-   p50/p95 counted from the latest frame sent (exact while a frame takes under 500 ms) and p95 from the first
-   frame sent since the socket's previous reply (an upper bound); p95 over the first and the last third of the
-   step (a backlog would grow it); the fewest replies any one socket got a second; daphne's resident memory
-   after each step.
+   dropped (nothing came back: the socket's previous frame was being read, or a newer one took its place while
+   it waited for a thread); frame → mood p50/p95 counted from the latest frame sent (exact while a frame takes
+   under 500 ms) and p95 from the first frame sent since the socket's previous reply (an upper bound); p95 over
+   the first and the last third of the step (a backlog would grow it); the fewest replies any one socket got a
+   second; daphne's resident memory after each step; opening → first list of songs; sockets the server closed,
+   by code.
 
 Runs against the embedded servers under var/ (or DATABASE_URL / REDIS_URL); the client shares the machine.
 """
@@ -159,6 +160,8 @@ class Camera:
         self.latest: list[tuple[float, float]] = []
         self.first: list[float] = []
         self.closed: int | None = None  # the code, if the server closed the socket
+        self.opened = time.perf_counter()
+        self.first_list: float | None = None  # seconds from opening to the first list of songs
 
     async def run(self, socket, frame: bytes, until: float) -> None:
         reader = asyncio.create_task(self.read(socket))
@@ -180,7 +183,10 @@ class Camera:
     async def read(self, socket) -> None:
         try:
             async for raw in socket:
-                if json.loads(raw)["type"] == "mood":
+                kind = json.loads(raw)["type"]
+                if kind == "recommendations" and self.first_list is None:
+                    self.first_list = time.perf_counter() - self.opened
+                if kind == "mood":
                     now = time.perf_counter()
                     self.processed += 1
                     if self.unanswered:
@@ -192,9 +198,9 @@ class Camera:
 
 
 async def capacity(address: str, cookies: list[str], frame: bytes, seconds: float) -> dict:
+    cameras = [Camera() for _ in cookies]
     sockets = await asyncio.gather(*(connect(address, cookie) for cookie in cookies))
     await asyncio.gather(*(next_of(socket, "ready", timeout=120) for socket in sockets))
-    cameras = [Camera() for _ in sockets]
     started = time.perf_counter()
     until = started + seconds
     await asyncio.gather(*(camera.run(socket, frame, until) for camera, socket in zip(cameras, sockets)))
@@ -210,6 +216,7 @@ async def capacity(address: str, cookies: list[str], frame: bytes, seconds: floa
         "last_third": [value for at, value in samples if at >= seconds - third],
         "slowest_socket_per_s": min(camera.processed for camera in cameras) / seconds,
         "closed": sorted(camera.closed for camera in cameras if camera.closed is not None),
+        "first_list": [camera.first_list for camera in cameras if camera.first_list is not None],
     }
 
 
@@ -254,8 +261,10 @@ def main() -> None:
             print(f"               p95 first third {percentile(step['first_third'], 0.95) * 1000:.0f} ms, "
                   f"last third {percentile(step['last_third'], 0.95) * 1000:.0f} ms; the slowest socket "
                   f"{step['slowest_socket_per_s']:.2f} replies/s; daphne RSS "
-                  f"{process.memory_info().rss / 2**20:.0f} MB; sockets closed by the server: "
-                  f"{step['closed'] or 'none'}")
+                  f"{process.memory_info().rss / 2**20:.0f} MB")
+            closed = {code: step["closed"].count(code) for code in sorted(set(step["closed"]))}
+            print(f"               opening → first list of songs {ms(step['first_list'])}; "
+                  f"closed by the server: {closed or 'none'}")
     finally:
         daphne.terminate()
         daphne.wait()

@@ -18,11 +18,10 @@ class Command(BaseCommand):
             help=f"Directory holding {classifier.FER_CSV} and {classifier.CK_CSV} (default: the shared fixtures).",
         )
         parser.add_argument("--output", type=Path, default=classifier.MODEL_PATH, help="Where to write the model.")
-        parser.add_argument("--limit", type=int, help="Use only the first N rows of each CSV (a quick build).")
 
-    def handle(self, *args, csv_dir: Path, output: Path, limit: int | None, **options):
+    def handle(self, *args, csv_dir: Path, output: Path, **options):
         try:
-            data = classifier.training_data(csv_dir, limit=limit)
+            data = classifier.training_data(csv_dir)
         except (OSError, ValueError, KeyError) as error:
             raise CommandError(f"Cannot read the training CSVs in {csv_dir}: {error}") from error
         figures = classifier.cross_validate(data)
