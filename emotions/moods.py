@@ -58,3 +58,9 @@ def circumplex_point(probabilities: dict[str, float]) -> tuple[float, float]:
 class Strategy(models.TextChoices):
     MATCH = "match", "Match my mood"
     LIFT = "lift", "Lift my mood"
+
+
+def mood_picked(label: str) -> MoodEstimate:
+    """The listener's own pick of a mood: certain, at that mood's place on the circumplex."""
+    valence, arousal = CIRCUMPLEX[label]
+    return MoodEstimate(label=label, valence=valence, arousal=arousal, confidence=1.0, probabilities={label: 1.0})

@@ -151,6 +151,9 @@ DATABASES["default"].setdefault("OPTIONS", {})["application_name"] = f"rewrapped
 # requests' sync code on at most ASGI_THREADS long-lived threads (rewrapped/asgi.py), one connection each.
 # The sum over every process must stay under PostgreSQL's max_connections (README, "Nothing waits forever").
 ASGI_THREADS = int(env("ASGI_THREADS", "16"))
+# Threads one daphne reads mood sockets' camera frames on (emotions/consumers.py). The face model is CPU-bound
+# and releases the GIL: one per core it may use. A frame that finds them all busy is dropped, never queued.
+MOOD_DETECTION_THREADS = int(env("MOOD_DETECTION_THREADS", str(os.cpu_count() or 1)))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
