@@ -76,8 +76,9 @@ def _rgb_pixels(image: bytes) -> np.ndarray:
         rgb = ImageOps.exif_transpose(picture).convert("RGB")
     except (OSError, ValueError) as error:
         raise UnreadableImage("The image is damaged or cut short.") from error
-    if min(rgb.size) < MIN_SIDE:
-        scale = MIN_SIDE / min(rgb.size)
+    # Up to MIN_SIDE on the short side, so long as the long side stays within MAX_SIDE (a sliver is not a face).
+    scale = min(MIN_SIDE / min(rgb.size), MAX_SIDE / max(rgb.size))
+    if scale > 1:
         rgb = rgb.resize((round(rgb.width * scale), round(rgb.height * scale)), Image.Resampling.BICUBIC)
     return np.asarray(rgb)
 

@@ -100,6 +100,12 @@ def test_a_large_photo_is_read_like_the_same_photo_small():
     assert reading.estimate.label == "happy"
 
 
+def test_a_thin_strip_is_read_as_no_face_not_blown_up():
+    reading = detect_face(jpeg(Image.new("RGB", (4000, 2), (200, 180, 160))))
+
+    assert reading.faces == 0
+
+
 @pytest.mark.parametrize("image", [
     b"",
     b"not an image at all",
