@@ -73,6 +73,9 @@ def _rgb_pixels(image: bytes) -> np.ndarray:
         raise UnreadableImage(f"The image is {picture.width}×{picture.height}: too large to read.")
     try:
         picture.thumbnail((MAX_SIDE, MAX_SIDE))
+        if picture.mode.startswith("I"):
+            # 16- and 32-bit greys: Pillow would clip them to 8 bits (all white), not scale them.
+            picture = picture.convert("I").point(lambda value: value / 256).convert("L")
         rgb = ImageOps.exif_transpose(picture).convert("RGB")
     except (OSError, ValueError) as error:
         raise UnreadableImage("The image is damaged or cut short.") from error

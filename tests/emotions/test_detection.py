@@ -6,6 +6,7 @@ import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 from PIL import Image, ImageOps
@@ -89,6 +90,24 @@ def test_a_small_grey_crop_like_the_training_photos_still_shows_a_face():
 
     assert reading.faces == 1
     assert reading.estimate.label == "happy"
+
+
+@pytest.mark.parametrize("encoding", ["PNG with transparency", "CMYK JPEG", "16-bit grey PNG", "WebP"])
+def test_a_photo_in_other_encodings_still_shows_the_face(encoding):
+    photo = Image.open(ASTRONAUT)
+    image = {
+        "PNG with transparency": (photo.convert("RGBA"), "PNG"),
+        "CMYK JPEG": (photo.convert("CMYK"), "JPEG"),
+        "16-bit grey PNG": (Image.fromarray(np.asarray(photo.convert("L")).astype(np.uint16) * 257), "PNG"),
+        "WebP": (photo, "WEBP"),
+    }[encoding]
+    buffer = io.BytesIO()
+    image[0].save(buffer, image[1])
+
+    reading = detect_face(buffer.getvalue())
+
+    assert reading.faces == 1
+    assert reading.estimate.probabilities["happy"] > 0.5
 
 
 def test_a_large_photo_is_read_like_the_same_photo_small():
