@@ -14,6 +14,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_ROOT_USER_ACTION=ignore
 WORKDIR /app
 
+# mediapipe imports OpenCV's desktop build, which loads libGL and GLib even with no screen.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libgl1 libglib2.0-0 \
+    && rm -rf /var/lib/apt/lists/*
+
 # The runtime pins `make run` and the tests use, in a layer of their own so code changes reuse it.
 COPY requirements/ requirements/
 RUN pip install -r requirements/base.txt
