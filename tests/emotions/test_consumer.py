@@ -307,7 +307,7 @@ def test_a_steady_face_is_stored_at_most_once_every_ten_seconds(daphne_server, l
             await opened(socket)
             started = asyncio.get_running_loop().time()
             moods = 0
-            while asyncio.get_running_loop().time() - started < 13.5:
+            while asyncio.get_running_loop().time() - started < 15:
                 await socket.send(frame)
                 await next_of(socket, "mood")
                 moods += 1
