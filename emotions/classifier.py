@@ -214,7 +214,6 @@ def model_card(data: TrainingData, figures: dict) -> dict:
 
 
 def save(model, card: dict, path: Path) -> None:
-    # Plain pickle protocol and no compression timestamp: the same training gives the same bytes.
     with path.open("wb") as file:
         joblib.dump({"card": card, "model": model}, file, compress=3, protocol=5)
 

@@ -73,11 +73,15 @@ def _rgb_pixels(image: bytes) -> np.ndarray:
         raise UnreadableImage(f"The image is {picture.width}×{picture.height}: too large to read.")
     try:
         picture.thumbnail((MAX_SIDE, MAX_SIDE))
+        if picture.mode.startswith("I"):
+            # 16- and 32-bit greys: Pillow would clip them to 8 bits (all white), not scale them.
+            picture = picture.convert("I").point(lambda value: value / 256).convert("L")
         rgb = ImageOps.exif_transpose(picture).convert("RGB")
     except (OSError, ValueError) as error:
         raise UnreadableImage("The image is damaged or cut short.") from error
-    if min(rgb.size) < MIN_SIDE:
-        scale = MIN_SIDE / min(rgb.size)
+    # Up to MIN_SIDE on the short side, so long as the long side stays within MAX_SIDE (a sliver is not a face).
+    scale = min(MIN_SIDE / min(rgb.size), MAX_SIDE / max(rgb.size))
+    if scale > 1:
         rgb = rgb.resize((round(rgb.width * scale), round(rgb.height * scale)), Image.Resampling.BICUBIC)
     return np.asarray(rgb)
 

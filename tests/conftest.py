@@ -87,8 +87,9 @@ def _fresh_cache():
     client = redis_client()
     prefix = django_settings.CACHES["default"]["KEY_PREFIX"]
     # outbound:* holds rate-limit buckets, a 429's pause and cached answers of outside APIs; throttle:* the API's.
-    # listening:* and accounts:* hold cached stats and users, under versions of their own.
-    for pattern in (f"{prefix}:*", "lock:*", "outbound:*", "throttle:*", "listening:*", "accounts:*"):
+    # listening:* and accounts:* hold cached stats and users, under versions of their own; emotions:* the
+    # co-listening model and listeners' kept recommendations.
+    for pattern in (f"{prefix}:*", "lock:*", "outbound:*", "throttle:*", "listening:*", "accounts:*", "emotions:*"):
         keys = list(client.scan_iter(pattern, count=1000))
         if keys:
             client.delete(*keys)

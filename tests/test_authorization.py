@@ -25,6 +25,8 @@ from django.utils import timezone
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import Impersonation, User
+from emotions.moods import mood_picked
+from emotions.services import mood_record, recommended_play_record
 from events.models import Event, EventInteraction, EventMetricsCursor, EventMetricsDaily, EventNotice, SavedEvent
 from listening.models import Artist, ImportJob, Play, Playlist, SpotifySync, Track
 from promoters.models import PromoterApplication
@@ -103,6 +105,10 @@ MATRIX = [
     ("GET /listening/taste/{listener}/",                    LOGIN,      404,        404,        404,        404),
     # The matrix asks with an empty body: a question is required.
     ("POST /listening/ask/",                                LOGIN,      400,        400,        400,        400),
+    # --- mood ----
+    # Each listener's own moods only: no URL names another's reading or play.
+    ("GET /mood/",                                         LOGIN,      200,        200,        200,        200),
+    ("GET /mood/history/",                                 LOGIN,      200,        200,        200,        200),
     # --- events ----
     # Anyone may browse events; saving them is for signed-in listeners (a visitor's Save signs them in first).
     # {event} is an approved show; {hidden} another promoter's event still waiting for review: not found for
@@ -273,6 +279,20 @@ MATRIX = [
     ("GET /admin/events/eventmetricscursor/1/change/",     ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
     ("GET /admin/events/eventmetricscursor/1/history/",    ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
     ("GET /admin/events/eventmetricscursor/1/delete/",     ADMIN,      ADMIN,      ADMIN,      ADMIN,      403),
+    # Moods and recommended plays are records of what the listener did: staff read them, nobody writes them.
+    ("GET /admin/emotions/",                               ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/emotions/moodreading/",                   ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/emotions/moodreading/add/",               ADMIN,      ADMIN,      ADMIN,      ADMIN,      403),
+    ("GET /admin/emotions/moodreading/{reading}/",         ADMIN,      ADMIN,      ADMIN,      ADMIN,      "302 → /admin/emotions/moodreading/{reading}/change/"),
+    ("GET /admin/emotions/moodreading/{reading}/change/",  ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/emotions/moodreading/{reading}/history/", ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/emotions/moodreading/{reading}/delete/",  ADMIN,      ADMIN,      ADMIN,      ADMIN,      403),
+    ("GET /admin/emotions/recommendedplay/",               ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/emotions/recommendedplay/add/",           ADMIN,      ADMIN,      ADMIN,      ADMIN,      403),
+    ("GET /admin/emotions/recommendedplay/{recommended}/", ADMIN,      ADMIN,      ADMIN,      ADMIN,      "302 → /admin/emotions/recommendedplay/{recommended}/change/"),
+    ("GET /admin/emotions/recommendedplay/{recommended}/change/", ADMIN, ADMIN,    ADMIN,      ADMIN,      200),
+    ("GET /admin/emotions/recommendedplay/{recommended}/history/", ADMIN, ADMIN,   ADMIN,      ADMIN,      200),
+    ("GET /admin/emotions/recommendedplay/{recommended}/delete/", ADMIN, ADMIN,    ADMIN,      ADMIN,      403),
     # Applications are decided by staff (approve / reject actions), never written on someone's behalf.
     ("GET /admin/promoters/",                              ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
     ("GET /admin/promoters/promoterapplication/",          ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
@@ -326,6 +346,13 @@ MATRIX = [
     ("PUT /api/v1/listening/taste/sharing/",                DENIED,     "400 + error body","400 + error body","400 + error body","400 + error body"),
     ("GET /api/v1/listening/taste/listeners/",              DENIED,     200,        200,        200,        200),
     ("GET /api/v1/listening/taste/matches/{listener}/",     DENIED,     NOT_FOUND,  NOT_FOUND,  NOT_FOUND,  NOT_FOUND),
+    # The matrix posts empty bodies: a mood, or the song played, is required.
+    ("GET /api/v1/emotions/recommendations/",              DENIED,     200,        200,        200,        200),
+    ("GET /api/v1/emotions/moods/",                        DENIED,     200,        200,        200,        200),
+    ("POST /api/v1/emotions/moods/",                       DENIED,     "400 + error body","400 + error body","400 + error body","400 + error body"),
+    ("GET /api/v1/emotions/moods/summary/",                DENIED,     200,        200,        200,        200),
+    ("GET /api/v1/emotions/plays/",                        DENIED,     200,        200,        200,        200),
+    ("POST /api/v1/emotions/plays/",                       DENIED,     "400 + error body","400 + error body","400 + error body","400 + error body"),
     ("GET /api/v1/events/",                                200,        200,        200,        200,        200),
     ("GET /api/v1/events/{event}/",                        200,        200,        200,        200,        200),
     ("GET /api/v1/events/{hidden}/",                       NOT_FOUND,  NOT_FOUND,  NOT_FOUND,  NOT_FOUND,  200),
@@ -436,6 +463,8 @@ def test_who_may_reach_what(method, url, persona, expected, request, client, spo
         ids["playlist"] = Playlist.objects.create(user=other_listener, name="Theirs").public_id
         plays_add_for(other_listener, ("Theirs", "Their song", timezone.now(), 3))
         ids["play_pk"] = Play.objects.get(user=other_listener).pk
+    if re.search(r"\{(reading|recommended)\}", url):
+        ids.update(_moods_of_another(other_listener))
     if "{listener}" in url:
         ids["listener"] = other_listener.public_id
     if "{sync}" in url:
@@ -476,6 +505,16 @@ def _events_of_others(other_promoter: User, other_listener: User) -> dict:
     return {"event": shown.public_id, "hidden": hidden.public_id, "other_event_pk": hidden.pk,
             "event_type": ContentType.objects.get_for_model(Event).pk, "saved": saved.pk, "notice": notice.pk,
             "interaction": interaction.pk, "metrics": metrics.pk}
+
+
+def _moods_of_another(other_listener: User) -> dict:
+    """The other listener's mood reading and a recommended song they played."""
+    reading = mood_record(user=other_listener, estimate=mood_picked("sad"), source="manual", at=timezone.now())
+    track = Track.objects.create(artist=Artist.objects.create(name="Theirs", name_key="theirs"),
+                                 name="Their sad song", name_key="their sad song")
+    played = recommended_play_record(user=other_listener, track_public_id=track.public_id, at=timezone.now(),
+                                     mood="sad", reason="Theirs")
+    return {"reading": reading.pk, "recommended": played.pk}
 
 
 # --- every URL has a row ------------------------------------------------------------------
@@ -554,6 +593,23 @@ def test_a_cross_site_patch_riding_the_session_cookie_is_refused(listener):
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "permission_denied"
     assert User.objects.get(pk=listener.pk).display_name == "Lena Listener"
+
+
+# --- moods are personal ---------------------------------------------------------------------
+@pytest.mark.parametrize("persona", ["guest", "listener", "promoter", "staff"])
+def test_nobody_reads_another_listeners_moods_or_recommended_plays(persona, request, client, other_listener):
+    _moods_of_another(other_listener)
+    client_for(client, request.getfixturevalue(persona))
+
+    pages = [client.get(url).content.decode() for url in ("/mood/history/", "/mood/history/?by=week")]
+    answers = [client.get(f"/api/v1/emotions/{path}").json()
+               for path in ("moods/", "moods/summary/", "moods/summary/?by=week", "plays/", "recommendations/")]
+
+    assert not any("Their sad song" in page or "Theirs" in page for page in pages)
+    assert "No moods read in the last 30 days." in pages[0]
+    assert answers[0]["count"] == answers[3]["count"] == 0
+    assert not any(period["shares"] for answer in answers[1:3] for period in answer["periods"])
+    assert answers[4]["mood"] is None
 
 
 # --- impersonation ------------------------------------------------------------------------

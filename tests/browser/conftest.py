@@ -28,8 +28,8 @@ AXE_SOURCE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
 @pytest.fixture(scope="package")
-def browser():
-    """One Chromium for the browser tests, closed when they are done."""
+def _playwright():
+    """Playwright and Debian's Chromium, for the browsers below (one Playwright per thread)."""
     chromium = shutil.which("chromium")
     if chromium is None:
         message = "No `chromium` on PATH (apt-get install chromium): the browser tests did NOT run."
@@ -42,11 +42,35 @@ def browser():
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-            yield browser
-            browser.close()
+            yield playwright, chromium
     finally:
         del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture(scope="package")
+def browser(_playwright):
+    """One Chromium for the browser tests, closed when they are done."""
+    playwright, chromium = _playwright
+    browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="package")
+def browser_with(_playwright):
+    """A Chromium launched with extra switches (say, a fake camera playing a file): `browser_with(*switches)`,
+    one browser for each set of switches, closed when the tests are done."""
+    playwright, chromium = _playwright
+    launched = {}
+
+    def launch(*switches: str):
+        if switches not in launched:
+            launched[switches] = playwright.chromium.launch(executable_path=chromium, args=[*CHROMIUM_ARGS, *switches])
+        return launched[switches]
+
+    yield launch
+    for browser in launched.values():
+        browser.close()
 
 
 @pytest.fixture

@@ -7,6 +7,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from emotions.moods import mood_picked
+from emotions.services import mood_record, recommended_play_record
 from events.models import Event, SavedEvent
 from listening.models import Album, Artist, ImportJob, Playlist, Track
 from listening.services import playlist_create, playlist_tracks_add, taste_sharing_set
@@ -47,6 +49,9 @@ PAGES = [
     ("/listening/library/playlists/{playlist}/", "listener"),
     ("/listening/taste/", "listener"),
     ("/listening/taste/{match}/", "listener"),
+    ("/mood/", "listener"),
+    ("/mood/history/", "listener"),
+    ("/mood/history/?by=week", "listener"),
     ("/events/", "listener"),
     ("/events/?start=2020-13-45", "listener"),
     ("/events/{event}/", "listener"),
@@ -63,6 +68,7 @@ PAGES = [
     ("/admin/accounts/user/", "staff"),
     ("/admin/accounts/user/{listener_pk}/change/", "staff"),
     ("/admin/listening/play/", "staff"),
+    ("/admin/emotions/moodreading/", "staff"),
     ("/admin/events/event/", "staff"),
     ("/admin/events/event/{own_event_pk}/change/", "staff"),
     ("/admin/promoters/promoterapplication/", "staff"),
@@ -85,6 +91,10 @@ def site(listener, other_listener, promoter):
     ])
     plays_add_for(other_listener, ("Björk", "Hyperballad", start, 3, {"album": "Post", "uri": plays[2][3]}))
     taste_sharing_set(user=other_listener, public=True)
+    for minutes, mood in ((60, "calm"), (40, "sad"), (20, "happy")):
+        mood_record(user=listener, estimate=mood_picked(mood), source="manual", at=start - timedelta(minutes=minutes))
+    recommended_play_record(user=listener, track_public_id=Track.objects.get(name="Hyperballad").public_id,
+                            at=start, mood="sad", strategy="lift", reason="One of your most played")
     playlist = playlist_create(user=listener, name="Friday night")
     playlist_tracks_add(playlist=playlist, tracks=list(Track.objects.all()))
     job = ImportJob.objects.create(user=listener, upload="imports/mine.zip", filename="my_spotify_data.zip",

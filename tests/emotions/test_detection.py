@@ -6,6 +6,7 @@ import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 from PIL import Image, ImageOps
@@ -91,6 +92,24 @@ def test_a_small_grey_crop_like_the_training_photos_still_shows_a_face():
     assert reading.estimate.label == "happy"
 
 
+@pytest.mark.parametrize("encoding", ["PNG with transparency", "CMYK JPEG", "16-bit grey PNG", "WebP"])
+def test_a_photo_in_other_encodings_still_shows_the_face(encoding):
+    photo = Image.open(ASTRONAUT)
+    image = {
+        "PNG with transparency": (photo.convert("RGBA"), "PNG"),
+        "CMYK JPEG": (photo.convert("CMYK"), "JPEG"),
+        "16-bit grey PNG": (Image.fromarray(np.asarray(photo.convert("L")).astype(np.uint16) * 257), "PNG"),
+        "WebP": (photo, "WEBP"),
+    }[encoding]
+    buffer = io.BytesIO()
+    image[0].save(buffer, image[1])
+
+    reading = detect_face(buffer.getvalue())
+
+    assert reading.faces == 1
+    assert reading.estimate.probabilities["happy"] > 0.5
+
+
 def test_a_large_photo_is_read_like_the_same_photo_small():
     large = Image.open(ASTRONAUT).resize((3000, 3000), Image.Resampling.BICUBIC)
 
@@ -98,6 +117,12 @@ def test_a_large_photo_is_read_like_the_same_photo_small():
 
     assert reading.faces == 1
     assert reading.estimate.label == "happy"
+
+
+def test_a_thin_strip_is_read_as_no_face_not_blown_up():
+    reading = detect_face(jpeg(Image.new("RGB", (4000, 2), (200, 180, 160))))
+
+    assert reading.faces == 0
 
 
 @pytest.mark.parametrize("image", [

@@ -233,3 +233,10 @@ def test_the_evaluation_runs_on_the_shared_exports_and_prints_sane_figures(djang
     assert any(line.startswith("average") for line in printed)
     assert any("best baseline" in line for line in printed)
     assert any("new to the listener" in line for line in printed)
+
+    earlier = benchmark.evaluate(listeners, weeks_earlier=1, out=printed.append)
+
+    # A week earlier, each listener is trained on fewer plays and tested on other weeks.
+    plays = {row["listener"]: row["plays"] for row in result["rows"]}
+    assert earlier["rows"] and all(row["plays"] <= plays[row["listener"]] for row in earlier["rows"])
+    assert any(row["plays"] < plays[row["listener"]] for row in earlier["rows"])

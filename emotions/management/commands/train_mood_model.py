@@ -1,5 +1,5 @@
 """Builds the shipped face-mood classifier from the labelled blendshape CSVs: cross-validates it, prints the
-figures, and writes the model with its card. The same CSVs give the same file."""
+figures, and writes the model with its card. The same CSVs give the same model (seeded folds and models)."""
 
 from pathlib import Path
 
