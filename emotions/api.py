@@ -13,21 +13,16 @@ from emotions import selectors, services
 from emotions.models import MoodReading, RecommendedPlay
 from emotions.moods import Mood, MoodEstimate, Strategy, mood_picked
 from emotions.recommender import recommend
-from emotions.serializers import MoodOutput, RecommendationOutput
-from emotions.text import mood_from_text
+from emotions.serializers import MoodOutput, SongRecommendationOutput
+from emotions.text import NOT_SURE, mood_from_text
 from rewrapped.api import ApplicationError
 
 RECOMMENDATIONS_DEFAULT = 20
 RECOMMENDATIONS_MOST = 50
 SUMMARY_DAYS_MOST = 2 * 366
-NOT_SURE = "I can't tell how you feel from that. Say a little more, or pick a mood."  # as the mood socket says it
 
 
 # --- serializers (input and output of each operation) ------------------------------------------------------
-class SongRecommendationOutput(RecommendationOutput):
-    """A recommended song with its one-line reason (named apart from events' recommended shows in the schema)."""
-
-
 class RecommendationsInput(serializers.Serializer):
     mood = serializers.ChoiceField(choices=Mood.choices, required=False,
                                    help_text="The mood to recommend for; by default your latest mood, if recent.")

@@ -17,10 +17,10 @@ from django.utils import timezone
 from emotions.detection import FaceReading, UnreadableImage, detect_face, detection_warm
 from emotions.moods import Mood, MoodEstimate, Strategy, mood_picked
 from emotions.recommender import recommend
-from emotions.serializers import MoodOutput, RecommendationOutput
+from emotions.serializers import MoodOutput, SongRecommendationOutput
 from emotions.services import mood_record
 from emotions.state import MoodState, MoodUpdate
-from emotions.text import mood_from_text, text_warm
+from emotions.text import NOT_SURE, mood_from_text, text_warm
 from rewrapped.throttling import SLIDING_WINDOW
 
 FRAME_MAX_BYTES = 200 * 1024
@@ -37,8 +37,6 @@ CLOSE_UNAUTHENTICATED = 4401
 CLOSE_TOO_LARGE = 4413
 CLOSE_UNREADABLE = 4415
 CLOSE_TOO_FAST = 4429
-
-UNSURE = "I can't tell how you feel from that. Say a little more, or pick a mood."
 
 
 def _warm() -> None:
@@ -134,7 +132,7 @@ def _mood(estimate: MoodEstimate | None) -> dict | None:
 
 
 def _recommendations(user, estimate: MoodEstimate | None, strategy: str) -> list[dict]:
-    return RecommendationOutput(recommend(user=user, mood=estimate, strategy=strategy), many=True).data
+    return SongRecommendationOutput(recommend(user=user, mood=estimate, strategy=strategy), many=True).data
 
 
 class MoodConsumer(AsyncJsonWebsocketConsumer):
@@ -237,7 +235,7 @@ class MoodConsumer(AsyncJsonWebsocketConsumer):
             return await self.refuse(CLOSE_TOO_LARGE, f"Words are at most {TEXT_MAX_CHARACTERS} characters")
         estimate = await sync_to_async(mood_from_text, thread_sensitive=False)(words)
         if estimate.label is None:
-            return await self.send_json({"type": "unsure", "message": UNSURE})
+            return await self.send_json({"type": "unsure", "message": NOT_SURE})
         await self.mood_send(self.state.observe(estimate, source="text", at=timezone.now()))
 
     async def pick_receive(self, content: dict) -> None:

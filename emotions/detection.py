@@ -14,7 +14,7 @@ import mediapipe
 import numpy as np
 from mediapipe.tasks.python.core.base_options import BaseOptions
 from mediapipe.tasks.python.vision import face_landmarker
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 from emotions import classifier
 from emotions.moods import MoodEstimate

@@ -13,8 +13,8 @@ class MoodOutput(serializers.Serializer):
     probabilities = serializers.DictField(child=serializers.FloatField())
 
 
-class RecommendationOutput(serializers.Serializer):
-    """A recommended song with its one-line reason."""
+class SongRecommendationOutput(serializers.Serializer):
+    """A recommended song with its one-line reason (named apart from events' recommended shows in the schema)."""
 
     id = serializers.UUIDField(source="track_public_id")
     spotify_id = serializers.CharField(allow_null=True)

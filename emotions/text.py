@@ -18,6 +18,9 @@ from vaderSentiment.vaderSentiment import BOOSTER_DICT, NEGATE, SentimentIntensi
 
 from emotions.moods import CIRCUMPLEX, MoodEstimate, circumplex_point
 
+# What the listener is told, on the mood socket and in the API, when their words say no clear mood.
+NOT_SURE = "I can't tell how you feel from that. Say a little more, or pick a mood."
+
 # The feeling words people use about themselves, per mood. NRC has no calm, no arousal, lacks some of the
 # commonest ("sad", "scared", "disgusted", "wow") and files others oddly ("serene" as negative, "calm" as only
 # positive), so these come first and weigh a whole word each.
@@ -124,7 +127,7 @@ MIXED_SHARE = 0.25  # a feeling with less than this share of the evidence does n
 CLEAR_SENTIMENT = 0.4
 SENTIMENT_WEIGHT = 1.0
 # Probabilities keep this much weight spread over all moods, so one plain word is less sure than three strong.
-UNSURE = 0.5
+SPREAD = 0.5
 # VADER judges pleasantness better than a feeling's place on the circumplex does, so it leads the valence.
 VADER_VALENCE_SHARE = 0.6
 EMPHASIS_AROUSAL = 0.1  # per "!" or shouted word (up to 3) for an activated mood: emphasis is activation
@@ -266,11 +269,11 @@ def mood_from_text(text: str) -> MoodEstimate:
 
     total = sum(evidence.values())
     label = max(evidence, key=evidence.get)
-    probabilities = {mood: (evidence.get(mood, 0.0) + UNSURE / len(CIRCUMPLEX)) / (total + UNSURE)
+    probabilities = {mood: (evidence.get(mood, 0.0) + SPREAD / len(CIRCUMPLEX)) / (total + SPREAD)
                      for mood in CIRCUMPLEX}
     # The named feeling's place on the circumplex, drawn toward the middle as the evidence is thin ("a bit sad"
     # is less unpleasant than "so sad").
-    strength = total / (total + UNSURE)
+    strength = total / (total + SPREAD)
     mix_valence, mix_arousal = (strength * value for value in circumplex_point(evidence))
     valence = VADER_VALENCE_SHARE * compound + (1 - VADER_VALENCE_SHARE) * mix_valence if compound else mix_valence
     arousal = mix_arousal
