@@ -11,6 +11,8 @@ A new URL fails test_every_url_has_a_row_in_the_matrix until it gets a row here 
 rarely, a reasoned line in UNLISTED).
 """
 
+import asyncio
+import json
 import re
 import uuid
 from collections import defaultdict
@@ -18,6 +20,8 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+import websockets
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, get_resolver, resolve
@@ -31,7 +35,8 @@ from events.models import Event, EventInteraction, EventMetricsCursor, EventMetr
 from listening.models import Artist, ImportJob, Play, Playlist, SpotifySync, Track
 from promoters.models import PromoterApplication
 from rewrapped.models import ApiCallLog
-from tests.conftest import client_for
+from rewrapped.routing import websocket_urlpatterns
+from tests.conftest import client_for, session_key_for
 from tests.factories import PASSWORD, plays_add_for
 
 PERSONAS = ("anonymous", "guest", "listener", "promoter", "staff")
@@ -538,6 +543,35 @@ def test_every_url_has_a_row_in_the_matrix():
 
     assert not missing, f"URLs without a row in MATRIX (add one, or a reasoned line in UNLISTED): {sorted(missing)}"
     assert not covered & unlisted, "a URL in MATRIX is also in UNLISTED; drop it from UNLISTED"
+
+
+# --- sockets ---------------------------------------------------------------------------------
+# Who may open each socket: a signed-out visitor is closed with 4401; every signed-in role hears "ready" on a
+# socket of its own (nothing in a socket's path names another listener).
+SOCKETS = ("/ws/notifications/", "/ws/mood/")
+
+
+def test_every_socket_has_a_row():
+    assert {f"/{pattern.pattern}" for pattern in websocket_urlpatterns} == set(SOCKETS)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("path", SOCKETS)
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_who_may_open_which_socket(path, persona, request, daphne_server):
+    user = None if persona == "anonymous" else request.getfixturevalue(persona)
+    headers = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session_key_for(user)}"} if user else {}
+
+    async def first_word():
+        async with websockets.connect(f"ws://{daphne_server}{path}", additional_headers=headers,
+                                      origin=f"http://{daphne_server}") as socket:
+            try:
+                async with asyncio.timeout(20):
+                    return json.loads(await socket.recv())["type"]
+            except websockets.ConnectionClosed as closed:
+                return f"closed {closed.rcvd.code}"
+
+    assert asyncio.run(first_word()) == ("closed 4401" if user is None else "ready")
 
 
 # --- the API only ever touches the caller -------------------------------------------------
