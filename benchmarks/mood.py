@@ -1,19 +1,23 @@
-"""What face-mood detection costs and how well it reads: detection time per camera frame on one core (p50/p95, for
-the 640×480 frames a camera gives and the 320×240 frames the mood page sends, with a face and without), and the
-classifier's cross-validated accuracy, recall per mood, confusion matrices and calibration on the training CSVs.
+"""Live mood's figures: detection time per camera frame on one core (p50/p95, for the 640×480 frames a camera
+gives and the 320×240 frames the mood page sends, with a face and without); the classifier's cross-validated
+accuracy, recall per mood, confusion matrices and calibration on the training CSVs; then, through one running
+daphne and the Redis channel layer, frame → songs pushed and how many camera sockets it keeps answering
+(benchmarks/mood_live.py says how).
 
-    DEBUG=1 .venv/bin/python benchmarks/mood.py [--frames 200] [--csv-dir DIR] [IMAGE …]
+    DEBUG=1 .venv/bin/python benchmarks/mood.py [--frames 200] [--csv-dir DIR] [--sockets 50,100,200,300]
+        [--seconds 20] [--changes 12] [--no-live] [IMAGE …]
 
-IMAGE: photos to make frames from (default: the test faces). Needs no database.
+IMAGE: photos to make frames from (default: the test faces). The live part runs against the embedded servers under
+var/ (or DATABASE_URL / REDIS_URL).
 """
 
 import os
 
-# One core, as each detection thread gets under load: no BLAS/OpenMP fan-out, and the process pinned to one CPU
-# (the landmarker's own inference threads included).
-for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+# One core, as each detection thread gets under load: no BLAS/OpenMP fan-out here (read as the libraries load;
+# dropped again below so the daphne the live part starts runs as deployed).
+ONE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+for variable in ONE_THREAD:
     os.environ[variable] = "1"
-os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 
 import argparse  # noqa: E402
 import io  # noqa: E402
@@ -33,8 +37,12 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from PIL import Image, ImageOps  # noqa: E402
 
+from benchmarks import mood_live  # noqa: E402
 from emotions import classifier  # noqa: E402
 from emotions.detection import detect_face, detection_warm  # noqa: E402
+
+for variable in ONE_THREAD:
+    del os.environ[variable]
 
 FACES = ROOT / "tests" / "emotions" / "faces"
 DEFAULT_IMAGES = [FACES / "astronaut.jpg", FACES / "grace_hopper.jpg"]
@@ -66,6 +74,16 @@ def time_frames(frames: list[bytes], count: int) -> tuple[float, float, int]:
 
 
 def print_detection(images: list[Path], count: int) -> None:
+    # Pinned to one CPU while timing (the landmarker's own inference threads, made now, included), then freed.
+    cpus = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(cpus)})
+    try:
+        _print_detection(images, count)
+    finally:
+        os.sched_setaffinity(0, cpus)
+
+
+def _print_detection(images: list[Path], count: int) -> None:
     detection_warm()
     print(f"Detection per frame, one core ({count} frames each, after warm-up):")
     for size in FRAME_SIZES:
@@ -107,9 +125,17 @@ def main() -> None:
     parser.add_argument("images", nargs="*", type=Path, default=DEFAULT_IMAGES)
     parser.add_argument("--frames", type=int, default=200)
     parser.add_argument("--csv-dir", type=Path, default=settings.DEMO_DATA_DIR / "faces")
+    parser.add_argument("--sockets", default="50,100,200,300")
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--changes", type=int, default=12)
+    parser.add_argument("--no-live", action="store_true", help="detection and the classifier only")
     arguments = parser.parse_args()
     print_detection(arguments.images, arguments.frames)
     print_cross_validation(arguments.csv_dir)
+    if not arguments.no_live:
+        print()
+        mood_live.run(steps=[int(step) for step in arguments.sockets.split(",")], seconds=arguments.seconds,
+                      changes=arguments.changes)
 
 
 if __name__ == "__main__":

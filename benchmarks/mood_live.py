@@ -1,7 +1,5 @@
 """Live mood on one daphne (the Redis channel layer, the face model, the recommender): how soon a frame becomes
-pushed songs, and how many camera sockets one daphne keeps answering.
-
-    DEBUG=1 .venv/bin/python benchmarks/mood_live.py [--sockets 50,100,200,300] [--seconds 20] [--changes 12]
+pushed songs, and how many camera sockets one daphne keeps answering. Run by benchmarks/mood.py.
 
 1. Latency, one socket of a listener with a real history (the shared extended export, imported once): frame →
    mood pushed, for every frame; a frame that changes the mood → its recommendations pushed (a smiling and a
@@ -17,7 +15,6 @@ pushed songs, and how many camera sockets one daphne keeps answering.
 Runs against the embedded servers under var/ (or DATABASE_URL / REDIS_URL); the client shares the machine.
 """
 
-import argparse
 import asyncio
 import io
 import json
@@ -40,6 +37,7 @@ import websockets  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.core.files import File  # noqa: E402
+from django.core.management import call_command  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from accounts.models import User  # noqa: E402
@@ -223,14 +221,8 @@ async def capacity(address: str, cookies: list[str], frame: bytes, seconds: floa
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sockets", default="50,100,200,300")
-    parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--changes", type=int, default=12)
-    args = parser.parse_args()
-    steps = [int(step) for step in args.sockets.split(",")]
-
+def run(*, steps: list[int], seconds: float, changes: int) -> None:
+    call_command("migrate", verbosity=0)
     # A smiling face and a straight one: their moods (happy, neutral) differ by more than the hysteresis margin.
     frames = {"happy": webcam_frame("astronaut.jpg"), "neutral": webcam_frame("grace_hopper.jpg")}
     listener = listener_with_history()
@@ -246,7 +238,7 @@ def main() -> None:
     try:
         print(f"one daphne, {settings.MOOD_DETECTION_THREADS} detection threads, {os.cpu_count()} cores shared "
               f"with the client; frames {len(frames['happy']) // 1024} KB and {len(frames['neutral']) // 1024} KB")
-        figures = asyncio.run(latency(address, listener_cookie, frames, args.changes))
+        figures = asyncio.run(latency(address, listener_cookie, frames, changes))
         print(f"latency, one socket, a listener with {Play.objects.filter(user=listener).count():,} plays:")
         print(f"  frame → mood pushed:                        {ms(figures['to_mood'])}")
         print(f"  frame that changes the mood → songs pushed: {ms(figures['to_songs'])}")
@@ -254,12 +246,12 @@ def main() -> None:
         print(f"  daphne RSS {process.memory_info().rss / 2**20:.0f} MB")
 
         print(f"capacity, each socket a frame every {FRAME_EVERY * 1000:.0f} ms once answered, "
-              f"for {args.seconds:.0f} s:")
+              f"for {seconds:.0f} s:")
         for count in steps:
-            step = asyncio.run(capacity(address, camera_cookies[:count], frames["happy"], args.seconds))
+            step = asyncio.run(capacity(address, camera_cookies[:count], frames["happy"], seconds))
             dropped = step["sent"] - step["processed"]
             print(f"  {count:4d} sockets: sent {step['sent']:,}, processed {step['processed']:,} "
-                  f"({step['processed'] / args.seconds:.0f}/s), dropped {dropped:,} "
+                  f"({step['processed'] / seconds:.0f}/s), dropped {dropped:,} "
                   f"({dropped / max(step['sent'], 1):.0%}); frame → mood {ms(step['latencies'])}, "
                   f"at most p95 {percentile(step['upper'], 0.95) * 1000:.0f} ms")
             print(f"               p95 first third {percentile(step['first_third'], 0.95) * 1000:.0f} ms, "
@@ -273,6 +265,3 @@ def main() -> None:
         daphne.terminate()
         daphne.wait()
 
-
-if __name__ == "__main__":
-    main()
