@@ -2,9 +2,9 @@
 
 The slow part, the ensemble's candidates and their blended scores, is built once per listener and kept in
 Redis under their stats version (a new play or import makes a new one), the co-listening model's version, their
-library and the hour (time of day is a predictor); the blend's learned weights are kept a day. Each call then
-only leaves out what was just played and re-ranks the kept candidates for the mood and strategy, so a mood
-change gets its list in milliseconds."""
+library, their demographics and the hour (time of day is a predictor); the blend's learned weights are kept a
+day. Each call then only leaves out what was just played and re-ranks the kept candidates for the mood and
+strategy, so a mood change gets its list in milliseconds."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from emotions.recommender.ensemble import (
     PER_ARTIST, RECENT_SECONDS, TOP, Library, candidates_at, ranked, weights_learn,
 )
 from emotions.recommender.history import Listening
+from emotions.recommender.peers import songs_of_peers, traits_stamp
 from emotions.recommender.track_moods import moods_played_in, track_mood_estimate
 from listening import selectors as listening
 from rewrapped.redis import versioned_get, versioned_set
@@ -135,7 +136,7 @@ def recommendations_prepare(*, user: User, now: datetime | None = None) -> list[
     they were played in: from the cache, else built and cached (a task may call this ahead of the socket)."""
     now = now or timezone.now()
     model = co_listening_current()
-    learned = f"{user.pk}:{model.version}:{listening.library_stamp(user=user)}"
+    learned = f"{user.pk}:{model.version}:{listening.library_stamp(user=user)}:{traits_stamp(user)}"
     key = f"emotions:candidates:{learned}:{int(now.timestamp() // 3600)}"
     version, cached = versioned_get(listening.stats_version_key(user.pk), key)
     if cached is not None:
@@ -163,6 +164,7 @@ def listener_library(user: User) -> Library:
         ratings={r.track_id: r.stars for r in listening.ratings_of(user=user).only("track_id", "stars")},
         picks=frozenset(p.track_id for p in listening.starter_picks_of(user=user).only("track_id")),
         interests=tuple(user.interests or ()),
+        peers=songs_of_peers(user),
     )
 
 

@@ -5,7 +5,9 @@ Weights are learned the way they are judged: recent stretches of the listener's 
 third of a short history) are hidden in turn, and the blend that would have ranked them best from what came
 before is kept (NDCG@20). It starts from the best of the defaults and the plain repeat rankers (most played,
 recency at one half-life), and a predictor's refinement is trusted as far as the stretches hold enough songs
-to tell: how much we know about the listener decides how far the blend moves from where it started."""
+to tell: how much we know about the listener decides how far the blend moves from where it started. Listeners
+like them (same country, age band, occupation) are not learned but counted as far as we know little else: fully
+at a cold start, fading as the listener's own songs grow."""
 
 from __future__ import annotations
 
@@ -26,16 +28,20 @@ TOP = 20
 
 # Predictors, in the order of a candidate's feature row.
 PREDICTORS = ("plays", "recent_7", "recent_30", "recent_120", "hour", "session", "co", "artist", "skips",
-              "library", "popularity", "genre", "new")
+              "library", "popularity", "genre", "new", "peers")
 DEFAULT_WEIGHTS = {
     "plays": 0.3, "recent_7": 0.3, "recent_30": 0.5, "recent_120": 1.0, "hour": 0.2, "session": 0.2, "co": 0.1,
     "artist": 0.1, "skips": -0.3, "library": 1.0, "popularity": 0.1, "genre": 0.1, "new": -0.5,
+    # Above plain popularity, below anything the listener played or told us, and only while we know little.
+    "peers": 0.3,
 }
 # What a weight may be: predictors that can only count against a song search the negative side.
 GRID = {name: (0.0, 0.1, 0.3, 1.0, 3.0) for name in PREDICTORS} | {
     "skips": (-3.0, -1.0, -0.3, 0.0), "new": (-3.0, -1.0, -0.3, 0.0, 0.3),
     # What the listener told us counts whatever their plays say: a favourite is a favourite.
     "library": (0.3, 1.0, 3.0),
+    # Not learned: a listener's own weeks would teach it to outweigh what they play (see peers_weight).
+    "peers": (),
 }
 LEARN_PASSES = 2
 LEARN_SPLITS = 6  # stretches learned on, the latest first
@@ -48,6 +54,7 @@ REASONS = {
     "session": "Goes with what you just played", "co": "Listeners like you love it",
     "artist": "More from an artist you love", "library": "One of your favourites",
     "popularity": "Popular with listeners here", "genre": "In genres you like",
+    "peers": "Popular with listeners like you",
 }
 LIBRARY_REASONS = {"favourite": "One of your favourites", "pick": "One of your starter picks",
                    "rating": "You rated it highly"}
@@ -55,12 +62,14 @@ LIBRARY_REASONS = {"favourite": "One of your favourites", "pick": "One of your s
 
 @dataclass(frozen=True)
 class Library:
-    """What the listener told us: favourites, star ratings, starter picks, and the interests on their profile."""
+    """What the listener told us: favourites, star ratings, starter picks, the interests on their profile, and
+    what their demographics tell: the songs listeners like them play most (0 … 1, by song id)."""
 
     favourites: frozenset[int] = frozenset()
     ratings: dict[int, int] = field(default_factory=dict)
     picks: frozenset[int] = frozenset()
     interests: tuple[str, ...] = ()
+    peers: dict[int, float] = field(default_factory=dict)
 
     def marks(self) -> dict[int, tuple[float, str]]:
         """Each song's library score (0 … 1) and which mark gave it."""
@@ -131,7 +140,8 @@ def candidates_at(history: Listening, *, now: float, model: CoListening, library
     track_ids = np.unique(np.concatenate([
         own_ids, np.fromiter(co, dtype=np.int64), np.fromiter(session, dtype=np.int64),
         np.array(popular, dtype=np.int64), np.fromiter(marks, dtype=np.int64),
-    ])) if len(own_ids) or co or session or popular or marks else np.zeros(0, dtype=np.int64)
+        np.fromiter(library.peers, dtype=np.int64),
+    ])) if len(own_ids) or co or session or popular or marks or library.peers else np.zeros(0, dtype=np.int64)
     known = facts(track_ids.tolist())
     track_ids = np.array([t for t in track_ids.tolist() if t in known], dtype=np.int64)
     own_at = np.searchsorted(own_ids, track_ids)
@@ -178,6 +188,7 @@ def candidates_at(history: Listening, *, now: float, model: CoListening, library
         "popularity": popularity,
         "genre": _genre_fit(track_ids, genres, own_feature(per_own(full * decay(120))), library.interests),
         "new": (~is_own).astype(np.float64),
+        "peers": from_dict(library.peers),
     }
     features = np.column_stack([_scaled(columns[name]) for name in PREDICTORS]) if len(track_ids) \
         else np.zeros((0, len(PREDICTORS)))
@@ -261,6 +272,13 @@ def ranked(candidates: Candidates, scores: np.ndarray, *, exclude: set[int], lim
     return chosen
 
 
+def peers_weight(history: Listening, library: Library) -> float:
+    """How far listeners like this one count: fully while we know none of their songs, half at TRUST_SONGS of
+    them (played in full or marked in their library), fading from there."""
+    known = len(set(history.track[history.full].tolist()) | set(library.marks()))
+    return DEFAULT_WEIGHTS["peers"] * TRUST_SONGS / (TRUST_SONGS + known)
+
+
 # --- learning the blend -------------------------------------------------------------------------------------
 def relevance(history: Listening, start: float, until: float) -> dict[int, float]:
     """Graded relevance of the songs played in [start, until): log2(1 + full plays)."""
@@ -281,8 +299,9 @@ def weights_learn(history: Listening, *, now: float, model: CoListening, library
                   facts: Facts) -> np.ndarray:
     """The blend that best ranks the listener's own recent stretches from what came before each, leaned toward
     its starting point as far as those stretches hold too few songs to tell."""
-    defaults = np.array([DEFAULT_WEIGHTS[name] for name in PREDICTORS])
     history = history.before(now)
+    peers = peers_weight(history, library)
+    defaults = np.array([peers if name == "peers" else DEFAULT_WEIGHTS[name] for name in PREDICTORS])
     if not len(history):
         return defaults
     # A short history learns on shorter stretches (a third of it each); stretches overlap by half, so several
@@ -309,6 +328,8 @@ def weights_learn(history: Listening, *, now: float, model: CoListening, library
     # Start from the defaults or from one kind of repeat listening alone, whichever ranked best.
     starts = [defaults] + [np.array([1.0 if name == alone else 0.0 for name in PREDICTORS]) for alone in
                            ("plays", "recent_7", "recent_30", "recent_120")]
+    for weights in starts[1:]:
+        weights[PREDICTORS.index("peers")] = peers  # never learned, so never searched from another value
     start = max(starts, key=lambda weights: per_split(weights).mean())
     best, best_scores = start, per_split(start)
     for _ in range(LEARN_PASSES):

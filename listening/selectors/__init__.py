@@ -9,7 +9,9 @@ from listening.selectors.library import (
     starter_picks_of, starter_picks_summary, starter_picks_warning, with_library_marks,
 )
 from listening.selectors.export import data_export_files
-from listening.selectors.listeners import artists_most_listened, listener_ids_of, played_any
+from listening.selectors.listeners import (
+    artists_most_listened, listener_ids_of, played_any, songs_of_listeners_like,
+)
 from listening.selectors.periods import stored_parts, stored_period
 from listening.selectors.plays import (
     has_history, history_cursor, history_cursor_parse, music_play_rows, recent_plays, skip_counts, top_skipped,
@@ -35,7 +37,7 @@ __all__ = [
     "artist_ids_matching", "artists_by_name", "catalog_item", "catalog_search", "track_by_public_id",
     "track_genres", "track_ids_after", "tracks_by_ids", "tracks_by_public_ids", "tracks_of_artists",
     # who plays what, for the apps above
-    "artists_most_listened", "listener_ids_of", "played_any",
+    "artists_most_listened", "listener_ids_of", "played_any", "songs_of_listeners_like",
     # library
     "STARTER_PICKS_MAX", "favourites_of", "library_stamp", "playlist_items", "playlist_of", "playlists_of",
     "ratings_of", "starter_picks_of", "starter_picks_summary", "starter_picks_warning", "with_library_marks",

@@ -201,6 +201,78 @@ def test_what_a_listener_plays_at_this_hour_where_they_live_comes_first_across_a
     assert {s.artist for s in evening} == {"Night Owls"}
 
 
+YOUTH = [(f"Canal Kids {n}", f"Bike Lane {n}") for n in range(4)]
+DUTCH = [(f"Polder Brass {n}", f"Windmill {n}") for n in range(4)]
+ELDERS = [(f"Shinkansen {n}", f"Old Kyoto {n}") for n in range(4)]
+LIKE_YOU = "Popular with listeners like you"
+
+
+def crowd(songs: list[tuple[str, str]], ages: list[int | None], **profile) -> list:
+    """Listeners of the given ages (and profile) who each played these songs every day for ten days."""
+    people = [UserFactory(age=age, **profile) for age in ages]
+    for person in people:
+        listen(person, songs, days=10)
+    return people
+
+
+def names(songs) -> list[str]:
+    return [song.name for song in songs]
+
+
+def test_a_brand_new_listener_gets_what_listeners_of_their_age_and_country_love(listener):
+    crowd(YOUTH, [19, 24], country="NL")
+    crowd(DUTCH, [50] * 6, country="NL")  # more of them, but they share only the country
+    crowd(ELDERS, [50] * 8, country="JP")  # the most popular songs here, from listeners nothing like this one
+    co_listening_rebuild()
+    listener.country, listener.age = "NL", 22
+    listener.save(update_fields=["country", "age"])
+
+    songs = recommend(user=listener, mood=None, limit=12, now=NOW)
+
+    assert set(names(songs[:4])) == {name for _, name in YOUTH}
+    assert {song.reason for song in songs[:4]} == {LIKE_YOU}
+    assert set(names(songs[4:8])) == {name for _, name in DUTCH}
+    assert set(names(songs[8:])) == {name for _, name in ELDERS}
+
+
+def test_a_listener_who_tells_no_demographics_gets_the_same_songs_as_before(listener):
+    crowd(YOUTH, [None, None])  # listeners who, like this one, left their profile empty
+    elders = crowd(ELDERS, [None] * 4)
+    co_listening_rebuild()
+    before = [(song.name, song.reason) for song in recommend(user=listener, mood=None, limit=8, now=NOW)]
+
+    for person in elders:
+        person.country, person.age, person.occupation = "JP", 50, "retired"
+        person.save(update_fields=["country", "age", "occupation"])
+    co_listening_rebuild()  # the nightly build: nothing kept from before is reused
+    after = [(song.name, song.reason) for song in recommend(user=listener, mood=None, limit=8, now=NOW)]
+
+    assert after == before
+    assert {name for name, _ in after[:4]} == {name for _, name in ELDERS}  # the most popular, as ever
+    assert LIKE_YOU not in {reason for _, reason in after}
+
+
+def test_listeners_like_you_fade_as_the_listeners_own_history_grows(listener):
+    crowd(YOUTH, [19, 24], country="NL")
+    crowd(ELDERS, [50] * 8, country="JP")
+    co_listening_rebuild()
+    listener.country, listener.age = "NL", 22
+    listener.save(update_fields=["country", "age"])
+    listen(listener, CALM[:3], days=2, end=NOW - timedelta(hours=12))
+
+    few = recommend(user=listener, mood=None, limit=10, now=NOW)
+
+    assert set(names(few[:3])) == {name for _, name in CALM[:3]}  # their own songs still first
+    assert set(names(few[3:7])) == {name for _, name in YOUTH}
+    assert {song.reason for song in few[3:7]} == {LIKE_YOU}
+
+    listen(listener, CALM + LOUD, days=60, per_day=2, end=NOW - timedelta(hours=12))
+    heavy = recommend(user=listener, mood=None, limit=20, now=NOW)
+
+    assert set(names(heavy)) == {name for _, name in CALM + LOUD}
+    assert LIKE_YOU not in {song.reason for song in heavy}
+
+
 def test_a_listener_with_nothing_at_all_gets_an_empty_list(listener):
     assert recommend(user=listener, mood=mood("happy"), limit=10, now=NOW) == []
 
