@@ -12,6 +12,7 @@ from pathlib import Path
 import joblib
 import numpy as np
 import sklearn
+from scipy.special import logit
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import VotingClassifier
 from sklearn.linear_model import LogisticRegression
@@ -81,19 +82,22 @@ def _read_faces(path: Path, *, group_column: str | None):
     return features, faces, {"sha256": hashlib.sha256(content).hexdigest(), "rows": len(rows)}
 
 
-def mirrored_log_scores(scores: np.ndarray, *, features: tuple[str, ...]) -> np.ndarray:
+def mirrored_logit_scores(scores: np.ndarray, *, features: tuple[str, ...]) -> np.ndarray:
     """Features a mood reads alike on either side of the face: each left/right pair's mean and how much the sides
-    differ, plus the unpaired scores but `_neutral` (always 0), all on a log scale (most scores sit near 0, where
-    small movements matter)."""
-    logs = np.log(np.clip(scores, 1e-4, 1))
+    differ, plus the unpaired scores but `_neutral` (always 0). A mirrored face gives the same features, so mirrored
+    copies of training rows would add nothing. Scores are on a logit scale: most sit near 0 and some near 1, and
+    small movements at either end matter (held out, logit reads both datasets at least as well as log)."""
+    logits = logit(np.clip(scores, 1e-4, 1 - 1e-4))
     left = [i for i, name in enumerate(features) if name.endswith("Left")]
     right = [features.index(features[i].removesuffix("Left") + "Right") for i in left]
     unpaired = [i for i, name in enumerate(features) if not name.endswith(("Left", "Right")) and name != "_neutral"]
-    return np.hstack([(logs[:, left] + logs[:, right]) / 2, np.abs(logs[:, left] - logs[:, right]), logs[:, unpaired]])
+    return np.hstack(
+        [(logits[:, left] + logits[:, right]) / 2, np.abs(logits[:, left] - logits[:, right]), logits[:, unpaired]]
+    )
 
 
 def new_model(features: tuple[str, ...]):
-    """The untrained estimator: a soft vote of three models on mirrored log scores, each calibrated on held-out
+    """The untrained estimator: a soft vote of three models on mirrored logit scores, each calibrated on held-out
     predictions (isotonic for the SVM's margins, temperature scaling for the two that give probabilities).
     Held out, it reads in-the-wild faces better than any member alone (or gradient boosting, or logistic regression
     on raw scores), posed faces as well as the best member, and its probabilities are the best calibrated."""
@@ -103,7 +107,7 @@ def new_model(features: tuple[str, ...]):
         )
 
     return make_pipeline(
-        FunctionTransformer(mirrored_log_scores, kw_args={"features": tuple(features)}),
+        FunctionTransformer(mirrored_logit_scores, kw_args={"features": tuple(features)}),
         StandardScaler(),
         VotingClassifier(
             [

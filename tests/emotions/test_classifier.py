@@ -104,3 +104,17 @@ def test_a_model_saved_by_another_scikit_learn_is_refused_with_what_to_do(tmp_pa
 
     with pytest.raises(classifier.ModelMismatch, match="train_mood_model"):
         classifier.load(old)
+
+
+def test_a_face_reads_the_same_mood_in_a_mirror():
+    """Cameras and pages may or may not mirror the picture; the mood must not depend on it."""
+    shipped = classifier.shipped()
+    for row in rows_of(TRAINING_CSVS / classifier.CK_CSV)[::60]:
+        face = {feature: float(row[feature]) for feature in shipped.card["features"]}
+        mirrored = {
+            feature.replace("Left", "\0").replace("Right", "Left").replace("\0", "Right"): score
+            for feature, score in face.items()
+        }
+
+        assert mirrored != face
+        assert shipped.estimate(mirrored) == shipped.estimate(face)
