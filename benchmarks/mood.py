@@ -59,10 +59,6 @@ def camera_frame(path: Path, size: tuple[int, int]) -> bytes:
     return buffer.getvalue()
 
 
-def percentile(values: list[float], share: float) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[round(share * 100) - 1]
-
-
 def time_frames(frames: list[bytes], count: int) -> tuple[float, float, int]:
     timings = []
     for n in range(count):
@@ -70,7 +66,7 @@ def time_frames(frames: list[bytes], count: int) -> tuple[float, float, int]:
         started = time.perf_counter()
         reading = detect_face(frame)
         timings.append((time.perf_counter() - started) * 1000)
-    return percentile(timings, 0.5), percentile(timings, 0.95), reading.faces
+    return mood_live.percentile(timings, 0.5), mood_live.percentile(timings, 0.95), reading.faces
 
 
 def print_detection(images: list[Path], count: int) -> None:
