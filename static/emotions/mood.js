@@ -70,7 +70,8 @@
     } else if (message.type === "mood") {
       if (message.source === "face") {
         frameSentAt = 0;
-        faces(message.faces);
+        // A frame sent just before the camera was stopped may be answered after: it must not say the camera reads.
+        if (stream) faces(message.faces);
       }
       if (message.current) addPoint(message.current);
       showMood(message.current, message.source);
