@@ -14,12 +14,14 @@ from rewrapped.broker import RETRY_AFTER_SECONDS, BrokerUnavailable
 class ApplicationError(Exception):
     """A rule of the product was broken; the API answers 400 with this code and message."""
 
-    def __init__(self, message: str, *, code: str = "invalid", fields: dict | None = None, status_code: int = 400):
+    def __init__(self, message: str, *, code: str = "invalid", fields: dict | None = None, status_code: int = 400,
+                 links: dict[str, str] | None = None):
         super().__init__(message)
         self.message = message
         self.code = code
         self.fields = fields or {}
         self.status_code = status_code
+        self.links = links or {}  # where the client can go about it, by name: {"upgrade_url": ...}
 
 
 class Pagination(PageNumberPagination):
@@ -30,7 +32,9 @@ class Pagination(PageNumberPagination):
 def exception_handler(exc, context):
     """Every error leaves the API as {"error": {"code", "message", "fields"}}."""
     if isinstance(exc, ApplicationError):
-        return _error(exc.status_code, exc.code, exc.message, exc.fields)
+        response = _error(exc.status_code, exc.code, exc.message, exc.fields)
+        response.data["error"].update(exc.links)
+        return response
     if isinstance(exc, BrokerUnavailable):
         return _error(503, "unavailable", exc.message, {}, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     if isinstance(exc, Http404):

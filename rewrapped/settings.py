@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "csp",
     "hijack",
     "hijack.contrib.admin",
+    "djstripe",
     "rewrapped",
     "accounts",
     "listening",
@@ -366,6 +367,21 @@ CELERY_BEAT_SCHEDULE |= {
     "fill-track-moods": {"task": "emotions.tasks.track_moods_dispatch", "schedule": timedelta(minutes=10),
                          "options": {"expires": 540}},
 }
+
+# Billing: Stripe through stripe-python and dj-stripe (its objects kept in our database). Premium has a monthly and a
+# yearly price, named here by their lookup keys and synced from Stripe (`manage.py billing_sync`). Webhooks come to
+# /billing/webhook/ signed with STRIPE_WEBHOOK_SECRET. Free listeners play FREE_RECOMMENDED_SONGS recommended songs.
+STRIPE_API_BASE = env("STRIPE_API_BASE", "https://api.stripe.com").rstrip("/")
+STRIPE_LIVE_MODE = env("STRIPE_LIVE_MODE", "0") == "1"
+STRIPE_TEST_SECRET_KEY = env("STRIPE_TEST_SECRET_KEY", "")
+STRIPE_LIVE_SECRET_KEY = env("STRIPE_LIVE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_PRICE_MONTHLY = env("STRIPE_PRICE_MONTHLY", "premium_monthly")
+STRIPE_PRICE_YEARLY = env("STRIPE_PRICE_YEARLY", "premium_yearly")
+STRIPE_TRIAL_DAYS = int(env("STRIPE_TRIAL_DAYS", "0"))
+DJSTRIPE_FOREIGN_KEY_TO_FIELD = "id"
+DJSTRIPE_WEBHOOK_VALIDATION = "verify_signature"
+FREE_RECOMMENDED_SONGS = int(env("FREE_RECOMMENDED_SONGS", "5"))
 
 # Concert providers. Ticketmaster allows 5 requests a second and 5,000 a day per key (the daily count is kept
 # in Redis per UTC day, so every worker shares it); JamBase's v3 API takes its key as a bearer token.

@@ -5,6 +5,7 @@ from rest_framework_simplejwt.views import TokenRefreshView
 
 from accounts import views as account_views
 from accounts.api import MeApi, MeExportApi, TokenObtainApi
+from billing.urls import api_urlpatterns as billing_api
 from emotions.urls import api_urlpatterns as emotions_api
 from events.urls import api_urlpatterns as events_api
 from listening.urls import api_urlpatterns as listening_api
@@ -21,6 +22,7 @@ api_v1 = [
     path("events/", include(events_api)),
     path("promoters/", include(promoters_api)),
     path("emotions/", include(emotions_api)),
+    path("billing/", include(billing_api)),
 ]
 
 handler404 = "rewrapped.api.not_found"
@@ -34,6 +36,7 @@ urlpatterns = [
     path("events/", include("events.urls")),
     path("promoters/", include("promoters.urls")),
     path("mood/", include("emotions.urls")),
+    path("billing/", include("billing.urls")),
     # A Spotify-only guest who sets a password is upgrading: one flow for it, which also asks for an email.
     path("accounts/password/set/", account_views.upgrade),
     path("accounts/", include("allauth.urls")),

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from billing import views
+
+app_name = "billing"
+urlpatterns = [
+    path("", views.billing, name="page"),
+    path("upgrade/", views.upgrade, name="upgrade"),
+]
+
+# Mounted under /api/v1/billing/ in the "api" namespace.
+api_urlpatterns = []
