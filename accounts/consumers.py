@@ -54,3 +54,6 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
 
     async def stats_ready(self, event):
         await self.send_json({"type": "stats.ready", **event["payload"]})
+
+    async def billing_updated(self, event):
+        await self.send_json({"type": "billing.updated", **event["payload"]})

@@ -4,6 +4,8 @@ dj-stripe's models; here are the free-song ledger and the record of every webhoo
 from django.conf import settings
 from django.db import models
 
+from accounts.models import User
+
 
 class SongUse(models.Model):
     """One recommended song a listener played, as the feature that played it reported it (once per play)."""
@@ -48,3 +50,12 @@ class WebhookReceipt(models.Model):
 
     def __str__(self):
         return f"{self.event_id} {self.type}"
+
+
+class ListenerBilling(User):
+    """A listener seen from billing: what staff read in the admin (their plan, Stripe customer, invoices)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "listener's billing"
+        verbose_name_plural = "listeners' billing"
