@@ -93,7 +93,7 @@ class FakeStripe(FakeServer):
     # --- lifecycle ---------------------------------------------------------------------
     def reset(self) -> None:
         """Forget everything but the seeded product and prices, once the events still on their way arrived."""
-        self._outbox.join()
+        self.deliveries_wait()
         with self._state, self._lock:
             self.objects.clear()
             self.requests.clear()
@@ -224,9 +224,14 @@ class FakeStripe(FakeServer):
         except OSError:
             return None
 
+    def deliveries_wait(self) -> None:
+        """Returns once every event sent so far was answered (those the API and the hosted pages send are on
+        their way after the answer, as Stripe's are)."""
+        self._outbox.join()
+
     def _send_and_wait(self, events: list[dict]) -> None:
         self._send(events)
-        self._outbox.join()
+        self.deliveries_wait()
 
     def _send(self, events: list[dict]) -> None:
         if self.webhook_url:
@@ -320,8 +325,8 @@ class FakeStripe(FakeServer):
         price = self._get("price", lines[0].get("price"), param="line_items[0][price]")
         quantity = _integer(lines[0].get("quantity", "1"), "line_items[0][quantity]")
         customer = params.get("customer") and self._get("customer", params["customer"], param="customer")["id"]
-        trial_days = _integer(params.get("subscription_data", {}).get("trial_period_days", "0"),
-                              "subscription_data[trial_period_days]")
+        subscription_data = params.get("subscription_data", {})
+        trial_days = _integer(subscription_data.get("trial_period_days", "0"), "subscription_data[trial_period_days]")
         session_id = "cs_test_" + _random(58)
         amount = price["unit_amount"] * quantity
         session = self._store(_template("checkout.session") | {
@@ -342,7 +347,8 @@ class FakeStripe(FakeServer):
             "total_details": {"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0},
             "locale": params.get("locale"),
         })
-        self._checkouts[session_id] = {"price": price["id"], "quantity": quantity, "trial_days": trial_days}
+        self._checkouts[session_id] = {"price": price["id"], "quantity": quantity, "trial_days": trial_days,
+                                       "metadata": _metadata(subscription_data)}
         return session, []
 
     def _portal_post(self, params: dict) -> tuple[dict, list]:
@@ -447,7 +453,7 @@ class FakeStripe(FakeServer):
             "pending_invoice_item_interval": None, "pending_update": None, "transfer_data": None,
             "billing_thresholds": None, "payment_settings": template["payment_settings"] | {
                 "payment_method_options": None, "save_default_payment_method": "on_subscription"},
-            "latest_invoice": None, "metadata": {},
+            "latest_invoice": None, "metadata": sale["metadata"],
         })
 
     def _subscription_change(self, subscription: dict, **changes) -> dict:

@@ -183,3 +183,148 @@ def test_dj_stripe_syncs_every_kind_of_object_the_fake_serves(db, stripe_fake, a
     assert sorted((price.stripe_data["lookup_key"], price.unit_amount, price.product.name) for price in prices) == [
         ("premium_monthly", 499, "Re-Wrapped Premium"), ("premium_yearly", 4999, "Re-Wrapped Premium")]
     assert djstripe.Product.objects.get().stripe_data["default_price"] == stripe_fake.monthly["id"]
+
+
+def test_stripe_python_module_api_reaches_the_fake_through_our_settings(stripe_fake, settings):
+    customer = stripe.Customer.create(api_key=settings.STRIPE_TEST_SECRET_KEY, email="lena@example.com",
+                                      metadata={"user": "42"})
+
+    assert stripe.api_base == settings.STRIPE_API_BASE == stripe_fake.url
+    assert stripe_fake.requests[-1] == ("POST", "/v1/customers", {"email": "lena@example.com",
+                                                                  "metadata": {"user": "42"}})
+    assert stripe.Customer.retrieve(customer.id, api_key=settings.STRIPE_TEST_SECRET_KEY).metadata.to_dict() == {
+        "user": "42"}
+
+
+def test_errors_come_in_stripes_shapes_and_raise_stripe_pythons_exceptions(stripe_fake, api):
+    with pytest.raises(stripe.AuthenticationError) as unauthenticated:
+        stripe.StripeClient("sk_test_someone_else", base_addresses={"api": stripe_fake.url}).v1.customers.list()
+    with pytest.raises(stripe.InvalidRequestError) as missing:
+        api.v1.subscriptions.retrieve("sub_nobody")
+    with pytest.raises(stripe.InvalidRequestError) as unknown:
+        api.v1.customers.create(params={"email": "lena@example.com", "plan": "free"})
+    with pytest.raises(stripe.InvalidRequestError) as no_line_items:
+        api.v1.checkout.sessions.create(params={"mode": "subscription", "success_url": "http://127.0.0.1/"})
+
+    assert unauthenticated.value.http_status == 401
+    assert (missing.value.http_status, missing.value.code, missing.value.param) == (404, "resource_missing", "id")
+    assert "No such subscription: 'sub_nobody'" in str(missing.value)
+    assert (unknown.value.http_status, unknown.value.code, unknown.value.param) == (400, "parameter_unknown", "plan")
+    assert (no_line_items.value.code, no_line_items.value.param) == ("parameter_missing", "line_items")
+    assert api.v1.customers.list().data == []  # nothing was written by the refused requests
+
+
+def test_rate_limits_and_outages_are_answered_until_the_fault_is_used_up(stripe_fake, api):
+    stripe_fake.fail(429, retry_after=2)
+    with pytest.raises(stripe.RateLimitError) as limited:
+        api.v1.prices.list()
+    stripe_fake.fail(500)
+    with pytest.raises(stripe.APIError) as down:
+        api.v1.prices.list()
+
+    assert (limited.value.http_status, limited.value.headers["Retry-After"]) == (429, "2")
+    assert limited.value.json_body["error"]["code"] == "rate_limit"
+    assert down.value.http_status == 500
+    assert len(api.v1.prices.list().data) == 2
+    assert [path for _, path, _ in stripe_fake.requests] == ["/v1/prices"] * 3  # Stripe said not to retry the 500
+
+
+def test_an_idempotency_key_replays_the_first_answer_and_refuses_other_parameters(stripe_fake, api):
+    first = api.v1.customers.create(params={"email": "lena@example.com"}, options={"idempotency_key": "signup-1"})
+    again = api.v1.customers.create(params={"email": "lena@example.com"}, options={"idempotency_key": "signup-1"})
+    with pytest.raises(stripe.IdempotencyError):
+        api.v1.customers.create(params={"email": "otto@example.com"}, options={"idempotency_key": "signup-1"})
+
+    assert again.id == first.id and again.last_response.headers["Idempotent-Replayed"] == "true"
+    assert [customer.id for customer in api.v1.customers.list().data] == [first.id]
+
+
+def test_lists_page_newest_first_with_starting_after(stripe_fake, api):
+    made = [api.v1.customers.create(params={"email": f"listener{n}@example.com"}).id for n in range(3)]
+
+    first = api.v1.customers.list(params={"limit": 2})
+    rest = api.v1.customers.list(params={"limit": 2, "starting_after": first.data[-1].id})
+    with pytest.raises(stripe.InvalidRequestError) as too_many:
+        api.v1.customers.list(params={"limit": 101})
+
+    assert ([c.id for c in first.data], first.has_more) == (made[:0:-1], True)
+    assert ([c.id for c in rest.data], rest.has_more) == ([made[0]], False)
+    assert [c.id for c in api.v1.customers.list(params={"limit": 1}).auto_paging_iter()] == made[::-1]
+    assert too_many.value.param == "limit"
+
+
+def test_cancel_at_period_end_resume_and_a_plan_change_are_sent_as_subscription_updates(stripe_fake, api, receiver):
+    subscription_id = stripe_fake.checkout_complete(checkout(stripe_fake, api).id)["subscription"]
+    period_end = api.v1.subscriptions.retrieve(subscription_id)["items"].data[0].current_period_end
+    receiver.received.clear()
+
+    cancelling = api.v1.subscriptions.update(subscription_id, params={"cancel_at_period_end": True})
+    resumed = api.v1.subscriptions.update(subscription_id, params={"cancel_at_period_end": False})
+    item_id = resumed["items"].data[0].id
+    yearly = api.v1.subscriptions.update(subscription_id, params={
+        "items": [{"id": item_id, "price": stripe_fake.yearly["id"]}]})
+    stripe_fake.deliveries_wait()
+
+    assert (cancelling.cancel_at_period_end, cancelling.cancel_at) == (True, period_end)
+    assert (resumed.cancel_at_period_end, resumed.cancel_at, resumed.status) == (False, None, "active")
+    assert yearly["items"].data[0].price.lookup_key == "premium_yearly"
+    events = [json.loads(body) for body, _ in receiver.received]
+    assert [event["type"] for event in events] == ["customer.subscription.updated"] * 3
+    assert events[0]["data"]["previous_attributes"]["cancel_at_period_end"] is False
+    assert events[1]["data"]["object"]["cancel_at"] is None
+
+
+def test_a_deleted_customer_ends_their_subscription_and_reads_as_deleted(stripe_fake, api, receiver):
+    completed = stripe_fake.checkout_complete(checkout(stripe_fake, api).id)
+    receiver.received.clear()
+
+    stripe_fake.customer_delete(completed["customer"])
+
+    assert receiver.types() == ["customer.subscription.deleted", "customer.deleted"]
+    assert api.v1.customers.retrieve(completed["customer"]).deleted is True
+    assert api.v1.subscriptions.retrieve(completed["subscription"]).status == "canceled"
+    assert api.v1.customers.list().data == []
+
+
+def test_a_trial_ending_soon_is_announced(stripe_fake, api, receiver):
+    session = checkout(stripe_fake, api, subscription_data={"trial_period_days": 7, "metadata": {"user": "42"}})
+    subscription_id = stripe_fake.checkout_complete(session.id)["subscription"]
+
+    stripe_fake.trial_will_end(subscription_id)
+
+    event = json.loads(receiver.received[-1][0])
+    assert event["type"] == "customer.subscription.trial_will_end"
+    assert event["data"]["object"]["metadata"] == {"user": "42"}
+
+
+def test_hosted_checkout_pays_on_a_form_post_and_returns_to_the_success_url(stripe_fake, api, receiver):
+    session = checkout(stripe_fake, api)
+    status, page, _ = get(session.url)
+    assert status == 200 and b">Pay</button>" in page
+
+    paid = urllib.request.Request(session.url, data=b"brand=visa&last4=1881", method="POST")
+    with pytest.raises(urllib.error.HTTPError) as redirect:  # a 303 is not followed by this opener
+        urllib.request.build_opener(NoRedirects).open(paid)
+    stripe_fake.deliveries_wait()
+
+    assert redirect.value.code == 303
+    assert redirect.value.headers["Location"] == f"http://127.0.0.1/ok/?id={session.id}"
+    assert receiver.types()[-3:] == ["checkout.session.completed", "customer.subscription.created", "invoice.paid"]
+    method, = api.v1.payment_methods.list(params={"customer": session.customer, "type": "card"}).data
+    assert method.card.last4 == "1881"
+
+
+def test_the_hosted_portal_links_back_to_the_return_url(stripe_fake, api):
+    customer = api.v1.customers.create(params={"email": "lena@example.com"})
+    portal = api.v1.billing_portal.sessions.create(params={"customer": customer.id,
+                                                           "return_url": "http://127.0.0.1/billing/"})
+
+    status, page, _ = get(portal.url)
+
+    assert portal.url.startswith(f"{stripe_fake.url}/portal/bps_") and status == 200
+    assert b'<a href="http://127.0.0.1/billing/">Return to Re-Wrapped</a>' in page
+
+
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
