@@ -136,17 +136,20 @@ def billing_updated_broadcast(*, user_ids: set[int]) -> None:
 # --- handlers: each takes the event's object and returns the listeners whose billing it touched ----------------
 def _checkout_completed(session: dict) -> set[int]:
     """Checkout made the customer (or used the listener's): it is the listener's now, the one they pay with."""
-    synced = object_sync(Session, session["id"])
-    if synced is None or synced.customer is None:
+    data = Session(id=session["id"]).api_retrieve()
+    user_pk = str(data.get("client_reference_id") or (data.get("metadata") or {}).get(
+        djstripe_settings.SUBSCRIBER_CUSTOMER_KEY) or "")
+    user = User.objects.filter(pk=int(user_pk)).first() if user_pk.isdigit() else None
+    customer_id = get_id_from_stripe_data(data.get("customer"))
+    # Checked before dj-stripe stores the session, which would move the customer to whoever its metadata names.
+    known = Customer.objects.select_for_update().filter(id=customer_id).first() if customer_id else None
+    if user is not None and known is not None and known.subscriber_id not in (None, user.pk):
+        raise CustomerTaken(f"Customer {customer_id} belongs to listener {known.subscriber_id}, "
+                            f"not to {user.pk} who completed checkout {data['id']}.")
+    Session.sync_from_stripe_data(data)
+    customer = Customer.objects.filter(id=customer_id).first() if customer_id else None
+    if user is None or customer is None or customer.date_purged is not None:
         return set()
-    user_pk = synced.client_reference_id or (synced.metadata or {}).get(djstripe_settings.SUBSCRIBER_CUSTOMER_KEY)
-    user = User.objects.filter(pk=int(user_pk)).first() if str(user_pk or "").isdigit() else None
-    customer = Customer.objects.select_for_update().get(pk=synced.customer.pk)
-    if user is None or customer.date_purged is not None:
-        return set()
-    if customer.subscriber_id not in (None, user.pk):
-        raise CustomerTaken(f"Customer {customer.id} belongs to listener {customer.subscriber_id}, "
-                            f"not to {user.pk} who completed checkout {synced.id}.")
     if customer.subscriber_id is None:
         customer.subscriber = user
         customer.save(update_fields=["subscriber", "djstripe_updated"])
