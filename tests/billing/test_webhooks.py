@@ -384,7 +384,10 @@ def test_a_listeners_open_page_hears_premium_arrive_and_the_trial_ending(fake, d
 
     messages, others = asyncio.run(heard())
 
-    assert [status for _, _, status in fake.deliveries] == [200] * 4
+    assert {status for _, _, status in fake.deliveries} == {200}
+    assert {event_type for _, event_type, _ in fake.deliveries} >= {
+        "checkout.session.completed", "customer.subscription.created", "invoice.paid",
+        "customer.subscription.trial_will_end"}
     assert {"type": "billing.updated", "premium": True, "status": "trialing"} in messages
     notice = next(message for message in messages if message.get("kind") == "billing.trial_will_end")
     trial_end = Subscription.objects.get(customer__subscriber=listener).stripe_data["trial_end"]
