@@ -29,6 +29,7 @@ from django.utils import timezone
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import Impersonation, User
+from billing.models import WebhookReceipt
 from emotions.moods import mood_picked
 from emotions.services import mood_record, recommended_play_record
 from events.models import Event, EventInteraction, EventMetricsCursor, EventMetricsDaily, EventNotice, SavedEvent
@@ -306,6 +307,24 @@ MATRIX = [
     ("GET /admin/promoters/promoterapplication/{application}/change/", ADMIN, ADMIN, ADMIN,    ADMIN,      200),
     ("GET /admin/promoters/promoterapplication/{application}/history/", ADMIN, ADMIN, ADMIN,   ADMIN,      200),
     ("GET /admin/promoters/promoterapplication/{application}/delete/", ADMIN, ADMIN, ADMIN,    ADMIN,      200),
+    # Billing: the webhooks received and any listener's billing are records to read; billing changes on Stripe.
+    ("GET /admin/billing/",                                ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/billing/webhookreceipt/",                 ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/billing/webhookreceipt/add/",             ADMIN,      ADMIN,      ADMIN,      ADMIN,      403),
+    ("GET /admin/billing/webhookreceipt/{receipt}/",       ADMIN,      ADMIN,      ADMIN,      ADMIN,      "302 → /admin/billing/webhookreceipt/{receipt}/change/"),
+    ("GET /admin/billing/webhookreceipt/{receipt}/change/", ADMIN,     ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/billing/webhookreceipt/{receipt}/history/", ADMIN,    ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/billing/webhookreceipt/{receipt}/delete/", ADMIN,     ADMIN,      ADMIN,      ADMIN,      403),
+    ("GET /admin/billing/listenerbilling/",                ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/billing/listenerbilling/add/",            ADMIN,      ADMIN,      ADMIN,      ADMIN,      403),
+    ("GET /admin/billing/listenerbilling/{user}/",         ADMIN,      ADMIN,      ADMIN,      ADMIN,      "302 → /admin/billing/listenerbilling/{user}/change/"),
+    ("GET /admin/billing/listenerbilling/{user}/change/",  ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/billing/listenerbilling/{user}/history/", ADMIN,      ADMIN,      ADMIN,      ADMIN,      200),
+    ("GET /admin/billing/listenerbilling/{user}/delete/",  ADMIN,      ADMIN,      ADMIN,      ADMIN,      403),
+    # --- billing: Stripe's webhook ----
+    # Stripe signs its events rather than signing in: anyone may POST, and without Stripe's signature every
+    # persona is refused (tests/billing/test_webhooks.py sends signed ones).
+    ("POST /billing/webhook/",                             "400 + error body", "400 + error body", "400 + error body", "400 + error body", "400 + error body"),
     # --- API ----
     ("GET /api/v1/me/",                                    DENIED,     200,        200,        200,        200),
     ("PATCH /api/v1/me/",                                  DENIED,     200,        200,        200,        200),
@@ -388,6 +407,9 @@ UNLISTED = {
         "allauth's old addresses, which only 301 to the same pages under accounts/3rdparty/",
     r"^admin/(auth|account|socialaccount|django_celery_beat|axes)/":
         "other packages' ModelAdmins, behind the same AdminSite.admin_view guard our own ModelAdmins' rows pin down",
+    r"^admin/djstripe/":
+        "dj-stripe's ModelAdmins, made read-only by billing/admin.py (tests/billing/test_admin.py), behind the same "
+        "AdminSite.admin_view guard",
     r"^admin/r/":
         "the admin's view-on-site redirect; none of our models has a get_absolute_url",
 }
@@ -478,6 +500,9 @@ def test_who_may_reach_what(method, url, persona, expected, request, client, spo
         ids["call"] = ApiCallLog.objects.create(service="spotify", method="GET", endpoint="/v1/me", status=200).pk
     if re.search(r"\{(event|hidden|other_event_pk|event_type|saved|notice|interaction|metrics)\}", url):
         ids.update(_events_of_others(request.getfixturevalue("other_promoter"), other_listener))
+    if "{receipt}" in url:
+        ids["receipt"] = WebhookReceipt.objects.create(event_id="evt_theirs", type="invoice.paid", outcome="processed",
+                                                       created=timezone.now()).pk
     if "{application}" in url:
         ids["application"] = PromoterApplication.objects.create(
             user=other_listener, organisation="Theirs", website="https://theirs.example.com", reason="To promote"
