@@ -22,7 +22,6 @@ from django.utils import dateformat
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from djstripe.models import Customer, Invoice, Session, Subscription
-from djstripe.settings import djstripe_settings
 from djstripe.utils import convert_tstamp, get_id_from_stripe_data
 
 from accounts.models import User
@@ -137,8 +136,8 @@ def billing_updated_broadcast(*, user_ids: set[int]) -> None:
 def _checkout_completed(session: dict) -> set[int]:
     """Checkout made the customer (or used the listener's): it is the listener's now, the one they pay with."""
     data = Session(id=session["id"]).api_retrieve()
-    user_pk = str(data.get("client_reference_id") or (data.get("metadata") or {}).get(
-        djstripe_settings.SUBSCRIBER_CUSTOMER_KEY) or "")
+    # The billing pages make each session with the listener's id as its client reference and in its metadata.
+    user_pk = str(data.get("client_reference_id") or (data.get("metadata") or {}).get("user_id") or "")
     user = User.objects.filter(pk=int(user_pk)).first() if user_pk.isdigit() else None
     customer_id = get_id_from_stripe_data(data.get("customer"))
     # Checked before dj-stripe stores the session, which would move the customer to whoever its metadata names.

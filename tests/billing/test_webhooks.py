@@ -141,14 +141,14 @@ def send(client, fake, event: dict):
     return client.post(URL, body, content_type="application/json", headers={"Stripe-Signature": signature})
 
 
-def checkout_paid(fake, user, *, trial_days: int = 0) -> dict:
+def checkout_paid(fake, user, *, trial_days: int = 0, with_reference: bool = True) -> dict:
     """The listener pays a Checkout session made as the billing pages make it: their own customer, their id as the
     client reference and in the metadata. The fake keeps the events Stripe would send; the test delivers them."""
-    customer = stripe.Customer.create(email=user.email, metadata={"djstripe_subscriber": user.pk},
-                                      api_key=fake.api_key)
+    customer = stripe.Customer.create(email=user.email, metadata={"user_id": str(user.pk)}, api_key=fake.api_key)
+    reference = {"client_reference_id": str(user.pk)} if with_reference else {}
     session = stripe.checkout.Session.create(
-        mode="subscription", customer=customer.id, client_reference_id=str(user.pk),
-        metadata={"djstripe_subscriber": user.pk}, line_items=[{"price": fake.monthly["id"], "quantity": 1}],
+        mode="subscription", customer=customer.id, **reference,
+        metadata={"user_id": str(user.pk)}, line_items=[{"price": fake.monthly["id"], "quantity": 1}],
         subscription_data={"trial_period_days": trial_days} if trial_days else {},
         success_url="http://testserver/billing/checkout/success/?session_id={CHECKOUT_SESSION_ID}",
         api_key=fake.api_key)
@@ -179,6 +179,16 @@ def test_a_paid_checkout_makes_the_listener_premium_with_their_customer_linked(c
     assert list(WebhookReceipt.objects.order_by("received_at").values_list("type", "outcome")) == [
         ("checkout.session.completed", "processed"), ("customer.subscription.created", "processed"),
         ("invoice.paid", "processed")]
+
+
+def test_a_checkout_without_a_client_reference_is_linked_by_its_metadata(client, fake, listener):
+    events = checkout_paid(fake, listener, with_reference=False)
+
+    for event in events.values():
+        assert send(client, fake, event).status_code == 200
+
+    assert events["checkout.session.completed"]["data"]["object"]["client_reference_id"] is None
+    assert entitlement(listener).premium is True
 
 
 def test_the_checkout_event_arriving_last_still_makes_the_listener_premium(client, fake, listener):
