@@ -83,6 +83,7 @@ class FakeStripe(FakeServer):
         self.account: dict = {}
         self.monthly: dict = {}
         self.yearly: dict = {}
+        self._account_id = "acct_" + _random(16)  # one Stripe account for the fake's life, as for a site's
         self._state = threading.RLock()
         self._checkouts: dict[str, dict] = {}  # checkout session id -> what it sells: price, quantity, trial_days
         self._idempotent: dict[str, tuple[tuple, int, dict]] = {}  # key -> (request, status, body)
@@ -103,7 +104,7 @@ class FakeStripe(FakeServer):
             self._idempotent.clear()
             self.webhook_url = None
             self.account = self._store(_template("account") | {
-                "id": "acct_" + _random(16), "email": "billing@rewrapped.example", "country": "DE",
+                "id": self._account_id, "email": "billing@rewrapped.example", "country": "DE",
                 "default_currency": "eur", "charges_enabled": True, "payouts_enabled": True, "details_submitted": True,
                 "business_profile": _template("account")["business_profile"] | {"name": "Re-Wrapped"},
                 "requirements": None, "future_requirements": None,
@@ -130,7 +131,7 @@ class FakeStripe(FakeServer):
         when the session asked for trial days) with a paid first invoice. Returns the completed session."""
         session, events = self._checkout_pay(session_id, card_brand, last4)
         self._send_and_wait(events)
-        return session
+        return copy.deepcopy(session)
 
     def payment_fail(self, subscription_id: str) -> dict:
         """The renewal charge fails: an open invoice for the next period, Stripe retrying it, the subscription
@@ -144,7 +145,7 @@ class FakeStripe(FakeServer):
             events = [self._event("invoice.payment_failed", invoice),
                       self._event("customer.subscription.updated", subscription, previous)]
         self._send_and_wait(events)
-        return invoice
+        return copy.deepcopy(invoice)
 
     def renew(self, subscription_id: str) -> dict:
         """The subscription is paid into its next period (or, past due, its open invoice is paid at last):
@@ -163,14 +164,14 @@ class FakeStripe(FakeServer):
             events = [self._event("customer.subscription.updated", subscription, previous),
                       self._event("invoice.paid", invoice)]
         self._send_and_wait(events)
-        return invoice
+        return copy.deepcopy(invoice)
 
     def subscription_end(self, subscription_id: str) -> dict:
         """The subscription ends now (cancelled at period end, or unpaid after the retries). Returns it."""
         with self._state:
             events = self._subscription_end(self._get("subscription", subscription_id))
         self._send_and_wait(events)
-        return self.objects[subscription_id]
+        return copy.deepcopy(events[-1]["data"]["object"])
 
     def trial_will_end(self, subscription_id: str) -> dict:
         """Stripe's notice three days before a trial ends (nothing changes)."""
@@ -178,23 +179,18 @@ class FakeStripe(FakeServer):
             subscription = self._get("subscription", subscription_id)
             events = [self._event("customer.subscription.trial_will_end", subscription)]
         self._send_and_wait(events)
-        return subscription
+        return copy.deepcopy(events[-1]["data"]["object"])
 
     def customer_delete(self, customer_id: str) -> dict:
         """The customer is deleted in Stripe's dashboard: their subscriptions end, then the customer goes."""
         with self._state:
             events = self._customer_delete(self._get("customer", customer_id))
         self._send_and_wait(events)
-        return events[-1]["data"]["object"]
+        return copy.deepcopy(events[-1]["data"]["object"])
 
     def fail(self, status: int = 429, *, retry_after: int | None = 1, times: int = 1, path: str = "/v1/") -> None:
         """The next `times` API requests under `path` get `status` (a 429 carries Retry-After)."""
         self.fault_add(path, status, retry_after=retry_after if status == 429 else None, times=times)
-
-    def events_of(self, type: str) -> list[dict]:
-        """The events of `type` so far, oldest first."""
-        with self._state:
-            return [obj for obj in self.objects.values() if obj["object"] == "event" and obj["type"] == type]
 
     # --- webhooks ------------------------------------------------------------------------
     def event_signed(self, event: dict, *, secret: str | None = None, timestamp: int | None = None
@@ -265,10 +261,11 @@ class FakeStripe(FakeServer):
                     obj_id = path.rsplit("/", 1)[1]
                     if method == "GET":
                         return 200, self._expanded(self._get(kind, obj_id, deleted_ok=True), params)
-                    return self._write(method, kind, obj_id, params)
-            return self._write(method, path, None, params)
+                    return self._write(method, path, params, kind, obj_id)
+            return self._write(method, path, params, path, None)
 
-    def _write(self, method: str, what: str, obj_id: str | None, params: dict) -> tuple[int, dict]:
+    def _write(self, method: str, path: str, params: dict, what: str, obj_id: str | None) -> tuple[int, dict]:
+        """A create (`what` is the collection's path) or a change of one object (`what` is its kind)."""
         routes = {
             ("POST", "/v1/customers"): self._customer_post, ("POST", "customer"): self._customer_update,
             ("DELETE", "customer"): self._customer_delete_api,
@@ -278,7 +275,7 @@ class FakeStripe(FakeServer):
         }
         handler = routes.get((method, what))
         if handler is None:
-            raise StripeError(404, f"Unrecognized request URL ({method}: {what}).")
+            raise StripeError(404, f"Unrecognized request URL ({method}: {path}).")
         obj, events = handler(params) if obj_id is None else handler(self._get(what, obj_id), params)
         self._send(events)
         return 200, self._expanded(obj, params)

@@ -117,6 +117,7 @@ def test_its_webhooks_arrive_in_stripes_order_signed_as_stripe_signs_them(stripe
         assert event.api_version == stripe.api_version
         with pytest.raises(stripe.SignatureVerificationError):
             stripe.Webhook.construct_event(body.decode(), headers["Stripe-Signature"], "whsec_someone_else")
+    assert [status for _, _, status in stripe_fake.deliveries] == [200] * 4
     listed = api.v1.events.list(params={"type": "invoice.paid"}).data
     assert [event.id for event in listed] == [json.loads(receiver.received[-1][0])["id"]]
 
@@ -328,3 +329,19 @@ def test_the_hosted_portal_links_back_to_the_return_url(stripe_fake, api):
 class NoRedirects(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
+
+
+def test_dj_stripe_processes_the_events_the_fake_sends(db, stripe_fake, api, receiver):
+    session = checkout(stripe_fake, api)
+    completed = stripe_fake.checkout_complete(session.id)
+    stripe_fake.payment_fail(completed["subscription"])
+    stripe_fake.renew(completed["subscription"])
+    stripe_fake.subscription_end(completed["subscription"])
+
+    for body, _ in receiver.received:
+        djstripe.Event.process(json.loads(body), api_key=stripe_fake.api_key)
+
+    assert djstripe.Event.objects.count() == len(receiver.received) == 9
+    subscription = djstripe.Subscription.objects.get(id=completed["subscription"])
+    assert subscription.stripe_data["status"] == "canceled" and subscription.customer.id == completed["customer"]
+    assert sorted(invoice.stripe_data["status"] for invoice in djstripe.Invoice.objects.all()) == ["paid", "paid"]
