@@ -608,6 +608,8 @@ class FakeStripe(FakeServer):
             session = self.objects.get(obj_id)
             if session is None or session["object"] != "checkout.session":
                 return 404, _html("Checkout", "<p>This Checkout session does not exist.</p>"), {}
+            if session["status"] != "open":
+                return 200, _html("Checkout", f"<p>This Checkout session is {session['status']}.</p>"), {}
             price = self.objects[self._checkouts[obj_id]["price"]]
             cancel = (f'<p><a href="{html.escape(session["cancel_url"])}">Back</a></p>'
                       if session["cancel_url"] else "")

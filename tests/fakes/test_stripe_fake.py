@@ -313,6 +313,7 @@ def test_hosted_checkout_pays_on_a_form_post_and_returns_to_the_success_url(stri
     assert receiver.types()[-3:] == ["checkout.session.completed", "customer.subscription.created", "invoice.paid"]
     method, = api.v1.payment_methods.list(params={"customer": session.customer, "type": "card"}).data
     assert method.card.last4 == "1881"
+    assert b"This Checkout session is complete." in get(session.url)[1]  # paying twice is not offered
 
 
 def test_the_hosted_portal_links_back_to_the_return_url(stripe_fake, api):
