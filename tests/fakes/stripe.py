@@ -397,8 +397,8 @@ class FakeStripe(FakeServer):
             if customer is None:
                 customer, created = self._customer_post({"email": session["customer_email"]})
                 events += created
+            # As Stripe's Checkout does, the card becomes the subscription's default, not the customer's.
             method = self._payment_method_create(customer, card_brand, last4)
-            customer["invoice_settings"]["default_payment_method"] = method["id"]
             subscription = self._subscription_create(customer, self.objects[sale["price"]], sale, method)
             item = subscription["items"]["data"][0]
             invoice = self._invoice_create(subscription, item["current_period_start"], item["current_period_end"],

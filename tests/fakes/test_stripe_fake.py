@@ -167,8 +167,7 @@ def test_dj_stripe_syncs_every_kind_of_object_the_fake_serves(db, stripe_fake, a
     invoices = [djstripe.Invoice.sync_from_stripe_data(invoice, api_key=key)
                 for invoice in api.v1.invoices.list(params={"customer": completed["customer"]}).data]
     method = djstripe.PaymentMethod.sync_from_stripe_data(
-        api.v1.payment_methods.retrieve(customer.stripe_data["invoice_settings"]["default_payment_method"]),
-        api_key=key)
+        api.v1.payment_methods.retrieve(subscription.stripe_data["default_payment_method"]), api_key=key)
     prices = [djstripe.Price.sync_from_stripe_data(price, api_key=key) for price in api.v1.prices.list().data]
     session = djstripe.Session.sync_from_stripe_data(api.v1.checkout.sessions.retrieve(completed["id"]), api_key=key)
 
