@@ -248,6 +248,8 @@ class FakeStripe(FakeServer):
         with self._state:
             if method == "GET" and path == "/v1/account":
                 return 200, self._expanded(self.account, params)
+            if method == "GET" and path == "/v1/accounts":
+                return 200, {"object": "list", "data": [], "has_more": False, "url": path}  # no Connect accounts
             if method == "GET" and re.fullmatch(r"/v1/products/[^/]+/features", path):
                 self._get("product", path.split("/")[3])
                 return 200, {"object": "list", "data": [], "has_more": False, "url": path}  # no entitlements
@@ -792,7 +794,7 @@ def _matches(obj: dict, params: dict) -> bool:
     if kind == "price" and "lookup_keys" in params and obj["lookup_key"] not in params["lookup_keys"]:
         return False
     for name in ("customer", "email", "type", "product", "active"):
-        if name in params and name in obj and str(obj[name]).lower() != params[name].lower():
+        if name in params and name in obj and json.dumps(obj[name]).strip('"') != params[name]:
             return False
     return kind != "invoice" or params.get("status") in (None, obj["status"])
 

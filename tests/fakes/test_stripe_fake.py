@@ -1,6 +1,7 @@
 """The fake Stripe speaks Stripe's wire format: stripe-python and dj-stripe, unchanged, work against it, and its
 webhooks are signed as Stripe signs them."""
 
+import io
 import json
 import threading
 import urllib.error
@@ -10,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import stripe
+from django.core.management import call_command
 from djstripe import models as djstripe
 
 
@@ -345,3 +347,10 @@ def test_dj_stripe_processes_the_events_the_fake_sends(db, stripe_fake, api, rec
     subscription = djstripe.Subscription.objects.get(id=completed["subscription"])
     assert subscription.stripe_data["status"] == "canceled" and subscription.customer.id == completed["customer"]
     assert sorted(invoice.stripe_data["status"] for invoice in djstripe.Invoice.objects.all()) == ["paid", "paid"]
+
+
+def test_dj_stripes_sync_command_takes_the_seeded_product_and_prices(db, stripe_fake):
+    call_command("djstripe_sync_models", "Price", "Product", stdout=io.StringIO())
+
+    assert sorted(djstripe.Price.objects.values_list("lookup_key", "stripe_data__unit_amount", "product__name")) == [
+        ("premium_monthly", 499, "Re-Wrapped Premium"), ("premium_yearly", 4999, "Re-Wrapped Premium")]
