@@ -31,7 +31,6 @@ from tests.fakes import fixture_json
 from tests.fakes.server import FakeServer, JsonHandler
 
 API_VERSION = "2026-08-26.dahlia"  # what stripe-python 15.6.2 sends; webhooks are rendered in it
-TRIAL_WILL_END_DAYS = 3
 RETRY_DAYS = 3  # when a failed invoice is tried again
 
 _TEMPLATES = fixture_json("stripe/stripe-mock__fixtures3.json")["resources"]
@@ -83,7 +82,7 @@ class FakeStripe(FakeServer):
         self.account: dict = {}
         self.monthly: dict = {}
         self.yearly: dict = {}
-        self._account_id = "acct_" + _random(16)  # one Stripe account for the fake's life, as for a site's
+        self._account_id = _new_id("account")  # one Stripe account for the fake's life, as for a site's
         self._state = threading.RLock()
         self._checkouts: dict[str, dict] = {}  # checkout session id -> what it sells: price, quantity, trial_days
         self._idempotent: dict[str, tuple[tuple, int, dict]] = {}  # key -> (request, status, body)
@@ -286,7 +285,8 @@ class FakeStripe(FakeServer):
         _check_params(params, "customer_create")
         customer = self._store(_template("customer") | {
             "email": params.get("email"), "name": params.get("name"), "description": params.get("description"),
-            "phone": params.get("phone"), "metadata": _metadata(params), "discount": None, "address": None,
+            "phone": params.get("phone"), "metadata": _metadata(params), "discount": None,
+            "address": params.get("address"), "preferred_locales": params.get("preferred_locales", []),
             "shipping": None, "currency": None, "invoice_prefix": _random(8).upper(), "next_invoice_sequence": 1,
             "invoice_settings": {"custom_fields": None, "default_payment_method": None, "footer": None,
                                  "rendering_options": None},
@@ -295,7 +295,7 @@ class FakeStripe(FakeServer):
 
     def _customer_update(self, customer: dict, params: dict) -> tuple[dict, list]:
         _check_params(params, "customer_update")
-        changes = {key: params[key] for key in ("email", "name", "description", "phone") if key in params}
+        changes = {key: params[key] for key in ("email", "name", "description", "phone", "address") if key in params}
         if "metadata" in params:
             changes["metadata"] = customer["metadata"] | _metadata(params)
         if "invoice_settings" in params:
@@ -326,7 +326,7 @@ class FakeStripe(FakeServer):
         customer = params.get("customer") and self._get("customer", params["customer"], param="customer")["id"]
         subscription_data = params.get("subscription_data", {})
         trial_days = _integer(subscription_data.get("trial_period_days", "0"), "subscription_data[trial_period_days]")
-        session_id = "cs_test_" + _random(58)
+        session_id = _new_id("checkout.session")
         amount = price["unit_amount"] * quantity
         session = self._store(_template("checkout.session") | {
             "id": session_id, "mode": "subscription", "customer": customer or None,
@@ -353,7 +353,7 @@ class FakeStripe(FakeServer):
     def _portal_post(self, params: dict) -> tuple[dict, list]:
         _check_params(params, "portal_create")
         customer = self._get("customer", params.get("customer"), param="customer")
-        session_id = "bps_" + _random(24)
+        session_id = _new_id("billing_portal.session")
         session = _template("billing_portal.session") | {
             "id": session_id, "customer": customer["id"], "return_url": params.get("return_url"),
             "url": f"{self.url}/portal/{session_id}", "flow": None,
@@ -373,7 +373,10 @@ class FakeStripe(FakeServer):
                         "canceled_at": int(time.time()) if ending else None}
         if "metadata" in params:
             changes["metadata"] = subscription["metadata"] | _metadata(params)
-        if params.get("items"):
+        if "default_payment_method" in params:
+            changes["default_payment_method"] = self._get("payment_method", params["default_payment_method"],
+                                                          param="default_payment_method")["id"]
+        if params.get("items"):  # a plan change; the fake invoices no prorations
             price = self._get("price", params["items"][0].get("price"), param="items[0][price]")
             item = subscription["items"]["data"][0] | {"price": copy.deepcopy(price), "plan": _plan(price)}
             changes["items"] = _items(subscription["id"], item)
@@ -435,10 +438,10 @@ class FakeStripe(FakeServer):
         now = int(time.time())
         trial_end = now + sale["trial_days"] * 86400 if sale["trial_days"] else None
         anchor = trial_end or now
-        subscription_id = "sub_" + _random(24)
+        subscription_id = _new_id("subscription")
         item = _template("subscription_item") | {
-            "id": "si_" + _random(14), "subscription": subscription_id, "created": now, "quantity": sale["quantity"],
-            "price": copy.deepcopy(price), "plan": _plan(price), "billing_thresholds": None,
+            "id": _new_id("subscription_item"), "subscription": subscription_id, "created": now,
+            "quantity": sale["quantity"], "price": copy.deepcopy(price), "plan": _plan(price), "billing_thresholds": None,
             "current_period_start": now, "current_period_end": trial_end or _add_interval(anchor, price, 1),
         }
         template = _template("subscription")
@@ -482,11 +485,11 @@ class FakeStripe(FakeServer):
         price = item["price"]
         trialing = reason == "subscription_create" and subscription["trial_end"]
         amount = 0 if trialing else price["unit_amount"] * item["quantity"]
-        invoice_id = "in_" + _random(24)
+        invoice_id = _new_id("invoice")
         number = f"{customer['invoice_prefix']}-{customer['next_invoice_sequence']:04d}"
         customer["next_invoice_sequence"] += 1
         line = _template("line_item") | {
-            "id": "il_" + _random(24), "invoice": invoice_id, "amount": amount, "currency": price["currency"],
+            "id": _new_id("line_item"), "invoice": invoice_id, "amount": amount, "currency": price["currency"],
             "description": f"{item['quantity']} × Re-Wrapped Premium" + (" (trial)" if trialing else ""),
             "period": {"start": start, "end": end}, "quantity": item["quantity"], "subscription": None,
             "discountable": True, "discounts": [], "discount_amounts": [], "pretax_credit_amounts": [], "taxes": [],
@@ -537,7 +540,7 @@ class FakeStripe(FakeServer):
 
     def _event(self, type: str, obj: dict, previous: dict | None = None) -> dict:
         return self._store({
-            "id": "evt_" + _random(24), "object": "event", "api_version": API_VERSION, "created": int(time.time()),
+            "id": _new_id("event"), "object": "event", "api_version": API_VERSION, "created": int(time.time()),
             "data": {"object": copy.deepcopy(obj), **({"previous_attributes": previous} if previous else {})},
             "livemode": False, "pending_webhooks": 1 if self.webhook_url else 0,
             "request": {"id": None, "idempotency_key": None}, "type": type,
@@ -725,7 +728,9 @@ def _random(length: int) -> str:
 
 
 def _new_id(kind: str) -> str:
-    return f"{_PREFIXES[kind]}_{_random(14 if kind in ('customer', 'product', 'subscription_item') else 24)}"
+    """An id as long as Stripe's of this kind."""
+    length = {"checkout.session": 58, "customer": 14, "product": 14, "subscription_item": 14, "account": 16}
+    return f"{_PREFIXES[kind]}_{_random(length.get(kind, 24))}"
 
 
 def _form(pairs: list[tuple[str, str]]) -> dict:
