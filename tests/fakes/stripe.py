@@ -441,7 +441,8 @@ class FakeStripe(FakeServer):
         subscription_id = _new_id("subscription")
         item = _template("subscription_item") | {
             "id": _new_id("subscription_item"), "subscription": subscription_id, "created": now,
-            "quantity": sale["quantity"], "price": copy.deepcopy(price), "plan": _plan(price), "billing_thresholds": None,
+            "quantity": sale["quantity"], "price": copy.deepcopy(price), "plan": _plan(price),
+            "billing_thresholds": None,
             "current_period_start": now, "current_period_end": trial_end or _add_interval(anchor, price, 1),
         }
         template = _template("subscription")
