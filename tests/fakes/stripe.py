@@ -242,7 +242,26 @@ class FakeStripe(FakeServer):
                 self._outbox.task_done()
 
     # --- the API -------------------------------------------------------------------------
-    def answer(self, method: str, path: str, params: dict) -> tuple[int, dict]:
+    def answer_once(self, method: str, path: str, params: dict, key: str | None) -> tuple[int, dict, bool]:
+        """The answer to an authenticated API request, and whether it is the replay of the first answer to its
+        idempotency key (Stripe's answers, errors included, are kept for a key; other parameters are refused)."""
+        request = (method, path, json.dumps(params, sort_keys=True))
+        with self._state:
+            if key in self._idempotent:
+                first, status, answer = self._idempotent[key]
+                if first != request:
+                    raise StripeError(400, "Keys for idempotent requests can only be used with the same parameters "
+                                           "they were first used with.", type="idempotency_error")
+                return status, answer, True
+            try:
+                status, answer = self._route(method, path, params)
+            except StripeError as error:
+                status, answer = error.status, error.body
+            if key:
+                self._idempotent[key] = (request, status, answer)
+            return status, answer, False
+
+    def _route(self, method: str, path: str, params: dict) -> tuple[int, dict]:
         """Stripe's answer to an authenticated API request."""
         with self._state:
             if method == "GET" and path == "/v1/account":
@@ -686,22 +705,10 @@ def _handler_for(fake: FakeStripe):
                 headers["Stripe-Should-Retry"] = "false"
                 raise StripeError(fault.status, "An error occurred with our connection to Stripe.", type="api_error")
             key = self.headers.get("Idempotency-Key") if method == "POST" else None
-            request = (method, path, json.dumps(params, sort_keys=True))
-            with fake._state:
-                if key in fake._idempotent:
-                    first, status, answer = fake._idempotent[key]
-                    if first != request:
-                        raise StripeError(400, "Keys for idempotent requests can only be used with the same "
-                                               "parameters they were first used with.", type="idempotency_error")
-                    headers["Idempotent-Replayed"] = "true"
-                    return status, answer
-                try:
-                    status, answer = fake.answer(method, path, params)
-                except StripeError as error:
-                    status, answer = error.status, error.body
-                if key:
-                    fake._idempotent[key] = (request, status, answer)
-                return status, answer
+            status, answer, replayed = fake.answer_once(method, path, params, key)
+            if replayed:
+                headers["Idempotent-Replayed"] = "true"
+            return status, answer
 
         def _send_text(self, status: int, text: str | bytes, headers: dict) -> None:
             payload = text if isinstance(text, bytes) else text.encode()
