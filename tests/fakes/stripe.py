@@ -618,47 +618,48 @@ class FakeStripe(FakeServer):
             self._expand(value, parts[1:])
 
     # --- hosted pages ------------------------------------------------------------------
-    def page(self, method: str, path: str, form: dict) -> tuple[int, str, dict]:
-        """The HTML of a hosted page (status, body, headers); a paid Checkout 303s to its success_url."""
-        kind, _, obj_id = path.strip("/").partition("/")
-        if kind == "pay":
-            if method == "POST":
-                try:
-                    session, events = self._checkout_pay(obj_id, form.get("brand", "visa"), form.get("last4", "4242"))
-                except StripeError as error:
-                    return 400, _html("Checkout", f"<p>{html.escape(error.body['error']['message'])}</p>"), {}
-                self._send(events)  # delivered after the listener is back on our success page, as Stripe does
-                success = session["success_url"].replace("{CHECKOUT_SESSION_ID}", session["id"])
-                return 303, "", {"Location": success}
-            session = self.objects.get(obj_id)
-            if session is None or session["object"] != "checkout.session":
-                return 404, _html("Checkout", "<p>This Checkout session does not exist.</p>"), {}
-            if session["status"] != "open":
-                return 200, _html("Checkout", f"<p>This Checkout session is {session['status']}.</p>"), {}
-            price = self.objects[self._checkouts[obj_id]["price"]]
-            cancel = (f'<p><a href="{html.escape(session["cancel_url"])}">Back</a></p>'
-                      if session["cancel_url"] else "")
-            return 200, _html("Checkout", f"""
-                <h1>Re-Wrapped Premium</h1>
-                <p>{_money(price)} / {price["recurring"]["interval"]}</p>
-                <form method="post">
-                  <label>Card <select name="brand"><option>visa</option><option>mastercard</option></select></label>
-                  <label>Last 4 <input name="last4" value="4242" pattern="[0-9]{{4}}" required></label>
-                  <button type="submit">Pay</button>
-                </form>{cancel}"""), {}
-        if kind == "portal" and self.objects.get(obj_id, {}).get("object") == "billing_portal.session":
-            session = self.objects[obj_id]
-            return 200, _html("Billing portal", f"""
-                <h1>Manage your subscription</h1>
-                <p><a href="{html.escape(session["return_url"] or "/")}">Return to Re-Wrapped</a></p>"""), {}
-        if kind == "invoice" and obj_id.split("/")[0] in self.objects:
-            invoice = self.objects[obj_id.split("/")[0]]
-            if obj_id.endswith("/pdf"):
-                return 200, _pdf(f"Invoice {invoice['number']}"), {"Content-Type": "application/pdf"}
-            return 200, _html(f"Invoice {invoice['number']}", f"""
-                <h1>Invoice {html.escape(invoice["number"])}</h1>
-                <p>{_money(invoice, "amount_due")} · {invoice["status"]}</p>"""), {}
-        return 404, _html("Not found", "<p>Not found.</p>"), {}
+    def page(self, method: str, path: str, form: dict) -> tuple[int, str | bytes, dict]:
+        """A hosted page (status, body, headers): Checkout, whose Pay button pays and 303s to the session's
+        success_url, the Portal, and an invoice's page and PDF."""
+        kind, _, rest = path.strip("/").partition("/")
+        obj_id, _, pdf = rest.partition("/")
+        if kind == "pay" and method == "POST":
+            try:
+                session, events = self._checkout_pay(obj_id, form.get("brand", "visa"), form.get("last4", "4242"))
+            except StripeError as error:
+                return 400, _html("Checkout", f"<p>{html.escape(error.body['error']['message'])}</p>"), {}
+            self._send(events)  # delivered after the listener is back on our success page, as Stripe does
+            return 303, "", {"Location": session["success_url"].replace("{CHECKOUT_SESSION_ID}", session["id"])}
+        with self._state:
+            obj = self.objects.get(obj_id, {})
+            kinds = {"pay": "checkout.session", "portal": "billing_portal.session", "invoice": "invoice"}
+            if kinds.get(kind) != obj.get("object"):
+                return 404, _html("Not found", "<p>Not found.</p>"), {}
+            if kind == "pay":
+                return 200, self._checkout_page(obj), {}
+            if kind == "portal":
+                return 200, _html("Billing portal", f"""
+                    <h1>Manage your subscription</h1>
+                    <p><a href="{html.escape(obj["return_url"] or "/")}">Return to Re-Wrapped</a></p>"""), {}
+            if pdf:
+                return 200, _pdf(f"Invoice {obj['number']}"), {"Content-Type": "application/pdf"}
+            return 200, _html(f"Invoice {obj['number']}", f"""
+                <h1>Invoice {html.escape(obj["number"])}</h1>
+                <p>{_money(obj, "amount_due")} · {obj["status"]}</p>"""), {}
+
+    def _checkout_page(self, session: dict) -> str:
+        if session["status"] != "open":
+            return _html("Checkout", f"<p>This Checkout session is {session['status']}.</p>")
+        price = self.objects[self._checkouts[session["id"]]["price"]]
+        back = f'<p><a href="{html.escape(session["cancel_url"])}">Back</a></p>' if session["cancel_url"] else ""
+        return _html("Checkout", f"""
+            <h1>Re-Wrapped Premium</h1>
+            <p>{_money(price)} / {price["recurring"]["interval"]}</p>
+            <form method="post">
+              <label>Card <select name="brand"><option>visa</option><option>mastercard</option></select></label>
+              <label>Last 4 <input name="last4" value="4242" pattern="[0-9]{{4}}" required></label>
+              <button type="submit">Pay</button>
+            </form>{back}""")
 
 
 # --- the HTTP side -----------------------------------------------------------------------
