@@ -700,7 +700,8 @@ def _handler_for(fake: FakeStripe):
                 raise StripeError(401, f"Invalid API Key provided: {authorization[7:15]}***")
             fault = fake.take_fault(path)
             if fault and fault.status == 429:
-                headers["Retry-After"] = str(fault.retry_after)
+                if fault.retry_after is not None:
+                    headers["Retry-After"] = str(fault.retry_after)
                 raise StripeError(429, "Request rate limit exceeded. Retry after a short while.", code="rate_limit")
             if fault:
                 headers["Stripe-Should-Retry"] = "false"
