@@ -92,7 +92,7 @@ def _event_verified(payload: bytes, signature: str | None) -> dict:
 def _receipt_fields(event: dict) -> dict:
     stripe_object = event["data"]["object"]
     is_customer = stripe_object.get("object") == "customer"
-    # Events rendered before 2017 and some test payloads have no api_version; it is kept for staff only.
+    # Some payloads (older test events among them) carry no api_version; nothing here depends on it.
     return {
         "type": event["type"][:100], "api_version": (event.get("api_version") or "")[:64],
         "livemode": bool(event.get("livemode")), "object_id": str(stripe_object.get("id") or "")[:255],
