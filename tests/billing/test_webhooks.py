@@ -312,6 +312,21 @@ def test_a_deleted_customer_makes_the_listener_free_again(client, fake, listener
     assert customer.subscriber is None and customer.date_purged is not None
 
 
+def test_an_event_about_an_object_stripe_no_longer_has_removes_our_copy(client, fake, listener):
+    customer = Customer.objects.create(id="cus_00000000000000", subscriber=listener, livemode=False)
+    Subscription.objects.create(id="sub_000000000000000000000000", customer=customer, livemode=False,
+                                stripe_data={"status": "active"})
+    # Stripe's recorded event about a subscription the fake Stripe has never heard of.
+    event = fixture_event("customer.subscription.updated", id="evt_gone_1")
+
+    response = send(client, fake, event)
+
+    assert response.status_code == 200
+    assert WebhookReceipt.objects.get(event_id="evt_gone_1").outcome == "processed"
+    assert not Subscription.objects.filter(id="sub_000000000000000000000000").exists()
+    assert entitlement(listener).premium is False
+
+
 def test_an_event_that_fails_is_answered_500_and_applied_when_stripe_sends_it_again(client, fake, listener):
     events = checkout_paid(fake, listener)
     send(client, fake, events["checkout.session.completed"])
