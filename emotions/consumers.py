@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from billing import selectors as billing
 from billing.services import FreeSongsUsedUp
-
 from emotions.detection import FaceReading, UnreadableImage, detect_face, detection_warm
 from emotions.moods import Mood, MoodEstimate, Strategy, mood_picked
 from emotions.recommender import recommend
@@ -276,7 +275,7 @@ class MoodConsumer(AsyncJsonWebsocketConsumer):
         except Http404:
             return await self.refuse(CLOSE_INVALID, "Unknown song")
         except FreeSongsUsedUp as refused:
-            # Not a fault of the client: the socket stays open, and the page offers Premium.
+            # Not the client's fault: the socket stays open, and the client offers Premium.
             return await self.send_json({"type": "upgrade.required", "code": refused.code,
                                          "message": refused.message, **refused.links})
         await self.send_json({"type": "play.recorded", **answer})
