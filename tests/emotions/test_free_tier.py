@@ -232,6 +232,23 @@ def test_a_premium_listener_plays_without_limit_and_those_songs_never_count(list
     assert counted(listener) == (21, 5, 16)
 
 
+def test_a_paid_period_that_ran_out_without_renewal_is_free_again_from_the_next_song(listener):
+    songs = catalog()
+    client = api(listener)
+    subscription = premium_start(listener)
+    assert play(client, songs[0]).json()["free_songs_remaining"] is None
+
+    # Stripe has not said a word (no renewal, no deletion): the period paid for is simply over.
+    data = subscription.stripe_data
+    item = {**data["items"]["data"][0], "current_period_end": int(timezone.now().timestamp()) - 60}
+    subscription.stripe_data = {**data, "items": {**data["items"], "data": [item]}}
+    subscription.save()
+    answer = play(client, songs[1])
+
+    assert (answer.status_code, answer.json()["free_songs_remaining"]) == (201, 4)
+    assert counted(listener) == (2, 1, 1)
+
+
 def test_premium_bought_after_the_free_songs_ran_out_plays_on_at_once(listener):
     songs = catalog()
     client = api(listener)
