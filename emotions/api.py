@@ -9,11 +9,19 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from billing import selectors as billing
 from emotions import selectors, services
-from emotions.models import MoodReading, RecommendedPlay
+from emotions.models import MoodReading
 from emotions.moods import Mood, MoodEstimate, Strategy, mood_picked
 from emotions.recommender import recommend
-from emotions.serializers import MoodOutput, SongRecommendationOutput
+from emotions.serializers import (
+    FREE_SONGS_REMAINING,
+    MoodOutput,
+    RecommendedPlayInput,
+    RecommendedPlayOutput,
+    RecommendedPlayRecordedOutput,
+    SongRecommendationOutput,
+)
 from emotions.text import NOT_SURE, mood_from_text
 from rewrapped.api import ApplicationError
 
@@ -35,6 +43,7 @@ class RecommendationsOutput(serializers.Serializer):
                                    help_text="The mood these songs are for; null: none known lately (mood-neutral).")
     strategy = serializers.ChoiceField(choices=Strategy.choices)
     items = SongRecommendationOutput(many=True)
+    free_songs_remaining = serializers.IntegerField(allow_null=True, help_text=FREE_SONGS_REMAINING)
 
 
 class MoodInput(serializers.Serializer):
@@ -88,32 +97,6 @@ class MoodSummaryOutput(serializers.Serializer):
     periods = MoodPeriodOutput(many=True)
 
 
-class PlayedTrackOutput(serializers.Serializer):
-    id = serializers.UUIDField(source="public_id")
-    spotify_id = serializers.CharField(allow_null=True)
-    name = serializers.CharField()
-    artist = serializers.CharField(source="artist.name")
-    cover_url = serializers.CharField()
-
-
-class RecommendedPlayInput(serializers.Serializer):
-    track = serializers.UUIDField(help_text="The recommended song's id.")
-    mood = serializers.ChoiceField(choices=Mood.choices, required=False, allow_blank=True, default="",
-                                   help_text="The mood it was recommended for.")
-    strategy = serializers.ChoiceField(choices=Strategy.choices, required=False, allow_blank=True, default="")
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200,
-                                   help_text="The reason shown with it.")
-
-
-class RecommendedPlayOutput(serializers.ModelSerializer):
-    id = serializers.UUIDField(source="public_id")
-    track = PlayedTrackOutput()
-
-    class Meta:
-        model = RecommendedPlay
-        fields = ["id", "track", "played_at", "mood", "strategy", "reason"]
-
-
 def _valid(serializer_class, data) -> dict:
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
@@ -122,7 +105,8 @@ def _valid(serializer_class, data) -> dict:
 
 def _recommendations(user, estimate: MoodEstimate | None, strategy: str, limit: int) -> dict:
     items = recommend(user=user, mood=estimate, strategy=strategy, limit=limit)
-    return {"mood": estimate.label if estimate else None, "strategy": strategy, "items": items}
+    return {"mood": estimate.label if estimate else None, "strategy": strategy, "items": items,
+            "free_songs_remaining": billing.entitlement(user).free_songs_remaining}
 
 
 # --- operations --------------------------------------------------------------------------------------------
@@ -187,14 +171,16 @@ class MoodSummaryApi(APIView):
 
 
 class RecommendedPlayListCreateApi(ListAPIView):
-    """The recommended songs you played, newest first; POST one you play now (201): each play is counted."""
+    """The recommended songs you played, newest first; POST one you play now (201): each play is counted, and a
+    free listener's count of free songs goes down by one. With none left the play is refused (402, code
+    `premium_required`, and the `upgrade_url` where Premium is bought) and nothing is counted."""
 
     serializer_class = RecommendedPlayOutput
 
     def get_queryset(self):
         return selectors.recommended_plays_of(user=self.request.user)
 
-    @extend_schema(request=RecommendedPlayInput, responses={201: RecommendedPlayOutput})
+    @extend_schema(request=RecommendedPlayInput, responses={201: RecommendedPlayRecordedOutput})
     def post(self, request):
         data = _valid(RecommendedPlayInput, request.data)
         try:
@@ -205,4 +191,5 @@ class RecommendedPlayListCreateApi(ListAPIView):
         except Http404:
             raise ApplicationError("That song is not in the catalog.", code="unknown_track",
                                    fields={"track": [f"No song has the id {data['track']}."]}) from None
-        return Response(RecommendedPlayOutput(play).data, status=201)
+        remaining = billing.entitlement(request.user).free_songs_remaining
+        return Response({**RecommendedPlayOutput(play).data, "free_songs_remaining": remaining}, status=201)

@@ -12,13 +12,16 @@ from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.http import Http404
 from django.utils import timezone
 
+from billing import selectors as billing
+from billing.services import FreeSongsUsedUp
 from emotions.detection import FaceReading, UnreadableImage, detect_face, detection_warm
 from emotions.moods import Mood, MoodEstimate, Strategy, mood_picked
 from emotions.recommender import recommend
-from emotions.serializers import MoodOutput, SongRecommendationOutput
-from emotions.services import mood_record
+from emotions.serializers import MoodOutput, RecommendedPlayInput, RecommendedPlayOutput, SongRecommendationOutput
+from emotions.services import mood_record, recommended_play_record
 from emotions.state import MoodState, MoodUpdate
 from emotions.text import NOT_SURE, mood_from_text, text_warm
 from rewrapped.throttling import SLIDING_WINDOW
@@ -131,8 +134,17 @@ def _mood(estimate: MoodEstimate | None) -> dict | None:
     return MoodOutput(estimate).data if estimate is not None else None
 
 
-def _recommendations(user, estimate: MoodEstimate | None, strategy: str) -> list[dict]:
-    return SongRecommendationOutput(recommend(user=user, mood=estimate, strategy=strategy), many=True).data
+def _recommendations(user, estimate: MoodEstimate | None, strategy: str) -> dict:
+    return {"items": SongRecommendationOutput(recommend(user=user, mood=estimate, strategy=strategy), many=True).data,
+            "free_songs_remaining": billing.entitlement(user).free_songs_remaining}
+
+
+def _play(user, data: dict) -> dict:
+    """Count a recommended song played (as the API's POST plays/ does) and say what the listener has left."""
+    play = recommended_play_record(user=user, track_public_id=data["track"], at=timezone.now(), mood=data["mood"],
+                                   strategy=data["strategy"], reason=data["reason"])
+    return {"play": RecommendedPlayOutput(play).data,
+            "free_songs_remaining": billing.entitlement(user).free_songs_remaining}
 
 
 class MoodConsumer(AsyncJsonWebsocketConsumer):
@@ -222,7 +234,7 @@ class MoodConsumer(AsyncJsonWebsocketConsumer):
         if not isinstance(content, dict):
             return await self.refuse(CLOSE_UNREADABLE, "A message must be a JSON object")
         handler = {"text": self.text_receive, "pick": self.pick_receive, "strategy": self.strategy_receive,
-                   "ping": self.ping_receive}.get(content.get("type"))
+                   "ping": self.ping_receive, "play": self.play_receive}.get(content.get("type"))
         if handler is None:
             return await self.refuse(CLOSE_INVALID, "Unknown message type")
         await handler(content)
@@ -254,6 +266,20 @@ class MoodConsumer(AsyncJsonWebsocketConsumer):
     async def ping_receive(self, content: dict) -> None:
         await self.send_json({"type": "pong"})
 
+    async def play_receive(self, content: dict) -> None:
+        played = RecommendedPlayInput(data={key: value for key, value in content.items() if key != "type"})
+        if not played.is_valid():
+            return await self.refuse(CLOSE_INVALID, "A play needs a song's id, and a known mood and strategy")
+        try:
+            answer = await database_sync_to_async(_play)(self.user, played.validated_data)
+        except Http404:
+            return await self.refuse(CLOSE_INVALID, "Unknown song")
+        except FreeSongsUsedUp as refused:
+            # Not the client's fault: the socket stays open, and the client offers Premium.
+            return await self.send_json({"type": "upgrade.required", "code": refused.code,
+                                         "message": refused.message, **refused.links})
+        await self.send_json({"type": "play.recorded", **answer})
+
     # --- what goes back ---------------------------------------------------------------------
     async def mood_send(self, update: MoodUpdate, **face) -> None:
         if self.closing:
@@ -278,8 +304,8 @@ class MoodConsumer(AsyncJsonWebsocketConsumer):
         while self.recommendations_stale and not self.closing:
             self.recommendations_stale = False
             estimate, strategy = self.current, self.strategy
-            items = await database_sync_to_async(_recommendations)(self.user, estimate, strategy)
+            songs = await database_sync_to_async(_recommendations)(self.user, estimate, strategy)
             if self.recommendations_stale or self.closing:
                 continue  # the mood or strategy moved on while this list was made: make the next one instead
             await self.send_json({"type": "recommendations", "mood": estimate.label if estimate else None,
-                                  "strategy": strategy, "items": items})
+                                  "strategy": strategy, **songs})

@@ -1,6 +1,10 @@
 from rest_framework import serializers
 
-from emotions.moods import Mood
+from emotions.models import RecommendedPlay
+from emotions.moods import Mood, Strategy
+
+FREE_SONGS_REMAINING = ("How many more recommended songs you may play on the free plan; null while you are Premium "
+                        "(no limit).")
 
 
 class MoodOutput(serializers.Serializer):
@@ -25,3 +29,38 @@ class SongRecommendationOutput(serializers.Serializer):
     reason = serializers.CharField()
     valence = serializers.FloatField()
     energy = serializers.FloatField()
+
+
+class PlayedTrackOutput(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    spotify_id = serializers.CharField(allow_null=True)
+    name = serializers.CharField()
+    artist = serializers.CharField(source="artist.name")
+    cover_url = serializers.CharField()
+
+
+class RecommendedPlayInput(serializers.Serializer):
+    track = serializers.UUIDField(help_text="The recommended song's id.")
+    mood = serializers.ChoiceField(choices=Mood.choices, required=False, allow_blank=True, default="",
+                                   help_text="The mood it was recommended for.")
+    strategy = serializers.ChoiceField(choices=Strategy.choices, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200,
+                                   help_text="The reason shown with it.")
+
+
+class RecommendedPlayOutput(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id")
+    track = PlayedTrackOutput()
+
+    class Meta:
+        model = RecommendedPlay
+        fields = ["id", "track", "played_at", "mood", "strategy", "reason"]
+
+
+class RecommendedPlayRecordedOutput(RecommendedPlayOutput):
+    """A play just counted, and the free songs left after it."""
+
+    free_songs_remaining = serializers.IntegerField(allow_null=True, help_text=FREE_SONGS_REMAINING)
+
+    class Meta(RecommendedPlayOutput.Meta):
+        fields = [*RecommendedPlayOutput.Meta.fields, "free_songs_remaining"]

@@ -29,6 +29,8 @@
   let frameSentAt = 0; // when the unanswered frame went out; 0: none is waiting
   let strategy = document.querySelector('input[name="strategy"]:checked').value;
   let shown = { mood: null, strategy }; // what the songs on screen were chosen for
+  let freeSongs = null; // free songs left; null: Premium (no limit) or not told yet
+  let upgradeOpener = null; // the Play button the upgrade dialog was opened from
   const points = [];
 
   // --- the socket ----------------------------------------------------------------------------------------
@@ -79,6 +81,7 @@
       note(message.message);
     } else if (message.type === "recommendations") {
       showSongs(message);
+      showFreeSongs(message.free_songs_remaining);
     }
   }
 
@@ -283,12 +286,55 @@
     play.setAttribute("aria-label", `Play ${item.name} by ${item.artist} on Spotify`);
   }
 
+  // --- the free songs and the upgrade dialog --------------------------------------------------------------
+  function showFreeSongs(remaining) {
+    freeSongs = typeof remaining === "number" ? remaining : null;
+    const line = $("free-songs");
+    line.hidden = freeSongs === null;
+    if (freeSongs === null) return;
+    line.textContent = freeSongs === 0 ? "No free songs left."
+      : `${freeSongs} free song${freeSongs === 1 ? "" : "s"} left.`;
+  }
+
+  function upgradeOffer(message, opener) {
+    upgradeOpener = opener;
+    $("upgrade-message").textContent = message;
+    $("upgrade-dialog").showModal();
+  }
+
+  function wireUpgradeDialog() {
+    const dialog = $("upgrade-dialog");
+    $("upgrade-later").addEventListener("click", () => dialog.close());
+    // Escape closes it too (the browser's own); either way the listener is back on the Play they pressed.
+    dialog.addEventListener("close", () => {
+      if (upgradeOpener && upgradeOpener.isConnected) upgradeOpener.focus();
+      upgradeOpener = null;
+    });
+    // The modal dialog makes the page inert, but Tab past its last control would leave for the browser's own
+    // toolbar: keep it going round the dialog's controls.
+    dialog.addEventListener("keydown", (event) => {
+      if (event.key !== "Tab") return;
+      const stops = dialog.querySelectorAll("a[href], button");
+      const first = stops[0];
+      const last = stops[stops.length - 1];
+      if (event.shiftKey && document.activeElement === first) {
+        event.preventDefault();
+        last.focus();
+      } else if (!event.shiftKey && document.activeElement === last) {
+        event.preventDefault();
+        first.focus();
+      }
+    });
+  }
+
   // Counts the play (the same endpoint the API offers), then opens the song on Spotify. The tab is opened at
   // the click, while the browser still counts it as the listener's own action, and sent to the song once the
-  // play is counted: a refused play (say, a free tier used up) closes it again and says why.
+  // play is counted: a refused play closes it again and says why. With the free songs used up, no tab is opened:
+  // the server's refusal opens the upgrade dialog instead (and if Premium came meanwhile, the song still plays).
   async function playSong(event, item) {
     event.preventDefault();
-    const tab = window.open("", "_blank");
+    const button = event.currentTarget;
+    const tab = freeSongs === 0 ? null : window.open("", "_blank");
     if (tab) tab.opener = null;
     let refusal = null;
     try {
@@ -298,9 +344,17 @@
         headers: { "Content-Type": "application/json", "X-CSRFToken": root.dataset.csrfToken },
         body: JSON.stringify({ track: item.id, mood: shown.mood || "", strategy: shown.strategy, reason: item.reason }),
       });
+      const body = await response.json().catch(() => null);
+      if (response.status === 402 && body && body.error) {
+        if (tab) tab.close();
+        showFreeSongs(0);
+        upgradeOffer(body.error.message, button);
+        return;
+      }
       if (!response.ok) {
-        const body = await response.json().catch(() => null);
         refusal = (body && body.error && body.error.message) || "This song could not be played.";
+      } else if (body) {
+        showFreeSongs(body.free_songs_remaining);
       }
     } catch (error) {
       refusal = "Could not reach Re-Wrapped: check your connection and try again.";
@@ -316,6 +370,7 @@
 
   // --- what the listener does ----------------------------------------------------------------------------
   function wire() {
+    wireUpgradeDialog();
     $("camera-stop").addEventListener("click", () => { cameraStop(); $("camera-start").focus(); });
     $("camera-start").addEventListener("click", () => cameraStart().then(() => {
       if (stream) $("camera-stop").focus();
