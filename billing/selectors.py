@@ -130,7 +130,9 @@ def premium_prices() -> list[PremiumPrice]:
 
 def invoices_of(user: User) -> QuerySet[Invoice]:
     """The listener's invoices (their billing history), newest first."""
-    return Invoice.objects.filter(customer__subscriber=user).order_by("-created", "-djstripe_id")
+    # Renewals a moment apart (or a clock that ties) still list in order: by the period each invoice opens.
+    return Invoice.objects.filter(customer__subscriber=user).order_by("-created", "-stripe_data__period_start",
+                                                                      "-djstripe_id")
 
 
 def invoice_summary(invoice: Invoice) -> InvoiceSummary:
