@@ -1,5 +1,5 @@
-"""Personas, the fake outside services (Spotify, MusicBrainz, ReccoBeats, Ticketmaster, JamBase), and real daphne / Celery
-processes for the tests that need them."""
+"""Personas, the fake outside services (Spotify, MusicBrainz, ReccoBeats, Ticketmaster, JamBase, Stripe), and real
+daphne / Celery processes for the tests that need them."""
 
 import email
 import email.policy
@@ -23,6 +23,7 @@ from tests.fakes.jambase import FakeJamBase
 from tests.fakes.musicbrainz import FakeMusicBrainz
 from tests.fakes.reccobeats import FakeReccoBeats
 from tests.fakes.spotify import FakeSpotify
+from tests.fakes.stripe import FakeStripe
 from tests.fakes.ticketmaster import FakeTicketmaster
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -237,6 +238,31 @@ def jambase(_jambase_server, settings):
     return fake
 
 
+# --- the fake Stripe -------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def _stripe_server():
+    fake = FakeStripe().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def stripe_fake(_stripe_server, settings):
+    """The fake Stripe, seeded with Premium's product and prices, our settings pointing at it. Its events are
+    kept, and sent only once the test sets `stripe_fake.webhook_url`."""
+    fake = _stripe_server
+    fake.reset()
+    settings.STRIPE_API_BASE = fake.url
+    settings.STRIPE_TEST_SECRET_KEY = fake.api_key
+    settings.STRIPE_WEBHOOK_SECRET = fake.webhook_secret
+    # The CSP lets forms (and their redirects) go to Stripe's hosted Checkout and Portal; here that is the fake.
+    policy = settings.CONTENT_SECURITY_POLICY
+    directives = {**policy["DIRECTIVES"], "form-action": [*policy["DIRECTIVES"]["form-action"], fake.url]}
+    settings.CONTENT_SECURITY_POLICY = {**policy, "DIRECTIVES": directives}
+    yield fake
+    fake.reset()  # events still on their way arrive before the test's data is gone
+
+
 # --- real processes: daphne and a Celery worker against the test database ---------------
 def _free_port() -> int:
     with socket.socket() as probe:
@@ -255,7 +281,7 @@ def wait_until(ready, what: str, seconds: float = 30) -> None:
 
 @pytest.fixture(scope="session")
 def stack_env(django_db_setup, django_db_blocker, _spotify_server, _musicbrainz_server, _ticketmaster_server,
-              _jambase_server):
+              _jambase_server, _stripe_server):
     """Environment for child processes: the test database, the same Redis, and the fake outside services."""
     from django.db import connection
 
@@ -271,6 +297,8 @@ def stack_env(django_db_setup, django_db_blocker, _spotify_server, _musicbrainz_
         "TICKETMASTER_RATE_PER_SECOND": "1000",
         "JAMBASE_API_BASE": _jambase_server.url, "JAMBASE_API_KEY": _jambase_server.api_key,
         "JAMBASE_RATE_PER_SECOND": "1000", "EVENT_FETCH_SPREAD_SECONDS": "0",
+        "STRIPE_API_BASE": _stripe_server.url, "STRIPE_TEST_SECRET_KEY": _stripe_server.api_key,
+        "STRIPE_WEBHOOK_SECRET": _stripe_server.webhook_secret,
     }
     # What a worker or daphne sends by email lands in files a test can read (see `worker_mail`).
     mail = {"EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
