@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,7 +23,7 @@ def billing(request):
 @require_http_methods(["GET", "POST"])
 def upgrade(request):
     user = request.user
-    form = UpgradeForm(request.POST or None, prices=selectors.premium_prices())
+    form = UpgradeForm(request.POST if request.method == "POST" else None, prices=selectors.premium_prices())
     status = 200
     if request.method == "POST":
         status = 400
@@ -37,7 +38,7 @@ def upgrade(request):
                 form.add_error(None, error.message)
                 status = error.status_code
             else:
-                return redirect(session.url, status=303)
+                return _see_other(session.url)
     context = {"form": form, "entitlement": selectors.entitlement(user)}
     return render(request, "billing/upgrade.html", context, status=status)
 
@@ -64,7 +65,7 @@ def portal(request):
             user=request.user, return_url=request.build_absolute_uri(reverse("billing:page")))
     except ApplicationError as error:
         return _billing_page(request, error=error)
-    return redirect(session.url, status=303)
+    return _see_other(session.url)
 
 
 @login_required
@@ -95,6 +96,13 @@ def resume(request):
 def checkout_success_url(request) -> str:
     # Stripe fills in {CHECKOUT_SESSION_ID} itself when it sends the listener back.
     return request.build_absolute_uri(reverse("billing:checkout-success")) + "?session_id={CHECKOUT_SESSION_ID}"
+
+
+def _see_other(url: str) -> HttpResponseRedirect:
+    """303: after a POST, the browser GETs Stripe's page."""
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
 
 
 def _billing_page(request, *, cancel_form=None, error: ApplicationError | None = None, status: int = 200):
