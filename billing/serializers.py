@@ -3,7 +3,7 @@ from rest_framework import serializers
 from billing.forms import CHOICES
 
 
-class PriceOutput(serializers.Serializer):
+class PremiumPriceOutput(serializers.Serializer):
     choice = serializers.ChoiceField(choices=list(CHOICES), help_text="What to send as `price` to check out at it.")
     amount = serializers.CharField(help_text="A decimal in units of the currency, with its decimal places: "
                                              "\"4.99\" EUR, \"500\" JPY.")
@@ -29,9 +29,9 @@ class BillingOutput(serializers.Serializer):
                                                         "update the payment method in the portal.")
     free_songs_total = serializers.IntegerField()
     free_songs_remaining = serializers.IntegerField(allow_null=True, help_text="null while Premium: unlimited.")
-    price = PriceOutput(allow_null=True, help_text="The subscription's price; null for a free listener.")
+    price = PremiumPriceOutput(allow_null=True, help_text="The subscription's price; null for a free listener.")
     payment_method = PaymentMethodOutput(allow_null=True)
-    prices = PriceOutput(many=True, help_text="Premium's prices on sale.")
+    prices = PremiumPriceOutput(many=True, help_text="Premium's prices on sale.")
 
 
 class InvoiceOutput(serializers.Serializer):

@@ -67,12 +67,11 @@ class StripeUnavailable(ApplicationError):
 
     def __init__(self, error: stripe.StripeError):
         if isinstance(error, stripe.RateLimitError | stripe.APIConnectionError):
-            message, status = "Stripe is busy or cannot be reached just now. Nothing changed: try again in a minute.", 503
-        elif isinstance(error, stripe.CardError):
-            message, status = f"Stripe refused the card: {error.user_message or 'try another card'}.", 502
+            message = "Stripe is busy or cannot be reached just now. Nothing changed: try again in a minute."
+            super().__init__(message, code="stripe_unavailable", status_code=503)
         else:
-            message, status = "Stripe could not do that just now. Nothing changed: try again later.", 502
-        super().__init__(message, code="stripe_unavailable", status_code=status)
+            message = "Stripe could not do that just now. Nothing changed: try again later."
+            super().__init__(message, code="stripe_unavailable", status_code=502)
 
 
 @contextmanager
@@ -106,7 +105,8 @@ def customer_ensure(*, user: User) -> Customer:
             return Customer.sync_from_stripe_data(data, api_key=_api_key())
 
 
-def checkout_session_create(*, user: User, price_key: str, success_url: str, cancel_url: str) -> stripe.checkout.Session:
+def checkout_session_create(*, user: User, price_key: str, success_url: str,
+                            cancel_url: str) -> stripe.checkout.Session:
     """A Stripe Checkout session subscribing the listener to Premium at the price with lookup key `price_key`.
     Card details go to Stripe's page only; Premium starts when Stripe's webhook says the subscription is live."""
     if selectors.is_premium(user):
