@@ -31,7 +31,6 @@ from tests.fakes import fixture_json
 from tests.fakes.server import FakeServer, JsonHandler
 
 API_VERSION = "2026-08-26.dahlia"  # what stripe-python 15.6.2 sends; webhooks are rendered in it
-TRIAL_WILL_END_DAYS = 3
 RETRY_DAYS = 3  # when a failed invoice is tried again
 
 _TEMPLATES = fixture_json("stripe/stripe-mock__fixtures3.json")["resources"]
@@ -83,6 +82,7 @@ class FakeStripe(FakeServer):
         self.account: dict = {}
         self.monthly: dict = {}
         self.yearly: dict = {}
+        self._account_id = _new_id("account")  # one Stripe account for the fake's life, as for a site's
         self._state = threading.RLock()
         self._checkouts: dict[str, dict] = {}  # checkout session id -> what it sells: price, quantity, trial_days
         self._idempotent: dict[str, tuple[tuple, int, dict]] = {}  # key -> (request, status, body)
@@ -103,7 +103,7 @@ class FakeStripe(FakeServer):
             self._idempotent.clear()
             self.webhook_url = None
             self.account = self._store(_template("account") | {
-                "id": "acct_" + _random(16), "email": "billing@rewrapped.example", "country": "DE",
+                "id": self._account_id, "email": "billing@rewrapped.example", "country": "DE",
                 "default_currency": "eur", "charges_enabled": True, "payouts_enabled": True, "details_submitted": True,
                 "business_profile": _template("account")["business_profile"] | {"name": "Re-Wrapped"},
                 "requirements": None, "future_requirements": None,
@@ -130,7 +130,7 @@ class FakeStripe(FakeServer):
         when the session asked for trial days) with a paid first invoice. Returns the completed session."""
         session, events = self._checkout_pay(session_id, card_brand, last4)
         self._send_and_wait(events)
-        return session
+        return copy.deepcopy(session)
 
     def payment_fail(self, subscription_id: str) -> dict:
         """The renewal charge fails: an open invoice for the next period, Stripe retrying it, the subscription
@@ -144,7 +144,7 @@ class FakeStripe(FakeServer):
             events = [self._event("invoice.payment_failed", invoice),
                       self._event("customer.subscription.updated", subscription, previous)]
         self._send_and_wait(events)
-        return invoice
+        return copy.deepcopy(invoice)
 
     def renew(self, subscription_id: str) -> dict:
         """The subscription is paid into its next period (or, past due, its open invoice is paid at last):
@@ -163,14 +163,14 @@ class FakeStripe(FakeServer):
             events = [self._event("customer.subscription.updated", subscription, previous),
                       self._event("invoice.paid", invoice)]
         self._send_and_wait(events)
-        return invoice
+        return copy.deepcopy(invoice)
 
     def subscription_end(self, subscription_id: str) -> dict:
         """The subscription ends now (cancelled at period end, or unpaid after the retries). Returns it."""
         with self._state:
             events = self._subscription_end(self._get("subscription", subscription_id))
         self._send_and_wait(events)
-        return self.objects[subscription_id]
+        return copy.deepcopy(events[-1]["data"]["object"])
 
     def trial_will_end(self, subscription_id: str) -> dict:
         """Stripe's notice three days before a trial ends (nothing changes)."""
@@ -178,23 +178,18 @@ class FakeStripe(FakeServer):
             subscription = self._get("subscription", subscription_id)
             events = [self._event("customer.subscription.trial_will_end", subscription)]
         self._send_and_wait(events)
-        return subscription
+        return copy.deepcopy(events[-1]["data"]["object"])
 
     def customer_delete(self, customer_id: str) -> dict:
         """The customer is deleted in Stripe's dashboard: their subscriptions end, then the customer goes."""
         with self._state:
             events = self._customer_delete(self._get("customer", customer_id))
         self._send_and_wait(events)
-        return events[-1]["data"]["object"]
+        return copy.deepcopy(events[-1]["data"]["object"])
 
     def fail(self, status: int = 429, *, retry_after: int | None = 1, times: int = 1, path: str = "/v1/") -> None:
         """The next `times` API requests under `path` get `status` (a 429 carries Retry-After)."""
         self.fault_add(path, status, retry_after=retry_after if status == 429 else None, times=times)
-
-    def events_of(self, type: str) -> list[dict]:
-        """The events of `type` so far, oldest first."""
-        with self._state:
-            return [obj for obj in self.objects.values() if obj["object"] == "event" and obj["type"] == type]
 
     # --- webhooks ------------------------------------------------------------------------
     def event_signed(self, event: dict, *, secret: str | None = None, timestamp: int | None = None
@@ -247,11 +242,32 @@ class FakeStripe(FakeServer):
                 self._outbox.task_done()
 
     # --- the API -------------------------------------------------------------------------
-    def answer(self, method: str, path: str, params: dict) -> tuple[int, dict]:
+    def answer_once(self, method: str, path: str, params: dict, key: str | None) -> tuple[int, dict, bool]:
+        """The answer to an authenticated API request, and whether it is the replay of the first answer to its
+        idempotency key (Stripe's answers, errors included, are kept for a key; other parameters are refused)."""
+        request = (method, path, json.dumps(params, sort_keys=True))
+        with self._state:
+            if key in self._idempotent:
+                first, status, answer = self._idempotent[key]
+                if first != request:
+                    raise StripeError(400, "Keys for idempotent requests can only be used with the same parameters "
+                                           "they were first used with.", type="idempotency_error")
+                return status, answer, True
+            try:
+                status, answer = self._route(method, path, params)
+            except StripeError as error:
+                status, answer = error.status, error.body
+            if key:
+                self._idempotent[key] = (request, status, answer)
+            return status, answer, False
+
+    def _route(self, method: str, path: str, params: dict) -> tuple[int, dict]:
         """Stripe's answer to an authenticated API request."""
         with self._state:
             if method == "GET" and path == "/v1/account":
                 return 200, self._expanded(self.account, params)
+            if method == "GET" and path == "/v1/accounts":
+                return 200, {"object": "list", "data": [], "has_more": False, "url": path}  # no Connect accounts
             if method == "GET" and re.fullmatch(r"/v1/products/[^/]+/features", path):
                 self._get("product", path.split("/")[3])
                 return 200, {"object": "list", "data": [], "has_more": False, "url": path}  # no entitlements
@@ -265,10 +281,11 @@ class FakeStripe(FakeServer):
                     obj_id = path.rsplit("/", 1)[1]
                     if method == "GET":
                         return 200, self._expanded(self._get(kind, obj_id, deleted_ok=True), params)
-                    return self._write(method, kind, obj_id, params)
-            return self._write(method, path, None, params)
+                    return self._write(method, path, params, kind, obj_id)
+            return self._write(method, path, params, path, None)
 
-    def _write(self, method: str, what: str, obj_id: str | None, params: dict) -> tuple[int, dict]:
+    def _write(self, method: str, path: str, params: dict, what: str, obj_id: str | None) -> tuple[int, dict]:
+        """A create (`what` is the collection's path) or a change of one object (`what` is its kind)."""
         routes = {
             ("POST", "/v1/customers"): self._customer_post, ("POST", "customer"): self._customer_update,
             ("DELETE", "customer"): self._customer_delete_api,
@@ -278,7 +295,7 @@ class FakeStripe(FakeServer):
         }
         handler = routes.get((method, what))
         if handler is None:
-            raise StripeError(404, f"Unrecognized request URL ({method}: {what}).")
+            raise StripeError(404, f"Unrecognized request URL ({method}: {path}).")
         obj, events = handler(params) if obj_id is None else handler(self._get(what, obj_id), params)
         self._send(events)
         return 200, self._expanded(obj, params)
@@ -287,7 +304,8 @@ class FakeStripe(FakeServer):
         _check_params(params, "customer_create")
         customer = self._store(_template("customer") | {
             "email": params.get("email"), "name": params.get("name"), "description": params.get("description"),
-            "phone": params.get("phone"), "metadata": _metadata(params), "discount": None, "address": None,
+            "phone": params.get("phone"), "metadata": _metadata(params), "discount": None,
+            "address": params.get("address"), "preferred_locales": params.get("preferred_locales", []),
             "shipping": None, "currency": None, "invoice_prefix": _random(8).upper(), "next_invoice_sequence": 1,
             "invoice_settings": {"custom_fields": None, "default_payment_method": None, "footer": None,
                                  "rendering_options": None},
@@ -296,7 +314,7 @@ class FakeStripe(FakeServer):
 
     def _customer_update(self, customer: dict, params: dict) -> tuple[dict, list]:
         _check_params(params, "customer_update")
-        changes = {key: params[key] for key in ("email", "name", "description", "phone") if key in params}
+        changes = {key: params[key] for key in ("email", "name", "description", "phone", "address") if key in params}
         if "metadata" in params:
             changes["metadata"] = customer["metadata"] | _metadata(params)
         if "invoice_settings" in params:
@@ -327,7 +345,7 @@ class FakeStripe(FakeServer):
         customer = params.get("customer") and self._get("customer", params["customer"], param="customer")["id"]
         subscription_data = params.get("subscription_data", {})
         trial_days = _integer(subscription_data.get("trial_period_days", "0"), "subscription_data[trial_period_days]")
-        session_id = "cs_test_" + _random(58)
+        session_id = _new_id("checkout.session")
         amount = price["unit_amount"] * quantity
         session = self._store(_template("checkout.session") | {
             "id": session_id, "mode": "subscription", "customer": customer or None,
@@ -354,7 +372,7 @@ class FakeStripe(FakeServer):
     def _portal_post(self, params: dict) -> tuple[dict, list]:
         _check_params(params, "portal_create")
         customer = self._get("customer", params.get("customer"), param="customer")
-        session_id = "bps_" + _random(24)
+        session_id = _new_id("billing_portal.session")
         session = _template("billing_portal.session") | {
             "id": session_id, "customer": customer["id"], "return_url": params.get("return_url"),
             "url": f"{self.url}/portal/{session_id}", "flow": None,
@@ -374,7 +392,10 @@ class FakeStripe(FakeServer):
                         "canceled_at": int(time.time()) if ending else None}
         if "metadata" in params:
             changes["metadata"] = subscription["metadata"] | _metadata(params)
-        if params.get("items"):
+        if "default_payment_method" in params:
+            changes["default_payment_method"] = self._get("payment_method", params["default_payment_method"],
+                                                          param="default_payment_method")["id"]
+        if params.get("items"):  # a plan change; the fake invoices no prorations
             price = self._get("price", params["items"][0].get("price"), param="items[0][price]")
             item = subscription["items"]["data"][0] | {"price": copy.deepcopy(price), "plan": _plan(price)}
             changes["items"] = _items(subscription["id"], item)
@@ -400,8 +421,8 @@ class FakeStripe(FakeServer):
             if customer is None:
                 customer, created = self._customer_post({"email": session["customer_email"]})
                 events += created
+            # As Stripe's Checkout does, the card becomes the subscription's default, not the customer's.
             method = self._payment_method_create(customer, card_brand, last4)
-            customer["invoice_settings"]["default_payment_method"] = method["id"]
             subscription = self._subscription_create(customer, self.objects[sale["price"]], sale, method)
             item = subscription["items"]["data"][0]
             invoice = self._invoice_create(subscription, item["current_period_start"], item["current_period_end"],
@@ -436,10 +457,11 @@ class FakeStripe(FakeServer):
         now = int(time.time())
         trial_end = now + sale["trial_days"] * 86400 if sale["trial_days"] else None
         anchor = trial_end or now
-        subscription_id = "sub_" + _random(24)
+        subscription_id = _new_id("subscription")
         item = _template("subscription_item") | {
-            "id": "si_" + _random(14), "subscription": subscription_id, "created": now, "quantity": sale["quantity"],
-            "price": copy.deepcopy(price), "plan": _plan(price), "billing_thresholds": None,
+            "id": _new_id("subscription_item"), "subscription": subscription_id, "created": now,
+            "quantity": sale["quantity"], "price": copy.deepcopy(price), "plan": _plan(price),
+            "billing_thresholds": None,
             "current_period_start": now, "current_period_end": trial_end or _add_interval(anchor, price, 1),
         }
         template = _template("subscription")
@@ -483,11 +505,11 @@ class FakeStripe(FakeServer):
         price = item["price"]
         trialing = reason == "subscription_create" and subscription["trial_end"]
         amount = 0 if trialing else price["unit_amount"] * item["quantity"]
-        invoice_id = "in_" + _random(24)
+        invoice_id = _new_id("invoice")
         number = f"{customer['invoice_prefix']}-{customer['next_invoice_sequence']:04d}"
         customer["next_invoice_sequence"] += 1
         line = _template("line_item") | {
-            "id": "il_" + _random(24), "invoice": invoice_id, "amount": amount, "currency": price["currency"],
+            "id": _new_id("line_item"), "invoice": invoice_id, "amount": amount, "currency": price["currency"],
             "description": f"{item['quantity']} × Re-Wrapped Premium" + (" (trial)" if trialing else ""),
             "period": {"start": start, "end": end}, "quantity": item["quantity"], "subscription": None,
             "discountable": True, "discounts": [], "discount_amounts": [], "pretax_credit_amounts": [], "taxes": [],
@@ -538,7 +560,7 @@ class FakeStripe(FakeServer):
 
     def _event(self, type: str, obj: dict, previous: dict | None = None) -> dict:
         return self._store({
-            "id": "evt_" + _random(24), "object": "event", "api_version": API_VERSION, "created": int(time.time()),
+            "id": _new_id("event"), "object": "event", "api_version": API_VERSION, "created": int(time.time()),
             "data": {"object": copy.deepcopy(obj), **({"previous_attributes": previous} if previous else {})},
             "livemode": False, "pending_webhooks": 1 if self.webhook_url else 0,
             "request": {"id": None, "idempotency_key": None}, "type": type,
@@ -596,45 +618,48 @@ class FakeStripe(FakeServer):
             self._expand(value, parts[1:])
 
     # --- hosted pages ------------------------------------------------------------------
-    def page(self, method: str, path: str, form: dict) -> tuple[int, str, dict]:
-        """The HTML of a hosted page (status, body, headers); a paid Checkout 303s to its success_url."""
-        kind, _, obj_id = path.strip("/").partition("/")
-        if kind == "pay":
-            if method == "POST":
-                try:
-                    session, events = self._checkout_pay(obj_id, form.get("brand", "visa"), form.get("last4", "4242"))
-                except StripeError as error:
-                    return 400, _html("Checkout", f"<p>{html.escape(error.body['error']['message'])}</p>"), {}
-                self._send(events)  # delivered after the listener is back on our success page, as Stripe does
-                success = session["success_url"].replace("{CHECKOUT_SESSION_ID}", session["id"])
-                return 303, "", {"Location": success}
-            session = self.objects.get(obj_id)
-            if session is None or session["object"] != "checkout.session":
-                return 404, _html("Checkout", "<p>This Checkout session does not exist.</p>"), {}
-            price = self.objects[self._checkouts[obj_id]["price"]]
-            cancel = (f'<p><a href="{html.escape(session["cancel_url"])}">Back</a></p>'
-                      if session["cancel_url"] else "")
-            return 200, _html("Checkout", f"""
-                <h1>Re-Wrapped Premium</h1>
-                <p>{_money(price)} / {price["recurring"]["interval"]}</p>
-                <form method="post">
-                  <label>Card <select name="brand"><option>visa</option><option>mastercard</option></select></label>
-                  <label>Last 4 <input name="last4" value="4242" pattern="[0-9]{{4}}" required></label>
-                  <button type="submit">Pay</button>
-                </form>{cancel}"""), {}
-        if kind == "portal" and self.objects.get(obj_id, {}).get("object") == "billing_portal.session":
-            session = self.objects[obj_id]
-            return 200, _html("Billing portal", f"""
-                <h1>Manage your subscription</h1>
-                <p><a href="{html.escape(session["return_url"] or "/")}">Return to Re-Wrapped</a></p>"""), {}
-        if kind == "invoice" and obj_id.split("/")[0] in self.objects:
-            invoice = self.objects[obj_id.split("/")[0]]
-            if obj_id.endswith("/pdf"):
-                return 200, _pdf(f"Invoice {invoice['number']}"), {"Content-Type": "application/pdf"}
-            return 200, _html(f"Invoice {invoice['number']}", f"""
-                <h1>Invoice {html.escape(invoice["number"])}</h1>
-                <p>{_money(invoice, "amount_due")} · {invoice["status"]}</p>"""), {}
-        return 404, _html("Not found", "<p>Not found.</p>"), {}
+    def page(self, method: str, path: str, form: dict) -> tuple[int, str | bytes, dict]:
+        """A hosted page (status, body, headers): Checkout, whose Pay button pays and 303s to the session's
+        success_url, the Portal, and an invoice's page and PDF."""
+        kind, _, rest = path.strip("/").partition("/")
+        obj_id, _, pdf = rest.partition("/")
+        if kind == "pay" and method == "POST":
+            try:
+                session, events = self._checkout_pay(obj_id, form.get("brand", "visa"), form.get("last4", "4242"))
+            except StripeError as error:
+                return 400, _html("Checkout", f"<p>{html.escape(error.body['error']['message'])}</p>"), {}
+            self._send(events)  # delivered after the listener is back on our success page, as Stripe does
+            return 303, "", {"Location": session["success_url"].replace("{CHECKOUT_SESSION_ID}", session["id"])}
+        with self._state:
+            obj = self.objects.get(obj_id, {})
+            kinds = {"pay": "checkout.session", "portal": "billing_portal.session", "invoice": "invoice"}
+            if kinds.get(kind) != obj.get("object"):
+                return 404, _html("Not found", "<p>Not found.</p>"), {}
+            if kind == "pay":
+                return 200, self._checkout_page(obj), {}
+            if kind == "portal":
+                return 200, _html("Billing portal", f"""
+                    <h1>Manage your subscription</h1>
+                    <p><a href="{html.escape(obj["return_url"] or "/")}">Return to Re-Wrapped</a></p>"""), {}
+            if pdf:
+                return 200, _pdf(f"Invoice {obj['number']}"), {"Content-Type": "application/pdf"}
+            return 200, _html(f"Invoice {obj['number']}", f"""
+                <h1>Invoice {html.escape(obj["number"])}</h1>
+                <p>{_money(obj, "amount_due")} · {obj["status"]}</p>"""), {}
+
+    def _checkout_page(self, session: dict) -> str:
+        if session["status"] != "open":
+            return _html("Checkout", f"<p>This Checkout session is {session['status']}.</p>")
+        price = self.objects[self._checkouts[session["id"]]["price"]]
+        back = f'<p><a href="{html.escape(session["cancel_url"])}">Back</a></p>' if session["cancel_url"] else ""
+        return _html("Checkout", f"""
+            <h1>Re-Wrapped Premium</h1>
+            <p>{_money(price)} / {price["recurring"]["interval"]}</p>
+            <form method="post">
+              <label>Card <select name="brand"><option>visa</option><option>mastercard</option></select></label>
+              <label>Last 4 <input name="last4" value="4242" pattern="[0-9]{{4}}" required></label>
+              <button type="submit">Pay</button>
+            </form>{back}""")
 
 
 # --- the HTTP side -----------------------------------------------------------------------
@@ -675,28 +700,17 @@ def _handler_for(fake: FakeStripe):
                 raise StripeError(401, f"Invalid API Key provided: {authorization[7:15]}***")
             fault = fake.take_fault(path)
             if fault and fault.status == 429:
-                headers["Retry-After"] = str(fault.retry_after)
+                if fault.retry_after is not None:
+                    headers["Retry-After"] = str(fault.retry_after)
                 raise StripeError(429, "Request rate limit exceeded. Retry after a short while.", code="rate_limit")
             if fault:
                 headers["Stripe-Should-Retry"] = "false"
                 raise StripeError(fault.status, "An error occurred with our connection to Stripe.", type="api_error")
             key = self.headers.get("Idempotency-Key") if method == "POST" else None
-            request = (method, path, json.dumps(params, sort_keys=True))
-            with fake._state:
-                if key in fake._idempotent:
-                    first, status, answer = fake._idempotent[key]
-                    if first != request:
-                        raise StripeError(400, "Keys for idempotent requests can only be used with the same "
-                                               "parameters they were first used with.", type="idempotency_error")
-                    headers["Idempotent-Replayed"] = "true"
-                    return status, answer
-                try:
-                    status, answer = fake.answer(method, path, params)
-                except StripeError as error:
-                    status, answer = error.status, error.body
-                if key:
-                    fake._idempotent[key] = (request, status, answer)
-                return status, answer
+            status, answer, replayed = fake.answer_once(method, path, params, key)
+            if replayed:
+                headers["Idempotent-Replayed"] = "true"
+            return status, answer
 
         def _send_text(self, status: int, text: str | bytes, headers: dict) -> None:
             payload = text if isinstance(text, bytes) else text.encode()
@@ -724,7 +738,9 @@ def _random(length: int) -> str:
 
 
 def _new_id(kind: str) -> str:
-    return f"{_PREFIXES[kind]}_{_random(14 if kind in ('customer', 'product', 'subscription_item') else 24)}"
+    """An id as long as Stripe's of this kind."""
+    length = {"checkout.session": 58, "customer": 14, "product": 14, "subscription_item": 14, "account": 16}
+    return f"{_PREFIXES[kind]}_{_random(length.get(kind, 24))}"
 
 
 def _form(pairs: list[tuple[str, str]]) -> dict:
@@ -793,7 +809,7 @@ def _matches(obj: dict, params: dict) -> bool:
     if kind == "price" and "lookup_keys" in params and obj["lookup_key"] not in params["lookup_keys"]:
         return False
     for name in ("customer", "email", "type", "product", "active"):
-        if name in params and name in obj and str(obj[name]).lower() != params[name].lower():
+        if name in params and name in obj and json.dumps(obj[name]).strip('"') != params[name]:
             return False
     return kind != "invoice" or params.get("status") in (None, obj["status"])
 

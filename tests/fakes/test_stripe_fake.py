@@ -1,6 +1,7 @@
 """The fake Stripe speaks Stripe's wire format: stripe-python and dj-stripe, unchanged, work against it, and its
 webhooks are signed as Stripe signs them."""
 
+import io
 import json
 import threading
 import urllib.error
@@ -10,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import stripe
+from django.core.management import call_command
 from djstripe import models as djstripe
 
 
@@ -117,6 +119,7 @@ def test_its_webhooks_arrive_in_stripes_order_signed_as_stripe_signs_them(stripe
         assert event.api_version == stripe.api_version
         with pytest.raises(stripe.SignatureVerificationError):
             stripe.Webhook.construct_event(body.decode(), headers["Stripe-Signature"], "whsec_someone_else")
+    assert [status for _, _, status in stripe_fake.deliveries] == [200] * 4
     listed = api.v1.events.list(params={"type": "invoice.paid"}).data
     assert [event.id for event in listed] == [json.loads(receiver.received[-1][0])["id"]]
 
@@ -166,8 +169,7 @@ def test_dj_stripe_syncs_every_kind_of_object_the_fake_serves(db, stripe_fake, a
     invoices = [djstripe.Invoice.sync_from_stripe_data(invoice, api_key=key)
                 for invoice in api.v1.invoices.list(params={"customer": completed["customer"]}).data]
     method = djstripe.PaymentMethod.sync_from_stripe_data(
-        api.v1.payment_methods.retrieve(customer.stripe_data["invoice_settings"]["default_payment_method"]),
-        api_key=key)
+        api.v1.payment_methods.retrieve(subscription.stripe_data["default_payment_method"]), api_key=key)
     prices = [djstripe.Price.sync_from_stripe_data(price, api_key=key) for price in api.v1.prices.list().data]
     session = djstripe.Session.sync_from_stripe_data(api.v1.checkout.sessions.retrieve(completed["id"]), api_key=key)
 
@@ -312,6 +314,7 @@ def test_hosted_checkout_pays_on_a_form_post_and_returns_to_the_success_url(stri
     assert receiver.types()[-3:] == ["checkout.session.completed", "customer.subscription.created", "invoice.paid"]
     method, = api.v1.payment_methods.list(params={"customer": session.customer, "type": "card"}).data
     assert method.card.last4 == "1881"
+    assert b"This Checkout session is complete." in get(session.url)[1]  # paying twice is not offered
 
 
 def test_the_hosted_portal_links_back_to_the_return_url(stripe_fake, api):
@@ -328,3 +331,26 @@ def test_the_hosted_portal_links_back_to_the_return_url(stripe_fake, api):
 class NoRedirects(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
+
+
+def test_dj_stripe_processes_the_events_the_fake_sends(db, stripe_fake, api, receiver):
+    session = checkout(stripe_fake, api)
+    completed = stripe_fake.checkout_complete(session.id)
+    stripe_fake.payment_fail(completed["subscription"])
+    stripe_fake.renew(completed["subscription"])
+    stripe_fake.subscription_end(completed["subscription"])
+
+    for body, _ in receiver.received:
+        djstripe.Event.process(json.loads(body), api_key=stripe_fake.api_key)
+
+    assert djstripe.Event.objects.count() == len(receiver.received) == 9
+    subscription = djstripe.Subscription.objects.get(id=completed["subscription"])
+    assert subscription.stripe_data["status"] == "canceled" and subscription.customer.id == completed["customer"]
+    assert sorted(invoice.stripe_data["status"] for invoice in djstripe.Invoice.objects.all()) == ["paid", "paid"]
+
+
+def test_dj_stripes_sync_command_takes_the_seeded_product_and_prices(db, stripe_fake):
+    call_command("djstripe_sync_models", "Price", "Product", stdout=io.StringIO())
+
+    assert sorted(djstripe.Price.objects.values_list("lookup_key", "stripe_data__unit_amount", "product__name")) == [
+        ("premium_monthly", 499, "Re-Wrapped Premium"), ("premium_yearly", 4999, "Re-Wrapped Premium")]
