@@ -6,13 +6,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
-from djstripe.models import Customer, Subscription
+from djstripe.models import Customer, Invoice, PaymentMethod, Price, Subscription
 from djstripe.utils import convert_tstamp
 
 from accounts.models import User
+from rewrapped.currencies import from_minor_units
 
 # Stripe's statuses in which Premium holds. past_due is Stripe retrying a failed payment: Premium stays through the
 # retry window, and ends when Stripe gives up (unpaid, canceled).
@@ -87,3 +90,115 @@ def _free_songs_remaining(user: User, total: int) -> int:
         return total
     used = user.song_uses.filter(premium=False).count()
     return max(0, total - used)
+
+
+# --- what the billing page and its API show ---------------------------------------------------------------
+@dataclass(frozen=True)
+class PremiumPrice:
+    choice: str  # "monthly" | "yearly": what a listener picks on the upgrade page
+    lookup_key: str
+    amount: Decimal  # in units of the currency: 4.99
+    currency: str  # ISO 4217, upper case
+    interval: str  # "month" | "year"
+
+
+@dataclass(frozen=True)
+class InvoiceSummary:
+    number: str | None  # None while Stripe keeps the invoice as a draft
+    created: datetime
+    amount: Decimal  # what was (or is) due, in units of the currency
+    currency: str
+    status: str  # Stripe's: draft, open, paid, uncollectible, void
+    hosted_invoice_url: str | None
+    invoice_pdf: str | None
+
+
+@dataclass(frozen=True)
+class PaymentMethodSummary:
+    brand: str  # "visa", "mastercard", …; for a method that is not a card, its type ("sepa_debit")
+    last4: str | None
+    exp_month: int | None
+    exp_year: int | None
+
+
+def premium_prices() -> list[PremiumPrice]:
+    """Premium's prices as synced from Stripe, monthly first; a price not synced (or no longer active) is left out."""
+    choices = {premium_lookup_key(choice): choice for choice in ("monthly", "yearly")}
+    rows = {price.lookup_key: price for price in Price.objects.filter(lookup_key__in=choices, active=True)}
+    return [_premium_price(choice, rows[key]) for key, choice in choices.items() if key in rows]
+
+
+def invoices_of(user: User) -> QuerySet[Invoice]:
+    """The listener's invoices (their billing history), newest first."""
+    # Renewals a moment apart (or a clock that ties) still list in order: by the period each invoice opens.
+    return Invoice.objects.filter(customer__subscriber=user).order_by("-created", "-stripe_data__period_start",
+                                                                      "-djstripe_id")
+
+
+def invoice_summary(invoice: Invoice) -> InvoiceSummary:
+    data = invoice.stripe_data
+    currency = (data.get("currency") or "").upper()
+    due = data.get("total", data.get("amount_due", 0)) or 0
+    return InvoiceSummary(
+        number=data.get("number"), created=invoice.created, amount=from_minor_units(due, currency),
+        currency=currency, status=data.get("status") or "", hosted_invoice_url=data.get("hosted_invoice_url"),
+        invoice_pdf=data.get("invoice_pdf"),
+    )
+
+
+def payment_method_of(user: User) -> PaymentMethodSummary | None:
+    """How the listener pays: the subscription's own default payment method, else the customer's."""
+    method_id = payment_method_id_of(user)
+    method = PaymentMethod.objects.filter(id=method_id).first() if method_id else None
+    if method is None:
+        return None
+    data = method.stripe_data
+    card = data.get("card") or {}
+    return PaymentMethodSummary(brand=card.get("brand") or data.get("type") or "", last4=card.get("last4"),
+                                exp_month=card.get("exp_month"), exp_year=card.get("exp_year"))
+
+
+def payment_method_id_of(user: User) -> str | None:
+    """The id of the payment method `payment_method_of` describes, synced or not."""
+    subscription = subscription_current(user)
+    if subscription is not None and (own := subscription.stripe_data.get("default_payment_method")):
+        return own if isinstance(own, str) else own.get("id")
+    customer = customer_of(user)
+    if customer is None:
+        return None
+    default = (customer.stripe_data.get("invoice_settings") or {}).get("default_payment_method")
+    return default if isinstance(default, str) or default is None else default.get("id")
+
+
+def _premium_price(choice: str, price: Price) -> PremiumPrice:
+    currency = price.currency.upper()
+    return PremiumPrice(
+        choice=choice, lookup_key=price.lookup_key, currency=currency,
+        amount=from_minor_units(price.stripe_data.get("unit_amount") or 0, currency),
+        interval=(price.recurring or {}).get("interval", ""),
+    )
+
+
+def subscription_price(subscription: Subscription) -> PremiumPrice | None:
+    """The price the listener's subscription is on, as Stripe last told us (it may be one no longer on sale)."""
+    items = (subscription.stripe_data.get("items") or {}).get("data") or []
+    price = items[0].get("price") if items else None
+    if not isinstance(price, dict) or not price.get("currency"):
+        return None
+    currency = price["currency"].upper()
+    interval = (price.get("recurring") or {}).get("interval", "")
+    return PremiumPrice(choice="yearly" if interval == "year" else "monthly", lookup_key=price.get("lookup_key") or "",
+                        amount=from_minor_units(price.get("unit_amount") or 0, currency), currency=currency,
+                        interval=interval)
+
+
+def payment_failing(user: User) -> bool:
+    """Whether Stripe is retrying the listener's failed payment (entitlement's payment_failed, in one query: every
+    page asks it for the banner)."""
+    return user.is_authenticated and Subscription.objects.filter(
+        customer__subscriber_id=user.pk, customer__date_purged__isnull=True, stripe_data__status="past_due").exists()
+
+
+def premium_lookup_key(choice: str) -> str:
+    """The Stripe lookup key of Premium's "monthly" or "yearly" price."""
+    return {"monthly": settings.STRIPE_PRICE_MONTHLY, "yearly": settings.STRIPE_PRICE_YEARLY}[choice]

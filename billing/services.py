@@ -1,20 +1,30 @@
-"""Billing's writes. `song_use_record` is the one call a feature makes for each recommended song played."""
+"""Billing's writes. `song_use_record` is the one call a feature makes for each recommended song played; the rest
+start, change and read back a listener's subscription at Stripe, keeping dj-stripe's copy current."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
+import stripe
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.urls import reverse
+from djstripe.models import Customer, Invoice, PaymentMethod, Subscription
+from djstripe.settings import djstripe_settings
 
 from accounts.models import User
 from billing import selectors
 from billing.models import SongUse
 from rewrapped.api import ApplicationError
 
-# pg_advisory_xact_lock's first key: this lock's namespace; the second is the listener's id.
+# pg_advisory_xact_lock's first keys: each lock's namespace; the second is the listener's id.
 _SONG_LOCK = 7_140_001
+_CUSTOMER_LOCK = 7_140_002
+# A listener with a customer but no invoice stored asks Stripe for them at most this often.
+_INVOICES_SYNC_SECONDS = 3600
 
 
 class FreeSongsUsedUp(ApplicationError):
@@ -50,3 +60,131 @@ def song_use_record(*, user: User, play_key: str, at: datetime) -> SongUse:
         if not entitlement.premium and entitlement.free_songs_remaining == 0:
             raise FreeSongsUsedUp(total=entitlement.free_songs_total)
         return SongUse.objects.create(user=user, play_key=play_key, premium=entitlement.premium, at=at)
+
+
+class StripeUnavailable(ApplicationError):
+    """Stripe refused or could not be reached: nothing changed, the listener may try again."""
+
+    def __init__(self, error: stripe.StripeError):
+        if isinstance(error, stripe.RateLimitError | stripe.APIConnectionError):
+            message = "Stripe is busy or cannot be reached just now. Nothing changed: try again in a minute."
+            super().__init__(message, code="stripe_unavailable", status_code=503)
+        else:
+            message = "Stripe could not do that just now. Nothing changed: try again later."
+            super().__init__(message, code="stripe_unavailable", status_code=502)
+
+
+@contextmanager
+def _stripe_call() -> Iterator[None]:
+    try:
+        yield
+    except stripe.StripeError as error:
+        raise StripeUnavailable(error) from error
+
+
+def _api_key() -> str:
+    # Read at each call, not once: dj-stripe's own defaults are frozen at import.
+    return djstripe_settings.get_default_api_key(livemode=settings.STRIPE_LIVE_MODE)
+
+
+def customer_ensure(*, user: User) -> Customer:
+    """The listener's one Stripe customer, created on their first checkout. Two requests at once queue on a lock,
+    and Stripe's idempotency key makes a retried create answer the same customer rather than a second one."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_CUSTOMER_LOCK, user.pk])
+        if (customer := selectors.customer_of(user)) is not None:
+            return customer
+        # A listener whose customer was deleted at Stripe gets a new one, under a new key.
+        attempt = Customer.objects.filter(subscriber=user).count()
+        with _stripe_call():
+            data = stripe.Customer.create(
+                api_key=_api_key(), idempotency_key=f"rewrapped-customer-{user.pk}-{attempt}",
+                email=user.email or None, name=user.display_name or None, metadata={"user_id": str(user.pk)},
+            )
+            return Customer.sync_from_stripe_data(data, api_key=_api_key())
+
+
+def checkout_session_create(*, user: User, price_key: str, success_url: str,
+                            cancel_url: str) -> stripe.checkout.Session:
+    """A Stripe Checkout session subscribing the listener to Premium at the price with lookup key `price_key`.
+    Card details go to Stripe's page only; Premium starts when Stripe's webhook says the subscription is live."""
+    if selectors.is_premium(user):
+        raise ApplicationError("You are Premium already: manage your plan on the billing page.",
+                               code="already_premium", status_code=409)
+    customer = customer_ensure(user=user)
+    with _stripe_call():
+        prices = stripe.Price.list(api_key=_api_key(), lookup_keys=[price_key], active=True, limit=1)
+    if not prices.data:
+        raise ApplicationError("That plan is not on sale just now.", code="price_unavailable", status_code=503)
+    subscription_data = {"metadata": {"user_id": str(user.pk)}}
+    first_time = not Subscription.objects.filter(customer__subscriber=user).exists()
+    if settings.STRIPE_TRIAL_DAYS > 0 and first_time:
+        subscription_data["trial_period_days"] = settings.STRIPE_TRIAL_DAYS
+    with _stripe_call():
+        return stripe.checkout.Session.create(
+            api_key=_api_key(), mode="subscription", customer=customer.id, client_reference_id=str(user.pk),
+            line_items=[{"price": prices.data[0].id, "quantity": 1}], allow_promotion_codes=True,
+            subscription_data=subscription_data, metadata={"user_id": str(user.pk)},
+            success_url=success_url, cancel_url=cancel_url,
+        )
+
+
+def portal_session_create(*, user: User, return_url: str) -> stripe.billing_portal.Session:
+    """A Stripe Customer Portal session, where the listener changes payment methods and plan, or cancels."""
+    customer = selectors.customer_of(user)
+    if customer is None:
+        raise ApplicationError("You have no billing account yet: upgrade to Premium first.", code="no_customer",
+                               status_code=409)
+    with _stripe_call():
+        return stripe.billing_portal.Session.create(api_key=_api_key(), customer=customer.id, return_url=return_url)
+
+
+def subscription_cancel(*, user: User) -> Subscription:
+    """Cancel Premium at the end of the period paid for. Stripe's answer is stored at once, so the page shows the
+    end date without waiting for the webhook."""
+    subscription = _subscription_live(user)
+    with _stripe_call():
+        data = stripe.Subscription.modify(subscription.id, api_key=_api_key(), cancel_at_period_end=True)
+        return Subscription.sync_from_stripe_data(data, api_key=_api_key())
+
+
+def subscription_resume(*, user: User) -> Subscription:
+    """Keep Premium after all: undo a cancellation at period end (ours, or a date set in the portal)."""
+    subscription = _subscription_live(user)
+    data = subscription.stripe_data
+    change = {"cancel_at": ""} if data.get("cancel_at") and not data.get("cancel_at_period_end") else {
+        "cancel_at_period_end": False}
+    with _stripe_call():
+        data = stripe.Subscription.modify(subscription.id, api_key=_api_key(), **change)
+        return Subscription.sync_from_stripe_data(data, api_key=_api_key())
+
+
+def invoices_sync(*, user: User) -> int:
+    """Read the listener's invoices and payment method from Stripe, for a page that finds none stored (webhooks store
+    them as they happen; a listener from before then has none). At most once an hour per customer; returns how many
+    invoices were read."""
+    customer = selectors.customer_of(user)
+    if customer is None or not cache.add(f"billing:invoices-synced:{customer.id}", True, _INVOICES_SYNC_SECONDS):
+        return 0
+    try:
+        with _stripe_call():
+            invoices = list(stripe.Invoice.list(api_key=_api_key(), customer=customer.id, limit=100)
+                            .auto_paging_iter())
+            for invoice in invoices:
+                Invoice.sync_from_stripe_data(invoice, api_key=_api_key())
+            method_id = selectors.payment_method_id_of(user)
+            if method_id and not PaymentMethod.objects.filter(id=method_id).exists():
+                PaymentMethod.sync_from_stripe_data(stripe.PaymentMethod.retrieve(method_id, api_key=_api_key()),
+                                                    api_key=_api_key())
+    except StripeUnavailable:
+        cache.delete(f"billing:invoices-synced:{customer.id}")  # so the next visit tries again
+        raise
+    return len(invoices)
+
+
+def _subscription_live(user: User) -> Subscription:
+    subscription = selectors.subscription_current(user)
+    if subscription is None or subscription.stripe_data.get("status") not in selectors.PREMIUM_STATUSES:
+        raise ApplicationError("You have no Premium subscription to change.", code="no_subscription", status_code=409)
+    return subscription

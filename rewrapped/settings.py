@@ -126,6 +126,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "billing.context_processors.payment_failed",
             ],
         },
     },
@@ -372,6 +373,10 @@ CELERY_BEAT_SCHEDULE |= {
 # yearly price, named here by their lookup keys and synced from Stripe (`manage.py billing_sync`). Webhooks come to
 # /billing/webhook/ signed with STRIPE_WEBHOOK_SECRET. Free listeners play FREE_RECOMMENDED_SONGS recommended songs.
 STRIPE_API_BASE = env("STRIPE_API_BASE", "https://api.stripe.com").rstrip("/")
+# Where our Upgrade and Manage forms send the browser (CSP's form-action covers redirects): Stripe's Checkout and
+# Customer Portal, or a fake's pages, served from its API base.
+STRIPE_PAGE_ORIGINS = (["https://checkout.stripe.com", "https://billing.stripe.com"]
+                       if STRIPE_API_BASE == "https://api.stripe.com" else [STRIPE_API_BASE])
 STRIPE_LIVE_MODE = env("STRIPE_LIVE_MODE", "0") == "1"
 STRIPE_TEST_SECRET_KEY = env("STRIPE_TEST_SECRET_KEY", "")
 STRIPE_LIVE_SECRET_KEY = env("STRIPE_LIVE_SECRET_KEY", "")
@@ -380,6 +385,8 @@ STRIPE_PRICE_MONTHLY = env("STRIPE_PRICE_MONTHLY", "premium_monthly")
 STRIPE_PRICE_YEARLY = env("STRIPE_PRICE_YEARLY", "premium_yearly")
 STRIPE_TRIAL_DAYS = int(env("STRIPE_TRIAL_DAYS", "0"))
 DJSTRIPE_FOREIGN_KEY_TO_FIELD = "id"
+# The customer's metadata key naming our user: dj-stripe links Customer.subscriber through it.
+DJSTRIPE_SUBSCRIBER_CUSTOMER_KEY = "user_id"
 DJSTRIPE_WEBHOOK_VALIDATION = "verify_signature"
 FREE_RECOMMENDED_SONGS = int(env("FREE_RECOMMENDED_SONGS", "5"))
 
@@ -573,7 +580,7 @@ CONTENT_SECURITY_POLICY = {
         "font-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],
-        "form-action": [SELF, SPOTIFY_ACCOUNTS_BASE],
+        "form-action": [SELF, SPOTIFY_ACCOUNTS_BASE, *STRIPE_PAGE_ORIGINS],
         "frame-ancestors": [NONE],
     }
 }

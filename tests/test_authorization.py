@@ -115,6 +115,18 @@ MATRIX = [
     # Each listener's own moods only: no URL names another's reading or play.
     ("GET /mood/",                                         LOGIN,      200,        200,        200,        200),
     ("GET /mood/history/",                                 LOGIN,      200,        200,        200,        200),
+    # --- billing ----
+    # Each listener's own plan only: no URL names another's customer, subscription, invoice or portal session, so
+    # nobody can reach them. Nobody in the matrix has a Stripe customer: the portal, cancel and resume are refused
+    # (409), and an empty upgrade or cancel form is a form error.
+    ("GET /billing/",                                      LOGIN,      200,        200,        200,        200),
+    ("GET /billing/upgrade/",                              LOGIN,      200,        200,        200,        200),
+    ("POST /billing/upgrade/",                             LOGIN,      400,        400,        400,        400),
+    ("GET /billing/checkout/success/",                     LOGIN,      200,        200,        200,        200),
+    ("GET /billing/checkout/cancel/",                      LOGIN,      200,        200,        200,        200),
+    ("POST /billing/portal/",                              LOGIN,      409,        409,        409,        409),
+    ("POST /billing/cancel/",                              LOGIN,      400,        400,        400,        400),
+    ("POST /billing/resume/",                              LOGIN,      409,        409,        409,        409),
     # --- events ----
     # Anyone may browse events; saving them is for signed-in listeners (a visitor's Save signs them in first).
     # {event} is an approved show; {hidden} another promoter's event still waiting for review: not found for
@@ -377,6 +389,13 @@ MATRIX = [
     ("GET /api/v1/emotions/moods/summary/",                DENIED,     200,        200,        200,        200),
     ("GET /api/v1/emotions/plays/",                        DENIED,     200,        200,        200,        200),
     ("POST /api/v1/emotions/plays/",                       DENIED,     "400 + error body","400 + error body","400 + error body","400 + error body"),
+    # The caller's own billing; the same refusals as the pages, in the error shape.
+    ("GET /api/v1/billing/",                               DENIED,     200,        200,        200,        200),
+    ("GET /api/v1/billing/invoices/",                      DENIED,     200,        200,        200,        200),
+    ("POST /api/v1/billing/checkout/",                     DENIED,     "400 + error body","400 + error body","400 + error body","400 + error body"),
+    ("POST /api/v1/billing/portal/",                       DENIED,     "409 + error body","409 + error body","409 + error body","409 + error body"),
+    ("POST /api/v1/billing/cancel/",                       DENIED,     "409 + error body","409 + error body","409 + error body","409 + error body"),
+    ("POST /api/v1/billing/resume/",                       DENIED,     "409 + error body","409 + error body","409 + error body","409 + error body"),
     ("GET /api/v1/events/",                                200,        200,        200,        200,        200),
     ("GET /api/v1/events/{event}/",                        200,        200,        200,        200,        200),
     ("GET /api/v1/events/{hidden}/",                       NOT_FOUND,  NOT_FOUND,  NOT_FOUND,  NOT_FOUND,  200),
