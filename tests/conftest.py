@@ -16,6 +16,7 @@ import pytest
 from allauth.socialaccount.models import SocialApp
 from django.conf import settings as django_settings
 from django.test import Client
+from whitenoise.base import WhiteNoise
 
 from rewrapped.redis import redis_client
 from tests.factories import PASSWORD, GuestFactory, UserFactory
@@ -79,6 +80,29 @@ def client_for(client, user):
 def session_key_for(user) -> str:
     """A signed-in session for `user`, for clients that are not Django's test client (sockets, browsers)."""
     return client_for(Client(), user).cookies[django_settings.SESSION_COOKIE_NAME].value
+
+
+# --- static files, described once a run ---------------------------------------------------
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_described_once():
+    """Each Django test client builds the middleware afresh, and WhiteNoise's then stats and describes every
+    collected static file: a tenth of a second of CPU a client, most of what a one-request test costs. The files
+    do not change during a run, so a description is kept for the next client built with the same settings."""
+    described = {}
+    describe = WhiteNoise.update_files_dictionary
+
+    def update_files_dictionary(self, root, prefix):
+        names = ["DEBUG", "STATIC_URL", "STORAGES", *(name for name in dir(django_settings) if "WHITENOISE" in name)]
+        key = (type(self), root, prefix, repr([getattr(django_settings, name, None) for name in names]))
+        if key not in described:
+            earlier, self.files = self.files, {}
+            describe(self, root, prefix)
+            described[key], self.files = self.files, earlier
+        self.files.update(described[key])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(WhiteNoise, "update_files_dictionary", update_files_dictionary)
+        yield
 
 
 # --- Redis hygiene ----------------------------------------------------------------------
