@@ -69,7 +69,7 @@ def _quick_password_hashing(settings):
 
 
 def test_every_operation_answers_as_its_schema_documents(listener, promoter, live_server, known_ids, monkeypatch,
-                                                         settings):
+                                                         settings, stripe_fake):  # checkout and portal reach it
     settings.DEBUG = False  # as deployed: Django's debug pages are HTML
     # Throttles would turn most of the run into 429s; tests/platform/test_throttles.py tests them.
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", dict.fromkeys(SimpleRateThrottle.THROTTLE_RATES,

@@ -87,7 +87,9 @@ def test_promoters_cannot_moderate_in_the_main_admin(client, promoter, queue):
                                                    (PromoterApplication, "view_promoterapplication")])
 def test_staff_who_may_only_view_cannot_approve_or_reject(db, rf, model, permission):
     viewer = UserFactory(is_staff=True)
-    viewer.user_permissions.add(Permission.objects.get(codename=permission))
+    # By app as well: dj-stripe has an Event model (and a view_event permission) of its own.
+    viewer.user_permissions.add(Permission.objects.get(codename=permission,
+                                                       content_type__app_label=model._meta.app_label))
     request = rf.get("/admin/")
     request.user = viewer
 
