@@ -38,6 +38,18 @@ def test_on_a_phone_the_main_menu_folds_into_a_menu_button(page, sign_in, promot
     expect(page.get_by_role("heading", level=1)).to_contain_text("Your listening")
 
 
+def test_on_a_small_laptop_the_main_menu_folds_rather_than_wrapping(page, sign_in, staff):
+    page.set_viewport_size({"width": 1152, "height": 720})
+    sign_in(staff)
+    page.goto("/billing/")
+    menu = page.get_by_role("navigation", name="Main")
+
+    expect(menu.get_by_role("link", name="Billing")).to_be_hidden()
+    menu.get_by_role("button", name="Menu").click()
+    expect(menu.get_by_role("link", name="Billing")).to_be_visible()
+    assert fits_the_width(page)
+
+
 def test_on_a_desktop_the_main_menu_shows_every_link_without_a_menu_button(page, sign_in, promoter):
     page.set_viewport_size(VIEWPORTS["desktop"])
     sign_in(promoter)
