@@ -13,7 +13,6 @@ from billing import selectors as billing
 from emotions import selectors, services
 from emotions.models import MoodReading
 from emotions.moods import Mood, MoodEstimate, Strategy, mood_picked
-from emotions.recommender import recommend
 from emotions.serializers import (
     FREE_SONGS_REMAINING,
     MoodOutput,
@@ -104,9 +103,9 @@ def _valid(serializer_class, data) -> dict:
 
 
 def _recommendations(user, estimate: MoodEstimate | None, strategy: str, limit: int) -> dict:
-    items = recommend(user=user, mood=estimate, strategy=strategy, limit=limit)
+    items, remaining = selectors.recommendations_for(user=user, mood=estimate, strategy=strategy, limit=limit)
     return {"mood": estimate.label if estimate else None, "strategy": strategy, "items": items,
-            "free_songs_remaining": billing.entitlement(user).free_songs_remaining}
+            "free_songs_remaining": remaining}
 
 
 # --- operations --------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from billing import selectors as billing
 from billing.services import FreeSongsUsedUp
 from emotions.detection import FaceReading, UnreadableImage, detect_face, detection_warm
 from emotions.moods import Mood, MoodEstimate, Strategy, mood_picked
-from emotions.recommender import recommend
+from emotions.selectors import recommendations_for
 from emotions.serializers import MoodOutput, RecommendedPlayInput, RecommendedPlayOutput, SongRecommendationOutput
 from emotions.services import mood_record, recommended_play_record
 from emotions.state import MoodState, MoodUpdate
@@ -135,8 +135,8 @@ def _mood(estimate: MoodEstimate | None) -> dict | None:
 
 
 def _recommendations(user, estimate: MoodEstimate | None, strategy: str) -> dict:
-    return {"items": SongRecommendationOutput(recommend(user=user, mood=estimate, strategy=strategy), many=True).data,
-            "free_songs_remaining": billing.entitlement(user).free_songs_remaining}
+    songs, remaining = recommendations_for(user=user, mood=estimate, strategy=strategy)
+    return {"items": SongRecommendationOutput(songs, many=True).data, "free_songs_remaining": remaining}
 
 
 def _play(user, data: dict) -> dict:

@@ -1,17 +1,20 @@
-"""Reads for emotions (see STYLE.md: selectors for reads): the listener's mood now and over days and weeks, what
-they played in each mood, and the recommended songs they played. Only ever the listener's own rows."""
+"""Reads for emotions (see STYLE.md: selectors for reads): the listener's mood now and over days and weeks, songs
+for a mood, what they played in each mood, and the recommended songs they played. Only ever the listener's own
+rows."""
 
 import zoneinfo
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from billing import selectors as billing
 from emotions.models import MoodReading, RecommendedPlay
 from emotions.moods import Mood, MoodEstimate
+from emotions.recommender import Recommendation, recommend
 from listening import selectors as listening
 
 # A reading older than this no longer says how the listener feels now.
@@ -54,6 +57,18 @@ def mood_latest(*, user: User, now: datetime | None = None) -> MoodEstimate | No
         return None
     return MoodEstimate(label=reading.mood, valence=reading.valence, arousal=reading.arousal,
                         confidence=reading.confidence, probabilities={reading.mood: reading.confidence})
+
+
+def recommendations_for(*, user: User, mood: MoodEstimate | None, strategy: str,
+                        limit: int = 20) -> tuple[list[Recommendation], int | None]:
+    """Songs for `mood` (see `recommend`) and how many free songs the listener has left (None while Premium).
+    With none left the songs come without their Spotify ids: the way to a recommended song on Spotify is then only
+    its counted play (whose answer names the song on Spotify), which the free-song gate refuses."""
+    songs = recommend(user=user, mood=mood, strategy=strategy, limit=limit)
+    remaining = billing.entitlement(user).free_songs_remaining
+    if remaining == 0:
+        songs = [replace(song, spotify_id=None) for song in songs]
+    return songs, remaining
 
 
 def mood_readings_of(*, user: User) -> QuerySet[MoodReading]:

@@ -21,7 +21,11 @@ class SongRecommendationOutput(serializers.Serializer):
     """A recommended song with its one-line reason (named apart from events' recommended shows in the schema)."""
 
     id = serializers.UUIDField(source="track_public_id")
-    spotify_id = serializers.CharField(allow_null=True)
+    spotify_id = serializers.CharField(
+        allow_null=True,
+        help_text="The song on Spotify (open.spotify.com/track/<spotify_id>); null when we know none for it, and "
+                  "for every song while you are on the free plan with no free song left: then only its play "
+                  "(POST /api/v1/emotions/plays/, which needs Premium) answers with it.")
     name = serializers.CharField()
     artist = serializers.CharField()
     cover_url = serializers.CharField(allow_blank=True)

@@ -236,11 +236,6 @@
     return img;
   }
 
-  function spotifyUrl(item) {
-    return item.spotify_id
-      ? `https://open.spotify.com/track/${encodeURIComponent(item.spotify_id)}`
-      : `https://open.spotify.com/search/${encodeURIComponent(`${item.name} ${item.artist}`)}`;
-  }
 
   function songsSentence(message) {
     const count = message.items.length;
@@ -268,10 +263,11 @@
     text.className = "recommendation-text";
     text.innerHTML = '<strong class="song-name"></strong> <span class="song-artist"></span><small class="song-reason"></small>';
     li.append(text);
-    const play = document.createElement("a");
+    // A button, not a link to the song: the song is opened only once its play is counted (see playSong), so a
+    // middle-click or "open in new tab" cannot play it without the free-song gate.
+    const play = document.createElement("button");
+    play.type = "button";
     play.className = "play-button";
-    play.target = "_blank";
-    play.rel = "noopener";
     play.textContent = "Play";
     play.addEventListener("click", (event) => playSong(event, li.__data__));
     li.append(play);
@@ -282,7 +278,6 @@
     li.querySelector(".song-artist").textContent = `· ${item.artist}`;
     li.querySelector(".song-reason").textContent = item.reason;
     const play = li.querySelector(".play-button");
-    play.href = spotifyUrl(item);
     play.setAttribute("aria-label", `Play ${item.name} by ${item.artist} on Spotify`);
   }
 
@@ -327,16 +322,23 @@
     });
   }
 
-  // Counts the play (the same endpoint the API offers), then opens the song on Spotify. The tab is opened at
-  // the click, while the browser still counts it as the listener's own action, and sent to the song once the
-  // play is counted: a refused play closes it again and says why. With the free songs used up, no tab is opened:
-  // the server's refusal opens the upgrade dialog instead (and if Premium came meanwhile, the song still plays).
+  function spotifyUrl(track) {
+    return track.spotify_id
+      ? `https://open.spotify.com/track/${encodeURIComponent(track.spotify_id)}`
+      : `https://open.spotify.com/search/${encodeURIComponent(`${track.name} ${track.artist}`)}`;
+  }
+
+  // Counts the play (the same endpoint the API offers), then opens the song its answer names on Spotify (the
+  // list's songs carry no Spotify id once the free songs are used up). The tab is opened at the click, while the
+  // browser still counts it as the listener's own action, and sent to the song once the play is counted: a
+  // refused play closes it again and says why. With the free songs used up, no tab is opened: the server's
+  // refusal opens the upgrade dialog instead (and if Premium came meanwhile, the song still plays).
   async function playSong(event, item) {
-    event.preventDefault();
     const button = event.currentTarget;
     const tab = freeSongs === 0 ? null : window.open("", "_blank");
     if (tab) tab.opener = null;
     let refusal = null;
+    let played = null;
     try {
       const response = await fetch(root.dataset.playsUrl, {
         method: "POST",
@@ -351,9 +353,10 @@
         upgradeOffer(body.error.message, button);
         return;
       }
-      if (!response.ok) {
+      if (!response.ok || !body) {
         refusal = (body && body.error && body.error.message) || "This song could not be played.";
-      } else if (body) {
+      } else {
+        played = body.track;
         showFreeSongs(body.free_songs_remaining);
       }
     } catch (error) {
@@ -364,8 +367,8 @@
       window.rewrapped.showToast(refusal, "error");
       return;
     }
-    if (tab) tab.location.href = spotifyUrl(item);
-    else window.open(spotifyUrl(item), "_blank", "noopener");
+    if (tab) tab.location.href = spotifyUrl(played);
+    else window.open(spotifyUrl(played), "_blank", "noopener");
   }
 
   // --- what the listener does ----------------------------------------------------------------------------

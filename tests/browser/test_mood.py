@@ -138,7 +138,7 @@ def test_the_camera_reads_a_smile_songs_follow_and_words_change_them(smiling_cam
     name = first.locator(".song-name").inner_text()
     reason = first.locator(".song-reason").inner_text()
     with page.context.expect_page() as spotify:
-        first.get_by_role("link", name=re.compile(f"^Play {re.escape(name)} by ")).click()
+        first.get_by_role("button", name=re.compile(f"^Play {re.escape(name)} by ")).click()
 
     track = Track.objects.get(name=name)
     expect(spotify.value).to_have_url(f"https://open.spotify.com/track/{track.spotify_id}")

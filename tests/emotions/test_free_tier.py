@@ -5,7 +5,9 @@ requests at once), none counted while Premium, and the plays recorded before bil
 import asyncio
 import json
 import threading
+import time
 import uuid
+from contextlib import contextmanager
 from datetime import timedelta
 from functools import cache
 
@@ -23,6 +25,7 @@ from emotions.consumers import CLOSE_INVALID
 from emotions.models import RecommendedPlay
 from listening.models import Artist, Track
 from tests.conftest import client_for
+from tests.emotions.test_api import history
 from tests.emotions.test_consumer import close_code, connect, next_of, session_cookie
 from tests.factories import PASSWORD
 from tests.fakes import FIXTURES
@@ -164,25 +167,55 @@ def test_signing_out_and_in_again_or_a_token_does_not_reset_the_count(listener):
     assert counted(listener) == (5, 5, 0)
 
 
-# --- two at once --------------------------------------------------------------------------------------------
-def at_once(url: str, token: str, songs: list[Track]) -> list[int]:
-    """POST a play of each song at the same moment, each from its own thread and connection."""
-    start = threading.Barrier(len(songs))
+# --- at once ------------------------------------------------------------------------------------------------
+# billing.services.song_use_record queues one listener's plays on this advisory lock (the first of its two keys;
+# the second is the listener's id).
+SONG_LOCK = 7_140_001
+
+
+@contextmanager
+def song_lock_held(user):
+    """Billing's lock on the listener's free songs, held by a connection of its own until the block ends."""
+    holder = connection.get_new_connection(connection.get_connection_params())
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [SONG_LOCK, user.pk])
+        yield
+    finally:
+        holder.rollback()
+        holder.close()
+
+
+def waiting_on_song_lock(user) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s AND objid = %s "
+                       "AND objsubid = 2 AND NOT granted", [SONG_LOCK, user.pk])
+        return cursor.fetchone()[0]
+
+
+def at_once(url: str, user, songs: list[Track]) -> tuple[list[int], int]:
+    """POST a play of each song, each from its own thread and connection, while the listener's free songs are
+    locked: the plays are let go together once every one of them waits for the lock (or no more can come). Answers
+    the statuses, and how many plays were waiting at once."""
+    token = token_for(user)
     statuses = [None] * len(songs)
 
     def post(n: int) -> None:
-        with requests.Session() as session:
-            session.headers["Authorization"] = f"Bearer {token}"
-            session.get(f"{url}/api/v1/me/", timeout=30)  # connected and signed in before the race
-            start.wait(timeout=30)
-            statuses[n] = session.post(f"{url}{PLAYS}", json={"track": str(songs[n].public_id)}, timeout=60).status_code
+        statuses[n] = requests.post(f"{url}{PLAYS}", json={"track": str(songs[n].public_id)}, timeout=60,
+                                    headers={"Authorization": f"Bearer {token}"}).status_code
 
     threads = [threading.Thread(target=post, args=(n,)) for n in range(len(songs))]
-    for thread in threads:
-        thread.start()
+    with song_lock_held(user):
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 60
+        while (waiting_on_song_lock(user) < len(songs) and any(thread.is_alive() for thread in threads)
+               and time.monotonic() < deadline):
+            time.sleep(0.01)
+        waiting = waiting_on_song_lock(user)
     for thread in threads:
         thread.join()
-    return statuses
+    return statuses, waiting
 
 
 def token_for(user) -> str:
@@ -195,8 +228,9 @@ def test_two_requests_at_once_for_the_sixth_song_count_it_once(live_server, list
     for song in songs[:4]:
         play(api(listener), song)
 
-    statuses = at_once(live_server.url, token_for(listener), songs[4:6])
+    statuses, waiting = at_once(live_server.url, listener, songs[4:6])
 
+    assert waiting == 2  # both were in flight together, each with its play written, neither counted yet
     assert sorted(statuses) == [201, 402]
     assert counted(listener) == (5, 5, 0)
 
@@ -204,8 +238,9 @@ def test_two_requests_at_once_for_the_sixth_song_count_it_once(live_server, list
 def test_eight_requests_at_once_never_overrun_the_five_free_songs(live_server, listener):
     songs = catalog(8)
 
-    statuses = at_once(live_server.url, token_for(listener), songs)
+    statuses, waiting = at_once(live_server.url, listener, songs)
 
+    assert waiting == 8
     assert sorted(statuses) == [201] * 5 + [402] * 3
     assert counted(listener) == (5, 5, 0)
 
@@ -320,6 +355,52 @@ def test_a_premium_listener_hears_no_count_on_the_socket(daphne_server, listener
     assert opened["free_songs_remaining"] is None
     assert {(m["type"], m["free_songs_remaining"]) for m in heard} == {("play.recorded", None)}
     assert counted(listener) == (7, 0, 7)
+
+
+# --- with no free song left, a song reaches Spotify only through its play --------------------------------------
+RECOMMENDATIONS = "/api/v1/emotions/recommendations/"
+
+
+def spotify_ids(songs: dict) -> set:
+    assert songs["items"]
+    return {item["spotify_id"] for item in songs["items"]}
+
+
+def test_with_no_free_song_left_the_songs_come_without_spotify_ids(daphne_server, listener):
+    songs = history(listener)
+    client = api(listener)
+    for song in songs + songs[:1]:
+        play(client, song)
+    one_left = client.get(RECOMMENDATIONS).json()
+    fifth = play(client, songs[1])
+
+    used_up = client.get(f"{RECOMMENDATIONS}?mood=sad").json()
+    told = client.post("/api/v1/emotions/moods/", {"mood": "happy"}, format="json").json()["recommendations"]
+
+    cookie = session_cookie(listener)
+
+    async def on_the_socket():
+        async with connect(daphne_server, cookie) as socket:
+            return await next_of(socket, "recommendations")
+
+    heard = asyncio.run(on_the_socket())
+    sixth = play(client, songs[2])
+
+    assert (one_left["free_songs_remaining"], spotify_ids(one_left)) == (1, {song.spotify_id for song in songs})
+    # The fifth play, the last free one, still names its song on Spotify.
+    assert (fifth.status_code, fifth.json()["track"]["spotify_id"]) == (201, songs[1].spotify_id)
+    for answer in (used_up, told, heard):
+        assert (answer["free_songs_remaining"], spotify_ids(answer)) == (0, {None})
+        assert {item["name"] for item in answer["items"]} <= {song.name for song in songs}
+    assert (sixth.status_code, sixth.json()["error"]["code"]) == (402, "premium_required")
+    assert counted(listener) == (5, 5, 0)
+
+    premium_start(listener)
+    premium = client.get(RECOMMENDATIONS).json()
+    played = play(client, songs[2])
+
+    assert (premium["free_songs_remaining"], spotify_ids(premium)) == (None, {song.spotify_id for song in songs})
+    assert (played.status_code, played.json()["track"]["spotify_id"]) == (201, songs[2].spotify_id)
 
 
 BAD_PLAYS = {
