@@ -14,6 +14,7 @@ from django.test import Client
 from djstripe.models import Customer, Price, Subscription
 
 from billing import selectors, services
+from billing.models import WebhookReceipt
 from rewrapped.api import ApplicationError
 from tests.conftest import client_for
 
@@ -43,6 +44,18 @@ def premium_through_checkout(client, user, fake, choice: str = "monthly", **card
     """The listener upgrades and pays on Stripe's page; Stripe's subscription synced as its webhook would."""
     session = fake.checkout_complete(checkout_started(client, user, choice), **card)
     return subscription_synced(fake, session["subscription"])
+
+
+def webhooks_delivered(fake) -> None:
+    """Stripe's webhooks for what happened at Stripe and was not yet delivered, sent to /billing/webhook/ signed
+    and in Stripe's order, as Stripe sends them."""
+    received = set(WebhookReceipt.objects.values_list("event_id", flat=True))
+    events = [obj for obj in list(fake.objects.values()) if obj["object"] == "event" and obj["id"] not in received]
+    for event in events:
+        body, signature = fake.event_signed(event)
+        response = Client().post("/billing/webhook/", body, content_type="application/json",
+                                 headers={"Stripe-Signature": signature})
+        assert response.status_code == 200, response.content.decode()
 
 
 def stripe_requests(fake, method: str, path: str) -> list[dict]:

@@ -165,6 +165,16 @@ class FakeStripe(FakeServer):
         self._send_and_wait(events)
         return copy.deepcopy(invoice)
 
+    def card_change(self, subscription_id: str, *, card_brand: str = "visa", last4: str = "4242") -> dict:
+        """The listener adds a card in the Portal: it becomes their subscription's default. Returns the card."""
+        with self._state:
+            subscription = self._get("subscription", subscription_id)
+            method = self._payment_method_create(self.objects[subscription["customer"]], card_brand, last4)
+            previous = self._subscription_change(subscription, default_payment_method=method["id"])
+            events = [self._event("customer.subscription.updated", subscription, previous)]
+        self._send_and_wait(events)
+        return copy.deepcopy(method)
+
     def retries_exhausted(self, subscription_id: str) -> dict:
         """Stripe gives up retrying a past-due subscription's invoice and, as the account's settings say, marks the
         subscription unpaid (it stays, unpaid, and charges nothing more). Returns it."""

@@ -170,6 +170,18 @@ def test_stripe_marks_a_subscription_unpaid_when_it_gives_up_retrying(stripe_fak
     assert receiver.types() == ["customer.subscription.updated"]
 
 
+def test_a_card_added_in_the_portal_becomes_the_subscriptions_default(stripe_fake, api, receiver):
+    subscription_id = stripe_fake.checkout_complete(checkout(stripe_fake, api).id)["subscription"]
+    receiver.received.clear()
+
+    card = stripe_fake.card_change(subscription_id, card_brand="mastercard", last4="5454")
+
+    subscription = api.v1.subscriptions.retrieve(subscription_id, params={"expand": ["default_payment_method"]})
+    assert subscription.default_payment_method.id == card["id"]
+    assert subscription.default_payment_method.card.last4 == "5454"
+    assert receiver.types() == ["customer.subscription.updated"]
+
+
 def test_open_checkout_sessions_are_listed_by_customer_and_status_and_expire(stripe_fake, api, receiver):
     first = checkout(stripe_fake, api)
     second = checkout(stripe_fake, api)
