@@ -12,6 +12,9 @@ from dataclasses import dataclass
 profile_changed_hooks: list[Callable] = []
 # hook(user) -> list[ExportFile]: an app's files in the "download my data" ZIP.
 data_export_hooks: list[Callable] = []
+# hook(user=…) before an account is deleted, for what must end outside our database first (a subscription that
+# would go on charging); it raises an ApplicationError to refuse the deletion, leaving the account as it was.
+account_delete_hooks: list[Callable] = []
 
 CSV_ROWS_PER_CHUNK = 2000
 
@@ -60,4 +63,10 @@ def on_profile_change(hook: Callable) -> Callable:
 def on_data_export(hook: Callable) -> Callable:
     if hook not in data_export_hooks:
         data_export_hooks.append(hook)
+    return hook
+
+
+def on_account_delete(hook: Callable) -> Callable:
+    if hook not in account_delete_hooks:
+        account_delete_hooks.append(hook)
     return hook

@@ -83,7 +83,9 @@ def account_delete(*, user: User) -> None:
     """Remove the user and every personal row: everything keyed to them cascades, and the
     login-attempt records that axes keeps by email go too. Open sessions die with the user row; the
     refresh tokens handed to their apps are deleted (simplejwt would only unlink them), so a refresh
-    finds no account."""
+    finds no account. An app's hook may refuse first (an ApplicationError), and nothing is deleted."""
+    for hook in hooks.account_delete_hooks:
+        hook(user=user)
     if user.email:
         for model in (AccessAttempt, AccessFailureLog, AccessLog):
             model.objects.filter(username__iexact=user.email).delete()

@@ -65,13 +65,19 @@ def data_export(request):
 def delete(request):
     recently = bool(request.user.last_login and request.user.last_login > timezone.now() - RECENT_SIGN_IN)
     form = AccountDeleteForm(request.POST or None, user=request.user, recently_signed_in=recently)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        user = request.user
-        logout(request)
-        services.account_delete(user=user)
-        messages.success(request, "Your account and all your data are deleted. Goodbye, and thanks for listening.")
-        return redirect("home")
-    return render(request, "accounts/delete.html", {"form": form})
+        try:
+            services.account_delete(user=request.user)
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+            status = error.status_code
+        else:
+            logout(request)
+            messages.success(request, "Your account and all your data are deleted. Goodbye, and thanks for "
+                                      "listening.")
+            return redirect("home")
+    return render(request, "accounts/delete.html", {"form": form}, status=status)
 
 
 class ImpersonationStart(AcquireUserView):

@@ -4,8 +4,8 @@ counts one, race-free."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -20,6 +20,11 @@ from rewrapped.currencies import from_minor_units
 # Stripe's statuses in which Premium holds. past_due is Stripe retrying a failed payment: Premium stays through the
 # retry window, and ends when Stripe gives up (unpaid, canceled).
 PREMIUM_STATUSES = ("trialing", "active", "past_due")
+# How long after the stored period end a live subscription that is not cancelling stays Premium. Stripe moves the
+# period on when it renews, but we hear it by webhook, and Stripe retries a webhook for up to 3 days: a renewal we
+# have not heard of yet must not put a paying listener behind the paywall. A failed renewal (past_due) has already
+# moved the period on, so past_due keeps Premium through its retries and no longer than this after.
+RENEWAL_GRACE = timedelta(days=3)
 
 
 @dataclass(frozen=True)
@@ -41,7 +46,8 @@ def customer_of(user: User) -> Customer | None:
 
 def subscription_current(user: User) -> Subscription | None:
     """The subscription that decides the listener's plan: a live one if any, else the one that ended last."""
-    subscriptions = list(Subscription.objects.filter(customer__subscriber=user).order_by("-created"))
+    subscriptions = list(Subscription.objects.filter(customer__subscriber=user, customer__date_purged__isnull=True)
+                         .order_by("-created"))
     live = [s for s in subscriptions if s.stripe_data.get("status") in PREMIUM_STATUSES]
     return (live or subscriptions or [None])[0]
 
@@ -63,21 +69,29 @@ def entitlement(user: User, *, now: datetime | None = None) -> Entitlement:
         return Entitlement(premium=False, status="free", since=None, until=None, cancel_at_period_end=False,
                            payment_failed=False, free_songs_total=total,
                            free_songs_remaining=_free_songs_remaining(user, total))
+    held = _subscription_entitlement(subscription, now)
+    return replace(held, free_songs_total=total,
+                   free_songs_remaining=None if held.premium else _free_songs_remaining(user, total))
+
+
+def _subscription_entitlement(subscription: Subscription, now: datetime) -> Entitlement:
+    """What the subscription entitles to at `now`, free songs aside (left for the caller to count)."""
     data = subscription.stripe_data
     status = data.get("status")
-    period_end = subscription_period_end(subscription)
-    premium = status in PREMIUM_STATUSES and (period_end is None or period_end > now or status == "past_due")
-    cancelling = bool(data.get("cancel_at_period_end") or data.get("cancel_at")) and premium
+    cancel_at = convert_tstamp(data.get("cancel_at"))
+    cancelling = bool(data.get("cancel_at_period_end") or cancel_at)
+    # A cancellation date set in the portal may come before the period end: Premium ends at whichever is first.
+    end = min(filter(None, (cancel_at, subscription_period_end(subscription))), default=None)
+    premium = status in PREMIUM_STATUSES and (end is None or now < (end if cancelling else end + RENEWAL_GRACE))
     if premium:
-        until = convert_tstamp(data["cancel_at"]) if data.get("cancel_at") else period_end
-        shown = "cancelling" if cancelling else status
+        until, shown = end, "cancelling" if cancelling else status
     else:
-        until = convert_tstamp(data.get("ended_at") or data.get("canceled_at")) or period_end
-        shown = "ended"
+        # canceled_at is when the listener asked to cancel, which may be long before the subscription ended.
+        until, shown = convert_tstamp(data.get("ended_at")) or end or convert_tstamp(data.get("canceled_at")), "ended"
     return Entitlement(
         premium=premium, status=shown, since=convert_tstamp(data.get("start_date")) or subscription.created,
-        until=until, cancel_at_period_end=cancelling, payment_failed=premium and status == "past_due",
-        free_songs_total=total, free_songs_remaining=None if premium else _free_songs_remaining(user, total),
+        until=until, cancel_at_period_end=cancelling and premium, payment_failed=premium and status == "past_due",
+        free_songs_total=0, free_songs_remaining=None,
     )
 
 
@@ -193,10 +207,10 @@ def subscription_price(subscription: Subscription) -> PremiumPrice | None:
 
 
 def payment_failing(user: User) -> bool:
-    """Whether Stripe is retrying the listener's failed payment (entitlement's payment_failed, in one query: every
-    page asks it for the banner)."""
-    return user.is_authenticated and Subscription.objects.filter(
-        customer__subscriber_id=user.pk, customer__date_purged__isnull=True, stripe_data__status="past_due").exists()
+    """Whether Stripe is retrying the failed payment of the subscription the billing page shows (entitlement's
+    payment_failed, without counting free songs: every page asks it for the banner)."""
+    subscription = subscription_current(user) if user.is_authenticated else None
+    return subscription is not None and _subscription_entitlement(subscription, timezone.now()).payment_failed
 
 
 def premium_lookup_key(choice: str) -> str:

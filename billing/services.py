@@ -11,6 +11,7 @@ import stripe
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import Q
 from django.urls import reverse
 from djstripe.models import Customer, Invoice, PaymentMethod, Subscription
 from djstripe.settings import djstripe_settings
@@ -25,6 +26,9 @@ _SONG_LOCK = 7_140_001
 _CUSTOMER_LOCK = 7_140_002
 # A listener with a customer but no invoice stored asks Stripe for them at most this often.
 _INVOICES_SYNC_SECONDS = 3600
+# Stripe's subscription statuses in which a second subscription would be charged too (incomplete: its first payment
+# is still being confirmed).
+_SUBSCRIBED = ("trialing", "active", "past_due", "incomplete")
 
 
 class FreeSongsUsedUp(ApplicationError):
@@ -95,8 +99,10 @@ def customer_ensure(*, user: User) -> Customer:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_CUSTOMER_LOCK, user.pk])
         if (customer := selectors.customer_of(user)) is not None:
             return customer
-        # A listener whose customer was deleted at Stripe gets a new one, under a new key.
-        attempt = Customer.objects.filter(subscriber=user).count()
+        # A listener whose customer was deleted at Stripe gets a new one, under a new key. A deleted customer no
+        # longer names its listener as subscriber, but its metadata still does.
+        attempt = Customer.objects.filter(
+            Q(subscriber=user) | Q(stripe_data__metadata__user_id=str(user.pk))).count()
         with _stripe_call():
             data = stripe.Customer.create(
                 api_key=_api_key(), idempotency_key=f"rewrapped-customer-{user.pk}-{attempt}",
@@ -108,26 +114,47 @@ def customer_ensure(*, user: User) -> Customer:
 def checkout_session_create(*, user: User, price_key: str, success_url: str,
                             cancel_url: str) -> stripe.checkout.Session:
     """A Stripe Checkout session subscribing the listener to Premium at the price with lookup key `price_key`.
-    Card details go to Stripe's page only; Premium starts when Stripe's webhook says the subscription is live."""
+    Card details go to Stripe's page only; Premium starts when Stripe's webhook says the subscription is live.
+
+    The listener's other open sessions are expired first, and a subscription Stripe already has (its webhook may
+    not have come yet) is refused: two tabs paid one after the other would otherwise be two subscriptions, both
+    charged. Two clicks at once queue on the listener's lock."""
     if selectors.is_premium(user):
         raise ApplicationError("You are Premium already: manage your plan on the billing page.",
                                code="already_premium", status_code=409)
-    customer = customer_ensure(user=user)
-    with _stripe_call():
-        prices = stripe.Price.list(api_key=_api_key(), lookup_keys=[price_key], active=True, limit=1)
-    if not prices.data:
-        raise ApplicationError("That plan is not on sale just now.", code="price_unavailable", status_code=503)
-    subscription_data = {"metadata": {"user_id": str(user.pk)}}
-    first_time = not Subscription.objects.filter(customer__subscriber=user).exists()
-    if settings.STRIPE_TRIAL_DAYS > 0 and first_time:
-        subscription_data["trial_period_days"] = settings.STRIPE_TRIAL_DAYS
-    with _stripe_call():
-        return stripe.checkout.Session.create(
-            api_key=_api_key(), mode="subscription", customer=customer.id, client_reference_id=str(user.pk),
-            line_items=[{"price": prices.data[0].id, "quantity": 1}], allow_promotion_codes=True,
-            subscription_data=subscription_data, metadata={"user_id": str(user.pk)},
-            success_url=success_url, cancel_url=cancel_url,
-        )
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_CUSTOMER_LOCK, user.pk])
+        customer = customer_ensure(user=user)
+        with _stripe_call():
+            prices = stripe.Price.list(api_key=_api_key(), lookup_keys=[price_key], active=True, limit=1)
+            if not prices.data:
+                raise ApplicationError("That plan is not on sale just now.", code="price_unavailable",
+                                       status_code=503)
+            _checkouts_expire(customer)
+            subscriptions = list(stripe.Subscription.list(api_key=_api_key(), customer=customer.id, status="all",
+                                                          limit=100).auto_paging_iter())
+            if any(subscription.status in _SUBSCRIBED for subscription in subscriptions):
+                raise ApplicationError("Stripe already has a Premium subscription of yours: it shows here in a "
+                                       "moment.", code="already_premium", status_code=409)
+            subscription_data = {"metadata": {"user_id": str(user.pk)}}
+            if settings.STRIPE_TRIAL_DAYS > 0 and not subscriptions:
+                subscription_data["trial_period_days"] = settings.STRIPE_TRIAL_DAYS
+            return stripe.checkout.Session.create(
+                api_key=_api_key(), mode="subscription", customer=customer.id, client_reference_id=str(user.pk),
+                line_items=[{"price": prices.data[0].id, "quantity": 1}], allow_promotion_codes=True,
+                subscription_data=subscription_data, metadata={"user_id": str(user.pk)},
+                success_url=success_url, cancel_url=cancel_url,
+            )
+
+
+def _checkouts_expire(customer: Customer) -> None:
+    for session in stripe.checkout.Session.list(api_key=_api_key(), customer=customer.id, status="open",
+                                                limit=100).auto_paging_iter():
+        try:
+            stripe.checkout.Session.expire(session.id, api_key=_api_key())
+        except stripe.InvalidRequestError:
+            pass  # paid or expired meanwhile: a paid one's subscription is refused next
 
 
 def portal_session_create(*, user: User, return_url: str) -> stripe.billing_portal.Session:
@@ -181,6 +208,20 @@ def invoices_sync(*, user: User) -> int:
         cache.delete(f"billing:invoices-synced:{customer.id}")  # so the next visit tries again
         raise
     return len(invoices)
+
+
+def subscriptions_end_for_deletion(*, user: User) -> None:
+    """Before a listener's account is deleted: every subscription Stripe has for them ends now, not at period end,
+    so nobody is charged for an account that is gone. Stripe unreachable raises StripeUnavailable, and the account
+    stays."""
+    customer = selectors.customer_of(user)
+    if customer is None:
+        return
+    with _stripe_call():
+        for subscription in stripe.Subscription.list(api_key=_api_key(), customer=customer.id,
+                                                     limit=100).auto_paging_iter():
+            if subscription.status != "incomplete_expired":
+                stripe.Subscription.cancel(subscription.id, api_key=_api_key())
 
 
 def _subscription_live(user: User) -> Subscription:

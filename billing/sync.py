@@ -7,9 +7,10 @@ from __future__ import annotations
 import stripe
 from django.conf import settings
 from django.db import transaction
-from djstripe.models import Price, Product
+from djstripe.models import PaymentMethod, Price, Product, Subscription
 from djstripe.models.base import StripeModel
 from djstripe.settings import djstripe_settings
+from djstripe.utils import get_id_from_stripe_data
 
 
 class PriceMissing(Exception):
@@ -26,6 +27,16 @@ def object_sync(model: type[StripeModel], object_id: str) -> StripeModel | None:
         model.objects.filter(id=object_id).delete()
         return None
     return model.sync_from_stripe_data(data)
+
+
+def subscription_sync(subscription_id: str) -> Subscription | None:
+    """`object_sync` of a subscription, and of the card it is paid with when that is new to us: Checkout and the
+    Portal put the card on the subscription, and no event we take names it."""
+    synced = object_sync(Subscription, subscription_id)
+    method_id = get_id_from_stripe_data(synced.stripe_data.get("default_payment_method")) if synced else None
+    if method_id and not PaymentMethod.objects.filter(id=method_id).exists():
+        object_sync(PaymentMethod, method_id)
+    return synced
 
 
 @transaction.atomic

@@ -18,16 +18,16 @@ from django.conf import settings
 from django.db import transaction
 from django.http import JsonResponse
 from django.urls import reverse
-from django.utils import dateformat
+from django.utils import dateformat, timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
-from djstripe.models import Customer, Invoice, Session, Subscription
+from djstripe.models import Customer, Invoice, Session
 from djstripe.utils import convert_tstamp, get_id_from_stripe_data
 
 from accounts.models import User
 from billing import selectors
 from billing.models import WebhookReceipt
-from billing.sync import object_sync
+from billing.sync import object_sync, subscription_sync
 from rewrapped.realtime import broadcast, user_group
 
 logger = logging.getLogger(__name__)
@@ -156,12 +156,12 @@ def _checkout_completed(session: dict) -> set[int]:
 
 
 def _subscription_changed(subscription: dict) -> set[int]:
-    synced = object_sync(Subscription, subscription["id"])
+    synced = subscription_sync(subscription["id"])
     return _listeners_of(synced.customer if synced else None)
 
 
 def _trial_will_end(subscription: dict) -> set[int]:
-    synced = object_sync(Subscription, subscription["id"])
+    synced = subscription_sync(subscription["id"])
     listener_ids = _listeners_of(synced.customer if synced else None)
     trial_end = convert_tstamp(synced.stripe_data.get("trial_end")) if synced else None
     if synced and synced.stripe_data.get("status") == "trialing" and trial_end:
@@ -181,7 +181,7 @@ def _invoice_changed(invoice: dict) -> set[int]:
     subscription_id = get_id_from_stripe_data(
         ((data.get("parent") or {}).get("subscription_details") or {}).get("subscription") or data.get("subscription"))
     if subscription_id:
-        object_sync(Subscription, subscription_id)
+        subscription_sync(subscription_id)
     return _listeners_of(synced.customer)
 
 
@@ -191,12 +191,15 @@ def _invoice_upcoming(invoice: dict) -> set[int]:
 
 
 def _customer_deleted(customer: dict) -> set[int]:
-    """The customer is gone from Stripe, with its subscriptions, for good: the listener is Free again."""
-    ours = Customer.objects.filter(id=customer["id"], date_purged__isnull=True).first()
-    if ours is None:
+    """The customer is gone from Stripe, with its subscriptions, for good: the listener is Free again. Marked
+    purged here only (dj-stripe's purge() would ask Stripe to delete it once more)."""
+    ours = Customer.objects.select_for_update().filter(id=customer["id"], date_purged__isnull=True).first()
+    if ours is None or not Customer(id=ours.id).api_retrieve().get("deleted"):
         return set()
     listener_ids = _listeners_of(ours)
-    ours.purge()
+    ours.subscriber = None
+    ours.date_purged = timezone.now()
+    ours.save(update_fields=["subscriber", "date_purged", "djstripe_updated"])
     return listener_ids
 
 

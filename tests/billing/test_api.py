@@ -2,11 +2,14 @@
 cancel and resume, documented in /api/schema/. Nothing in it lets a listener make themselves Premium."""
 
 import pytest
-from djstripe.models import Customer, Subscription
+from djstripe.models import Customer, Invoice, Subscription
 from rest_framework.test import APIClient
 
 from billing import selectors
-from tests.billing.test_checkout import premium_through_checkout, prices_synced, stripe_requests
+from django.test import Client
+
+from tests.billing.test_checkout import (
+    checkout_started, premium_through_checkout, prices_synced, stripe_requests, webhooks_delivered)
 from tests.conftest import client_for
 
 
@@ -167,3 +170,42 @@ def test_the_billing_api_is_documented(client, listener):
     summary = schema["components"]["schemas"]["BillingOutput"]["properties"]
     assert {"premium", "status", "until", "free_songs_remaining", "price", "payment_method"} <= set(summary)
     assert "results" in schema["components"]["schemas"]["PaginatedInvoiceOutputList"]["properties"]
+
+
+def test_another_listeners_premium_is_never_shown_or_touched(listener, other_listener, stripe_fake):
+    # Listener A is Premium, with a customer, a card and two invoices, all from Stripe's webhooks.
+    stripe_fake.checkout_complete(checkout_started(Client(), other_listener), card_brand="amex", last4="0005")
+    webhooks_delivered(stripe_fake)
+    theirs = selectors.subscription_current(other_listener)
+    stripe_fake.renew(theirs.id)
+    webhooks_delivered(stripe_fake)
+    their_customer = selectors.customer_of(other_listener)
+    their_invoices = [invoice.stripe_data["number"] for invoice in Invoice.objects.all()]
+    assert len(their_invoices) == 2
+    stripe_fake.requests.clear()
+    # Listener B asks for billing, through the API and the pages.
+    b = api(listener)
+    page = client_for(Client(), listener)
+
+    summary = b.get("/api/v1/billing/")
+    invoices = b.get("/api/v1/billing/invoices/")
+    changes = {action: b.post(f"/api/v1/billing/{action}/") for action in ("portal", "cancel", "resume")}
+    billing_page = page.get("/billing/").content.decode()
+    page_changes = {action: page.post(f"/billing/{action}/", {"confirm": "on"})
+                    for action in ("portal", "cancel", "resume")}
+
+    assert summary.status_code == 200
+    assert (summary.json()["premium"], summary.json()["status"], summary.json()["payment_method"]) == (
+        False, "free", None)
+    assert invoices.status_code == 200 and invoices.json()["count"] == 0
+    assert {action: answer.status_code for action, answer in changes.items()} == {
+        "portal": 409, "cancel": 409, "resume": 409}
+    assert {action: answer.status_code for action, answer in page_changes.items()} == {
+        "portal": 409, "cancel": 409, "resume": 409}
+    assert not any(number in billing_page for number in their_invoices)
+    assert "0005" not in billing_page and their_customer.id not in billing_page
+    # A's subscription at Stripe is as it was, and nothing was asked of Stripe for B.
+    at_stripe = stripe_fake.objects[theirs.id]
+    assert (at_stripe["status"], at_stripe["cancel_at_period_end"]) == ("active", False)
+    assert not [params for method, path, params in stripe_fake.requests if path.startswith("/v1/")]
+    assert selectors.entitlement(other_listener).premium is True

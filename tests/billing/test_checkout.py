@@ -14,8 +14,10 @@ from django.test import Client
 from djstripe.models import Customer, Price, Subscription
 
 from billing import selectors, services
+from billing.models import WebhookReceipt
 from rewrapped.api import ApplicationError
 from tests.conftest import client_for
+from tests.fakes.stripe import StripeError
 
 
 # --- helpers the other billing tests share ----------------------------------------------------------------
@@ -43,6 +45,18 @@ def premium_through_checkout(client, user, fake, choice: str = "monthly", **card
     """The listener upgrades and pays on Stripe's page; Stripe's subscription synced as its webhook would."""
     session = fake.checkout_complete(checkout_started(client, user, choice), **card)
     return subscription_synced(fake, session["subscription"])
+
+
+def webhooks_delivered(fake) -> None:
+    """Stripe's webhooks for what happened at Stripe and was not yet delivered, sent to /billing/webhook/ signed
+    and in Stripe's order, as Stripe sends them."""
+    received = set(WebhookReceipt.objects.values_list("event_id", flat=True))
+    events = [obj for obj in list(fake.objects.values()) if obj["object"] == "event" and obj["id"] not in received]
+    for event in events:
+        body, signature = fake.event_signed(event)
+        response = Client().post("/billing/webhook/", body, content_type="application/json",
+                                 headers={"Stripe-Signature": signature})
+        assert response.status_code == 200, response.content.decode()
 
 
 def stripe_requests(fake, method: str, path: str) -> list[dict]:
@@ -144,6 +158,55 @@ def test_a_listener_who_had_premium_before_gets_no_second_trial(client, listener
     assert "trial_period_days" not in again.get("subscription_data", {})
 
 
+def test_a_new_checkout_expires_the_listeners_open_one_so_both_cannot_be_paid(client, listener, stripe_fake):
+    first = checkout_started(client, listener)
+
+    second = checkout_started(client, listener, "yearly")
+
+    assert stripe_fake.objects[first]["status"] == "expired"
+    assert stripe_fake.objects[second]["status"] == "open"
+    with pytest.raises(StripeError, match="This Checkout session is expired"):
+        stripe_fake.checkout_complete(first)
+    assert not [obj for obj in stripe_fake.objects.values() if obj["object"] == "subscription"]
+
+
+def test_a_subscription_stripe_has_but_whose_webhook_has_not_come_is_not_bought_twice(client, listener, stripe_fake):
+    stripe_fake.checkout_complete(checkout_started(client, listener))  # paid; no webhook delivered yet
+
+    response = client.post("/billing/upgrade/", {"price": "monthly"})
+
+    assert response.status_code == 409
+    assert "Stripe already has a Premium subscription of yours" in response.content.decode()
+    assert len(stripe_requests(stripe_fake, "POST", "/v1/checkout/sessions")) == 1
+
+
+def test_a_listener_stripe_knows_had_premium_gets_no_second_trial_even_unsynced(client, listener, stripe_fake,
+                                                                                settings):
+    session = stripe_fake.checkout_complete(checkout_started(client, listener))
+    stripe_fake.subscription_end(session["subscription"])  # neither event was delivered
+    settings.STRIPE_TRIAL_DAYS = 14
+
+    checkout_started(client, listener)
+
+    again = stripe_requests(stripe_fake, "POST", "/v1/checkout/sessions")[1]
+    assert "trial_period_days" not in again.get("subscription_data", {})
+
+
+def test_a_listener_whose_customer_was_deleted_at_stripe_can_subscribe_again(client, listener, stripe_fake):
+    stripe_fake.checkout_complete(checkout_started(client, listener))
+    webhooks_delivered(stripe_fake)
+    old = Customer.objects.get()
+    stripe_fake.customer_delete(old.id)
+    webhooks_delivered(stripe_fake)
+
+    response = client.post("/billing/upgrade/", {"price": "monthly"})
+
+    assert response.status_code == 303
+    new = selectors.customer_of(listener)
+    assert new.id != old.id and not stripe_fake.objects[new.id].get("deleted")
+    assert stripe_fake.objects[response["Location"].rsplit("/", 1)[1]]["customer"] == new.id
+
+
 def test_a_premium_listener_is_not_sent_to_checkout_again(client, listener, stripe_fake):
     premium_through_checkout(client, listener, stripe_fake)
 
@@ -219,6 +282,48 @@ def test_a_price_not_on_sale_is_refused_with_a_message(listener, stripe_fake, se
                                          success_url="http://testserver/s", cancel_url="http://testserver/c")
 
     assert (refused.value.status_code, refused.value.code) == (503, "price_unavailable")
+
+
+def test_stripe_not_answering_is_a_503_after_the_outbound_timeout_and_one_retry(client, listener, stripe_fake,
+                                                                               settings):
+    with never_answering() as (url, connections):
+        settings.OUTBOUND_TIMEOUT_SECONDS = 0.5
+        settings.STRIPE_API_BASE = url
+        client_for(client, listener)
+        response = client.post("/billing/upgrade/", {"price": "monthly"})
+
+    assert response.status_code == 503
+    assert "cannot be reached" in response.content.decode()
+    assert len(connections) == 2
+
+
+@contextmanager
+def never_answering() -> Iterator[tuple[str, list]]:
+    """An address on 127.0.0.1 that takes connections and never answers (a Stripe hanging), and the connections
+    it took."""
+    connections = []
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        server.settimeout(0.1)
+        done = threading.Event()
+
+        def accept() -> None:
+            while not done.is_set():
+                try:
+                    connections.append(server.accept()[0])
+                except TimeoutError:
+                    continue
+
+        thread = threading.Thread(target=accept)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.getsockname()[1]}", connections
+        finally:
+            done.set()
+            thread.join()
+            for connection_ in connections:
+                connection_.close()
 
 
 @contextmanager

@@ -2,15 +2,17 @@
 listener's time zone, the price, payment method and invoices, cancel and resume, the portal and the banner."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import stripe
 from django.test import Client
 from djstripe.models import Invoice
 
 from billing import selectors
 from tests.billing.test_checkout import (
-    checkout_started, premium_through_checkout, prices_synced, stripe_requests, subscription_synced)
+    checkout_started, premium_through_checkout, prices_synced, stripe_requests, subscription_synced,
+    webhooks_delivered)
 from tests.conftest import client_for
 
 AUCKLAND = "Pacific/Auckland"
@@ -226,3 +228,81 @@ def test_the_menu_has_billing_for_signed_in_listeners(client, listener):
     page = client.get("/billing/").content.decode()
 
     assert 'href="/billing/" aria-current="page">Billing</a>' in page
+
+
+# --- as Stripe's webhooks leave it ---------------------------------------------------------------------------
+def test_after_paying_the_webhooks_alone_show_the_card_and_the_invoice_on_the_page_and_in_the_api(
+        client, listener, stripe_fake):
+    stripe_fake.checkout_complete(checkout_started(client, listener), card_brand="mastercard", last4="4444")
+    webhooks_delivered(stripe_fake)
+    stripe_fake.requests.clear()
+
+    text = text_of(client.get("/billing/"))
+    summary = client.get("/api/v1/billing/").json()
+    invoices = client.get("/api/v1/billing/invoices/").json()["results"]
+
+    [invoice] = Invoice.objects.all()
+    assert "Plan Premium" in text and "Mastercard ending in 4444" in text
+    assert re.search(rf"{invoice.stripe_data['number']} \d+ \w+ \d{{4}} 4.99 EUR Paid", text)
+    assert (summary["premium"], summary["payment_method"]["brand"], summary["payment_method"]["last4"]) == (
+        True, "mastercard", "4444")
+    assert [each["number"] for each in invoices] == [invoice.stripe_data["number"]]
+    assert not stripe_fake.requests  # all of it came with the webhooks, nothing was read for the page
+
+
+def test_a_card_changed_in_the_portal_shows_once_its_webhook_arrives(client, listener, stripe_fake):
+    stripe_fake.checkout_complete(checkout_started(client, listener))
+    webhooks_delivered(stripe_fake)
+
+    stripe_fake.card_change(selectors.subscription_current(listener).id, card_brand="mastercard", last4="5454")
+    webhooks_delivered(stripe_fake)
+
+    assert "Mastercard ending in 5454" in text_of(client.get("/billing/"))
+
+
+def test_cancelling_in_the_portal_shows_the_end_date_once_its_webhook_arrives(client, in_auckland, stripe_fake):
+    stripe_fake.checkout_complete(checkout_started(client, in_auckland))
+    webhooks_delivered(stripe_fake)
+    subscription_id = selectors.subscription_current(in_auckland).id
+    period_end_set(stripe_fake, subscription_id, datetime(2027, 4, 4, 12, 30, tzinfo=UTC))
+
+    # What the Portal's "Cancel plan" does at Stripe.
+    stripe.Subscription.modify(subscription_id, cancel_at_period_end=True, api_key=stripe_fake.api_key)
+    webhooks_delivered(stripe_fake)
+
+    text = text_of(client.get("/billing/"))
+    assert "Cancelling on 5 April 2027: Premium stays until then." in text
+    assert "Resume Premium" in text
+    assert selectors.entitlement(in_auckland).premium
+
+
+def test_a_payment_stripe_gives_up_on_ends_premium_and_its_banner(client, listener, stripe_fake):
+    stripe_fake.checkout_complete(checkout_started(client, listener))
+    webhooks_delivered(stripe_fake)
+    subscription_id = selectors.subscription_current(listener).id
+    stripe_fake.payment_fail(subscription_id)
+    webhooks_delivered(stripe_fake)
+    assert 'id="payment-failed"' in client.get("/").content.decode()
+
+    stripe_fake.retries_exhausted(subscription_id)
+    webhooks_delivered(stripe_fake)
+
+    text = text_of(client.get("/billing/"))
+    assert "Plan Free" in text and "5 of 5 free recommended songs left" in text
+    assert 'id="payment-failed"' not in client.get("/").content.decode()
+    now = selectors.entitlement(listener)
+    assert (now.premium, now.status, now.payment_failed) == (False, "ended", False)
+
+
+def test_the_banner_goes_when_premium_has_ended_though_stripe_still_says_past_due(client, listener, stripe_fake):
+    subscription = premium_through_checkout(client, listener, stripe_fake)
+    stripe_fake.payment_fail(subscription.id)
+    # Stripe's webhook saying it gave up never came: the period it retried for ended over three days ago.
+    period_end_set(stripe_fake, subscription.id, datetime.now(UTC) - timedelta(days=4))
+    subscription_synced(stripe_fake, subscription.id)
+
+    home = client.get("/").content.decode()
+    text = text_of(client.get("/billing/"))
+
+    assert 'id="payment-failed"' not in home
+    assert "Plan Free" in text and "Payment failed" not in text

@@ -302,6 +302,7 @@ def test_a_deleted_customer_makes_the_listener_free_again(client, fake, listener
     events = premium_now(client, fake, listener)
     customer_id = events["checkout.session.completed"]["data"]["object"]["customer"]
     fake.customer_delete(customer_id)
+    fake.requests.clear()
 
     response = send(client, fake, events_of(fake, "customer.deleted")[-1])
 
@@ -310,6 +311,23 @@ def test_a_deleted_customer_makes_the_listener_free_again(client, fake, listener
     assert (now.premium, now.status) == (False, "free")
     customer = Customer.objects.get(id=customer_id)
     assert customer.subscriber is None and customer.date_purged is not None
+    # Stripe was only read: the customer is deleted already, and a webhook handler changes nothing at Stripe.
+    assert not [request for request in fake.requests if request[0] != "GET" and request[1].startswith("/v1/")]
+
+
+def test_a_customer_deleted_event_for_a_customer_stripe_still_has_changes_nothing(client, fake, listener):
+    events = premium_now(client, fake, listener)
+    customer_id = events["checkout.session.completed"]["data"]["object"]["customer"]
+    # Stripe's recorded event, about this listener's customer, which Stripe has not deleted.
+    forged = fixture_event("customer.deleted", id="evt_not_deleted_1")
+    forged["data"]["object"] |= {"id": customer_id}
+
+    response = send(client, fake, forged)
+
+    assert response.status_code == 200
+    assert Customer.objects.get(id=customer_id).subscriber == listener
+    assert entitlement(listener).premium is True
+    assert not fake.objects[customer_id].get("deleted")
 
 
 def test_an_event_about_an_object_stripe_no_longer_has_removes_our_copy(client, fake, listener):

@@ -21,6 +21,7 @@ from djstripe.models import Customer, Subscription
 from rest_framework.test import APIClient
 
 from billing.models import SongUse
+from billing.selectors import RENEWAL_GRACE
 from emotions.consumers import CLOSE_INVALID
 from emotions.models import RecommendedPlay
 from listening.models import Artist, Track
@@ -273,9 +274,11 @@ def test_a_paid_period_that_ran_out_without_renewal_is_free_again_from_the_next_
     subscription = premium_start(listener)
     assert play(client, songs[0]).json()["free_songs_remaining"] is None
 
-    # Stripe has not said a word (no renewal, no deletion): the period paid for is simply over.
+    # Stripe has not said a word (no renewal, no deletion): the period paid for is over, and so is the grace a
+    # late renewal webhook is given.
     data = subscription.stripe_data
-    item = {**data["items"]["data"][0], "current_period_end": int(timezone.now().timestamp()) - 60}
+    ended = timezone.now() - RENEWAL_GRACE - timedelta(minutes=1)
+    item = {**data["items"]["data"][0], "current_period_end": int(ended.timestamp())}
     subscription.stripe_data = {**data, "items": {**data["items"], "data": [item]}}
     subscription.save()
     answer = play(client, songs[1])

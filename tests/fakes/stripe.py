@@ -165,6 +165,26 @@ class FakeStripe(FakeServer):
         self._send_and_wait(events)
         return copy.deepcopy(invoice)
 
+    def card_change(self, subscription_id: str, *, card_brand: str = "visa", last4: str = "4242") -> dict:
+        """The listener adds a card in the Portal: it becomes their subscription's default. Returns the card."""
+        with self._state:
+            subscription = self._get("subscription", subscription_id)
+            method = self._payment_method_create(self.objects[subscription["customer"]], card_brand, last4)
+            previous = self._subscription_change(subscription, default_payment_method=method["id"])
+            events = [self._event("customer.subscription.updated", subscription, previous)]
+        self._send_and_wait(events)
+        return copy.deepcopy(method)
+
+    def retries_exhausted(self, subscription_id: str) -> dict:
+        """Stripe gives up retrying a past-due subscription's invoice and, as the account's settings say, marks the
+        subscription unpaid (it stays, unpaid, and charges nothing more). Returns it."""
+        with self._state:
+            subscription = self._get("subscription", subscription_id)
+            previous = self._subscription_change(subscription, status="unpaid")
+            events = [self._event("customer.subscription.updated", subscription, previous)]
+        self._send_and_wait(events)
+        return copy.deepcopy(subscription)
+
     def subscription_end(self, subscription_id: str) -> dict:
         """The subscription ends now (cancelled at period end, or unpaid after the retries). Returns it."""
         with self._state:
@@ -271,6 +291,8 @@ class FakeStripe(FakeServer):
             if method == "GET" and re.fullmatch(r"/v1/products/[^/]+/features", path):
                 self._get("product", path.split("/")[3])
                 return 200, {"object": "list", "data": [], "has_more": False, "url": path}  # no entitlements
+            if method == "POST" and re.fullmatch(r"/v1/checkout/sessions/[^/]+/expire", path):
+                return self._write(method, path, params, "checkout.session", path.split("/")[4])
             if method == "GET" and path.startswith("/v1/customers/") and path.endswith("/payment_methods"):
                 customer = self._get("customer", path.split("/")[3])
                 return 200, self._list("payment_method", params | {"customer": customer["id"]}, path)
@@ -290,6 +312,7 @@ class FakeStripe(FakeServer):
             ("POST", "/v1/customers"): self._customer_post, ("POST", "customer"): self._customer_update,
             ("DELETE", "customer"): self._customer_delete_api,
             ("POST", "/v1/checkout/sessions"): self._checkout_post,
+            ("POST", "checkout.session"): self._checkout_expire,
             ("POST", "/v1/billing_portal/sessions"): self._portal_post,
             ("POST", "subscription"): self._subscription_update, ("DELETE", "subscription"): self._subscription_cancel,
         }
@@ -368,6 +391,13 @@ class FakeStripe(FakeServer):
         self._checkouts[session_id] = {"price": price["id"], "quantity": quantity, "trial_days": trial_days,
                                        "metadata": _metadata(subscription_data)}
         return session, []
+
+    def _checkout_expire(self, session: dict, params: dict) -> tuple[dict, list]:
+        if session["status"] != "open":
+            raise StripeError(400, 'Only Checkout Sessions with a status in ["open"] can be expired.',
+                              param="session")
+        session["status"] = "expired"
+        return session, [self._event("checkout.session.expired", session)]
 
     def _portal_post(self, params: dict) -> tuple[dict, list]:
         _check_params(params, "portal_create")
@@ -806,6 +836,8 @@ def _matches(obj: dict, params: dict) -> bool:
     if kind == "invoice" and "subscription" in params:
         if (obj["parent"] or {}).get("subscription_details", {}).get("subscription") != params["subscription"]:
             return False
+    if kind == "checkout.session" and params.get("status") not in (None, obj["status"]):
+        return False
     if kind == "price" and "lookup_keys" in params and obj["lookup_key"] not in params["lookup_keys"]:
         return False
     for name in ("customer", "email", "type", "product", "active"):

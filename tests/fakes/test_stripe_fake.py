@@ -158,6 +158,50 @@ def test_a_failed_renewal_is_past_due_until_paid_and_the_subscription_then_ends(
     assert [s.id for s in api.v1.subscriptions.list(params={"status": "all"}).data] == [subscription_id]
 
 
+def test_stripe_marks_a_subscription_unpaid_when_it_gives_up_retrying(stripe_fake, api, receiver):
+    subscription_id = stripe_fake.checkout_complete(checkout(stripe_fake, api).id)["subscription"]
+    failed = stripe_fake.payment_fail(subscription_id)
+    receiver.received.clear()
+
+    stripe_fake.retries_exhausted(subscription_id)
+
+    assert api.v1.subscriptions.retrieve(subscription_id).status == "unpaid"
+    assert api.v1.invoices.retrieve(failed["id"]).status == "open"
+    assert receiver.types() == ["customer.subscription.updated"]
+
+
+def test_a_card_added_in_the_portal_becomes_the_subscriptions_default(stripe_fake, api, receiver):
+    subscription_id = stripe_fake.checkout_complete(checkout(stripe_fake, api).id)["subscription"]
+    receiver.received.clear()
+
+    card = stripe_fake.card_change(subscription_id, card_brand="mastercard", last4="5454")
+
+    subscription = api.v1.subscriptions.retrieve(subscription_id, params={"expand": ["default_payment_method"]})
+    assert subscription.default_payment_method.id == card["id"]
+    assert subscription.default_payment_method.card.last4 == "5454"
+    assert receiver.types() == ["customer.subscription.updated"]
+
+
+def test_open_checkout_sessions_are_listed_by_customer_and_status_and_expire(stripe_fake, api, receiver):
+    first = checkout(stripe_fake, api)
+    second = checkout(stripe_fake, api)
+    stripe_fake.checkout_complete(second.id)
+    receiver.received.clear()
+
+    listed = api.v1.checkout.sessions.list(params={"customer": first.customer, "status": "open"}).data
+    expired = api.v1.checkout.sessions.expire(first.id)
+
+    assert [session.id for session in listed] == [first.id]
+    assert expired.status == "expired"
+    assert api.v1.checkout.sessions.list(params={"customer": first.customer, "status": "open"}).data == []
+    with pytest.raises(stripe.InvalidRequestError, match="can be expired"):
+        api.v1.checkout.sessions.expire(second.id)
+    stripe_fake.deliveries_wait()
+    assert receiver.types() == ["checkout.session.expired"]
+    status, page, _ = get(first.url)
+    assert status == 200 and b"This Checkout session is expired." in page
+
+
 def test_dj_stripe_syncs_every_kind_of_object_the_fake_serves(db, stripe_fake, api):
     completed = stripe_fake.checkout_complete(checkout(stripe_fake, api).id)
     stripe_fake.payment_fail(completed["subscription"])
