@@ -76,7 +76,7 @@ def test_the_sixth_song_leads_to_checkout_the_webhook_makes_the_listener_premium
     page = on_the_stack(browser, listener, camera=False)
     page.goto("/mood/")
     expect(page.locator("#free-songs")).to_have_text("No free songs left.")
-    play = songs(page).first.get_by_role("link", name=re.compile(r"^Play "))
+    play = songs(page).first.get_by_role("button", name=re.compile(r"^Play "))
 
     play.click()
     dialog = page.get_by_role("dialog", name="Play on with Premium")
@@ -118,7 +118,7 @@ def test_the_sixth_song_leads_to_checkout_the_webhook_makes_the_listener_premium
 
     premium.get_by_role("link", name="Back to your mood").click()
     expect(page).to_have_url(re.compile(r"/mood/$"))
-    play = songs(page).first.get_by_role("link", name=re.compile(r"^Play "))
+    play = songs(page).first.get_by_role("button", name=re.compile(r"^Play "))
     for _ in range(3):
         played_on_spotify(page, play)
     expect(page.get_by_role("dialog", name="Play on with Premium")).to_be_hidden()
