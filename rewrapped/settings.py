@@ -512,6 +512,8 @@ SPECTACULAR_SETTINGS = {
     # A deep link makes each operation's path a link inside its expand button, which screen readers cannot reach.
     "SWAGGER_UI_SETTINGS": {"deepLinking": False},
     "REDOC_DIST": "SIDECAR",
+    # Premium's price choice appears as a field of the price shown and of the checkout asked for: one enum.
+    "ENUM_NAME_OVERRIDES": {"PremiumPriceChoiceEnum": "billing.forms.CHOICES"},
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "rewrapped.api.error_responses"],
 }
 
