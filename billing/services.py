@@ -31,6 +31,12 @@ _INVOICES_SYNC_SECONDS = 3600
 _SUBSCRIBED = ("trialing", "active", "past_due", "incomplete")
 
 
+def _listener_lock(namespace: int, user: User) -> None:
+    """Hold the listener's lock of `namespace` until the transaction ends: callers for one listener queue on it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [namespace, user.pk])
+
+
 class FreeSongsUsedUp(ApplicationError):
     """The listener has played every free recommended song: they need Premium for the next one (HTTP 402)."""
 
@@ -55,8 +61,7 @@ def song_use_record(*, user: User, play_key: str, at: datetime) -> SongUse:
     lock, so the free count can never be overrun.
     """
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_SONG_LOCK, user.pk])
+        _listener_lock(_SONG_LOCK, user)
         existing = SongUse.objects.filter(user=user, play_key=play_key).first()
         if existing is not None:
             return existing
@@ -91,24 +96,21 @@ def _api_key() -> str:
     return djstripe_settings.get_default_api_key(livemode=settings.STRIPE_LIVE_MODE)
 
 
-def customer_ensure(*, user: User) -> Customer:
-    """The listener's one Stripe customer, created on their first checkout. Two requests at once queue on a lock,
-    and Stripe's idempotency key makes a retried create answer the same customer rather than a second one."""
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_CUSTOMER_LOCK, user.pk])
-        if (customer := selectors.customer_of(user)) is not None:
-            return customer
-        # A listener whose customer was deleted at Stripe gets a new one, under a new key. A deleted customer no
-        # longer names its listener as subscriber, but its metadata still does.
-        attempt = Customer.objects.filter(
-            Q(subscriber=user) | Q(stripe_data__metadata__user_id=str(user.pk))).count()
-        with _stripe_call():
-            data = stripe.Customer.create(
-                api_key=_api_key(), idempotency_key=f"rewrapped-customer-{user.pk}-{attempt}",
-                email=user.email or None, name=user.display_name or None, metadata={"user_id": str(user.pk)},
-            )
-            return Customer.sync_from_stripe_data(data, api_key=_api_key())
+def _customer_ensure(user: User) -> Customer:
+    """The listener's one Stripe customer, created on their first checkout. Called under the listener's customer
+    lock, so two requests at once make one; Stripe's idempotency key makes a retried create answer the same customer
+    rather than a second one."""
+    if (customer := selectors.customer_of(user)) is not None:
+        return customer
+    # A listener whose customer was deleted at Stripe gets a new one, under a new key. A deleted customer no
+    # longer names its listener as subscriber, but its metadata still does.
+    attempt = Customer.objects.filter(Q(subscriber=user) | Q(stripe_data__metadata__user_id=str(user.pk))).count()
+    with _stripe_call():
+        data = stripe.Customer.create(
+            api_key=_api_key(), idempotency_key=f"rewrapped-customer-{user.pk}-{attempt}",
+            email=user.email or None, name=user.display_name or None, metadata={"user_id": str(user.pk)},
+        )
+        return Customer.sync_from_stripe_data(data, api_key=_api_key())
 
 
 def checkout_session_create(*, user: User, price_key: str, success_url: str,
@@ -123,9 +125,8 @@ def checkout_session_create(*, user: User, price_key: str, success_url: str,
         raise ApplicationError("You are Premium already: manage your plan on the billing page.",
                                code="already_premium", status_code=409)
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_CUSTOMER_LOCK, user.pk])
-        customer = customer_ensure(user=user)
+        _listener_lock(_CUSTOMER_LOCK, user)
+        customer = _customer_ensure(user)
         with _stripe_call():
             prices = stripe.Price.list(api_key=_api_key(), lookup_keys=[price_key], active=True, limit=1)
             if not prices.data:
